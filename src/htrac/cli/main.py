@@ -1,0 +1,81 @@
+"""The `htrac` command: global options, lazy subcommands, and the one place errors become exits."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..core.errors import HtracError
+from .context import Context
+
+# Subcommands load their module only when run, so `htrac ready` pays for nothing else.
+COMMANDS = {
+    "init": "htrac.cli.setup_cmds:init",
+    "add": "htrac.cli.item_cmds:add",
+    "show": "htrac.cli.item_cmds:show",
+    "log": "htrac.cli.item_cmds:log",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except HtracError as exc:
+            _fail(str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+        except Exception as exc:  # the last line of defence: never a traceback
+            if os.environ.get("HTRAC_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} "
+                  "(set HTRAC_DEBUG=1 for a traceback)", 2)
+
+
+def _fail(message: str, code: int) -> None:
+    from .render import clean
+    click.echo(f"error: {clean(message)}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--tracker-root", type=click.Path(path_type=Path, file_okay=False),
+              help="The tracker's .agent directory (default: found by walking up from here).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--no-auto-sync", is_flag=True, help="Don't commit and push ops after this command.")
+@click.version_option(__version__, "--version", prog_name="htrac")
+@click.pass_context
+def cli(ctx: click.Context, tracker_root: Path | None, as_json: bool, no_auto_sync: bool) -> None:
+    """htrac: a work tracker in your git repository, for AI agents and the humans who govern them."""
+    ctx.obj = Context(tracker_root=tracker_root, json=as_json, auto_sync=not no_auto_sync)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(1)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="htrac")
+    except UnicodeDecodeError:
+        _fail("an argument is not valid text in this locale", 2)

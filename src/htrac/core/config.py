@@ -1,0 +1,247 @@
+"""Configuration: kinds, statuses, stop-hook sets, actor patterns, Lamport branches.
+
+Loaded from the first of `.agent/tracker/config.yaml`, `.agent/tracker/config.yaml.template` and
+the built-in defaults (which `config.yaml.template` at the top of the repository spells out); a
+top-level key the file leaves out takes its default, so a partial file never bricks the tracker.
+The result is validated as a whole. The authority settings — who counts as an agent, whose keys
+sign human ops, whether signatures are required — are `Governance`; a trust root outside the
+worktree replaces them wholesale (see `htrac.policy`), so nothing in the repository can.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .ids import default_prefix
+from .schema import Vocabulary
+from .yamlread import YamlError, load_block
+
+DEFAULTS: dict[str, Any] = {
+    "kinds": {
+        "invariant": {
+            "prefix": "INV",
+            "description": "Discovered invariant with root cause analysis",
+            "fields_schema": {
+                "statement": {"type": "text", "required": True},
+                "root_cause": {"type": "text", "required": True},
+            },
+        },
+        "work_item": {"prefix": "WI", "description": "Backlog item"},
+    },
+    "statuses": ["todo_hard", "todo_soft", "in_progress", "needs_human_review", "done",
+                 "wont_do", "deleted"],
+    "stop_hook": {
+        "blocking_statuses": ["todo_hard", "todo_soft"],
+        "resolved_statuses": ["done", "wont_do", "deleted"],
+        "human_only_statuses": ["deleted"],
+        "scope": "all",
+    },
+    "well_known_tags": [],
+    "actor_resolution": {"agent_usernames": ["*_agent"]},
+    "lamport_branches": ["dev", "main"],
+}
+FIELD_TYPES = ("text", "integer", "list", "boolean")
+SCOPES = ("all", "workspace")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    description: str = ""
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    prefix: str
+    description: str = ""
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    allowed_statuses: tuple[str, ...] = ()
+    deprecated_statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Governance:
+    """Who holds authority. From the in-repo config unless a trust root replaces it."""
+
+    agent_usernames: tuple[str, ...] = ("*_agent",)
+    require_signatures: bool = False
+    human_keys: tuple[str, ...] = ()
+    source: str = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    kinds: dict[str, Kind]
+    statuses: tuple[str, ...]
+    blocking_statuses: tuple[str, ...]
+    resolved_statuses: tuple[str, ...]
+    human_only_statuses: tuple[str, ...]
+    scope: str
+    well_known_tags: tuple[str, ...]
+    lamport_branches: tuple[str, ...]
+    governance: Governance
+    source: str = "built-in defaults"
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(
+            statuses=self.statuses,
+            default_statuses={name: self.default_status(name) for name in self.kinds},
+            fallback_status=self.blocking_statuses[0],
+        )
+
+    def default_status(self, kind: str) -> str:
+        """First blocking status the kind permits, else the first status it allows."""
+        spec = self.kinds.get(kind)
+        allowed = spec.allowed_statuses if spec and spec.allowed_statuses else self.statuses
+        for status in self.blocking_statuses:
+            if status in allowed:
+                return status
+        return allowed[0]
+
+    def prefix(self, kind: str) -> str:
+        spec = self.kinds.get(kind)
+        return spec.prefix if spec else default_prefix(kind)
+
+    def with_governance(self, governance: Governance) -> Config:
+        return replace(self, governance=governance)
+
+
+def load_config(tracker_dir: Path | None) -> Config:
+    """The configuration for the tracker whose canonical directory is `tracker_dir`."""
+    if tracker_dir is not None:
+        for name in ("config.yaml", "config.yaml.template"):
+            path = tracker_dir / name
+            if path.is_file():
+                return parse_config(_read(path), source=str(path))
+    return build_config(copy.deepcopy(DEFAULTS), source="built-in defaults")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+
+
+def parse_config(text: str, *, source: str) -> Config:
+    try:
+        raw = load_block(text)
+    except YamlError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: must be a mapping of settings")
+    merged = copy.deepcopy(DEFAULTS)
+    merged.update(raw)
+    return build_config(merged, source=source)
+
+
+def build_config(raw: dict[str, Any], *, source: str) -> Config:
+    try:
+        return _build(raw, source)
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{source}: malformed setting ({exc})") from None
+
+
+def _build(raw: dict[str, Any], source: str) -> Config:
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"{source}: {message}")
+
+    statuses = _names(raw.get("statuses"), "statuses", fail, nonempty=True)
+    hook = raw.get("stop_hook") or {}
+    if not isinstance(hook, dict):
+        raise fail("'stop_hook' must be a mapping")
+    hook_defaults = DEFAULTS["stop_hook"]
+    blocking = _names(hook.get("blocking_statuses", hook_defaults["blocking_statuses"]),
+                      "stop_hook.blocking_statuses", fail, nonempty=True)
+    resolved = _names(hook.get("resolved_statuses", hook_defaults["resolved_statuses"]),
+                      "stop_hook.resolved_statuses", fail)
+    human_only = _names(hook.get("human_only_statuses", hook_defaults["human_only_statuses"]),
+                        "stop_hook.human_only_statuses", fail)
+    scope = hook.get("scope", "all")
+    if scope not in SCOPES:
+        raise fail(f"stop_hook.scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    for name, group in (("blocking_statuses", blocking), ("resolved_statuses", resolved),
+                        ("human_only_statuses", human_only)):
+        unknown = [s for s in group if s not in statuses]
+        if unknown:
+            raise fail(f"stop_hook.{name} names unknown status {unknown[0]!r}")
+    if set(blocking) & set(resolved):
+        raise fail("a status can't be both blocking and resolved")
+    if set(human_only) & set(blocking):
+        raise fail("a human-only status can't be blocking")
+    kinds = _kinds(raw.get("kinds"), statuses, fail)
+    agents = raw.get("actor_resolution") or {}
+    if not isinstance(agents, dict):
+        raise fail("'actor_resolution' must be a mapping")
+    patterns = _names(agents.get("agent_usernames", ["*_agent"]),
+                      "actor_resolution.agent_usernames", fail, nonempty=True)
+    branches = _names(raw.get("lamport_branches"), "lamport_branches", fail, nonempty=True)
+    tags = _names(raw.get("well_known_tags") or [], "well_known_tags", fail)
+    return Config(kinds=kinds, statuses=statuses, blocking_statuses=blocking,
+                  resolved_statuses=resolved, human_only_statuses=human_only, scope=scope,
+                  well_known_tags=tags, lamport_branches=branches,
+                  governance=Governance(agent_usernames=patterns), source=source)
+
+
+def _names(value: Any, key: str, fail, *, nonempty: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise fail(f"'{key}' must be a list of names")
+    if nonempty and not value:
+        raise fail(f"'{key}' must be a non-empty list")
+    return tuple(value)
+
+
+def _kinds(value: Any, statuses: tuple[str, ...], fail) -> dict[str, Kind]:
+    if not isinstance(value, dict) or not value:
+        raise fail("'kinds' must be a non-empty mapping")
+    kinds: dict[str, Kind] = {}
+    for name, spec in value.items():
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise fail(f"kind {name!r} must be a mapping")
+        allowed = _names(spec.get("allowed_statuses") or [], f"{name}.allowed_statuses", fail)
+        deprecated = _names(spec.get("deprecated_statuses") or [],
+                            f"{name}.deprecated_statuses", fail)
+        for status in allowed + deprecated:
+            if status not in statuses:
+                raise fail(f"kind {name!r} names unknown status {status!r}")
+        if set(allowed) & set(deprecated):
+            raise fail(f"kind {name!r}: a status can't be both allowed and deprecated")
+        prefix = spec.get("prefix") or default_prefix(name)
+        if not isinstance(prefix, str):
+            raise fail(f"kind {name!r}: prefix must be a string")
+        kinds[name] = Kind(name=name, prefix=prefix, description=str(spec.get("description") or ""),
+                           fields=_field_specs(name, spec.get("fields_schema") or {}, fail),
+                           allowed_statuses=allowed, deprecated_statuses=deprecated)
+    return kinds
+
+
+def _field_specs(kind: str, value: Any, fail) -> dict[str, FieldSpec]:
+    if not isinstance(value, dict):
+        raise fail(f"kind {kind!r}: fields_schema must be a mapping")
+    specs: dict[str, FieldSpec] = {}
+    for name, spec in value.items():
+        if not isinstance(spec, dict):
+            raise fail(f"kind {kind!r}: field {name!r} must be a mapping")
+        ftype = spec.get("type", "text")
+        if ftype not in FIELD_TYPES:
+            raise fail(f"kind {kind!r}: field {name!r} has unknown type {ftype!r}")
+        if ftype != "integer" and ("min" in spec or "max" in spec):
+            raise fail(f"kind {kind!r}: field {name!r}: min/max apply only to integers")
+        specs[name] = FieldSpec(name=name, type=ftype, required=bool(spec.get("required")),
+                                description=str(spec.get("description") or ""),
+                                min=spec.get("min"), max=spec.get("max"))
+    return specs

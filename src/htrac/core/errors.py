@@ -1,0 +1,47 @@
+"""Errors every layer raises, each carrying the exit code the CLI gives it (the reference's)."""
+
+from __future__ import annotations
+
+
+class HtracError(Exception):
+    """A failure with a one-line message that names the fix. Exit code 1: the user's to fix."""
+
+    exit_code = 1
+
+
+class NotFoundError(HtracError):
+    pass
+
+
+class AmbiguousError(HtracError):
+    pass
+
+
+class ItemExistsError(HtracError):
+    pass
+
+
+class InvalidValueError(HtracError):
+    pass
+
+
+class AuthorityError(HtracError):
+    """The actor may not do this (human-only operation, locked field, frozen item)."""
+
+
+class TrackerNotFoundError(HtracError):
+    pass
+
+
+class InternalError(HtracError):
+    """Something htrac can't continue from: exit code 2."""
+
+    exit_code = 2
+
+
+class ConfigError(InternalError):
+    pass
+
+
+class WriteError(InternalError):
+    """The file system refused a write (read-only, disk full); nothing was written."""

@@ -1,0 +1,84 @@
+"""The compiled state of an item: what the fold produces and every surface shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .problems import DAMAGED, Problem
+
+
+@dataclass(slots=True)
+class Entry:
+    """One message in an item's discussion."""
+
+    by: str
+    actor: str
+    at: str
+    message: str
+    nonce: str
+    is_summary: bool = False
+    is_tombstoned: bool = False
+    edit_history: list[str] = field(default_factory=list)
+
+    def as_dict(self, *, history: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "by": self.by, "actor": self.actor, "at": self.at, "message": self.message,
+            "is_summary": self.is_summary, "nonce": self.nonce,
+            "is_tombstoned": self.is_tombstoned,
+        }
+        if history:
+            data["edit_history"] = list(self.edit_history)
+        return data
+
+
+@dataclass(slots=True)
+class Item:
+    id: str
+    kind: str = ""
+    title: str = ""
+    status: str = ""
+    priority: int = 2
+    parent: str | None = None
+    tags: list[str] = field(default_factory=list)
+    isbefore: list[str] = field(default_factory=list)
+    duplicate_of: list[str] = field(default_factory=list)
+    not_duplicate_of: list[str] = field(default_factory=list)
+    pr_ref: str | None = None
+    description: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    locked_fields: set[str] = field(default_factory=set)
+    discussion: list[Entry] = field(default_factory=list)
+    created_at: str = ""
+    updated_at: str = ""
+    tier: str = ""
+    frozen: bool = False
+    cross_tier_conflict: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    op_count: int = 0
+
+    @property
+    def damaged(self) -> bool:
+        """Bytes of this item could not be read, or it has no create: its state is uncertain."""
+        return not self.kind or any(p.kind == DAMAGED for p in self.problems)
+
+    def as_dict(self, *, history: bool = False, include_deleted: bool = True) -> dict[str, Any]:
+        """The reference's JSON item shape (section 9.10), plus htrac's `problems`."""
+        entries = [e for e in self.discussion if include_deleted or not e.is_tombstoned]
+        data: dict[str, Any] = {
+            "id": self.id, "kind": self.kind, "title": self.title, "status": self.status,
+            "priority": self.priority, "parent": self.parent, "tags": list(self.tags),
+            "isbefore": list(self.isbefore), "duplicate_of": list(self.duplicate_of),
+            "not_duplicate_of": list(self.not_duplicate_of), "pr_ref": self.pr_ref,
+            "description": self.description, "fields": dict(self.fields),
+            "locked_fields": sorted(self.locked_fields),
+            "discussion": [e.as_dict(history=history) for e in entries],
+            "frozen": self.frozen, "tier": self.tier, "created_at": self.created_at,
+            "updated_at": self.updated_at, "cross_tier_conflict": self.cross_tier_conflict,
+        }
+        hidden = len(self.discussion) - len(entries)
+        if hidden:
+            data["hidden_deleted"] = hidden
+        if self.problems:
+            data["problems"] = [p.as_dict() for p in self.problems]
+        return data

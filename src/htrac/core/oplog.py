@@ -1,0 +1,181 @@
+"""Reading an ops file: lines → op blocks → ops, isolating whatever is broken.
+
+An ops file is a YAML list, but htrac never parses it as one document: one bad byte would
+make the whole item unreadable. Instead:
+
+1. Each line's trailing `  # <nonce>` tag says which op it belongs to. Lines are grouped by
+   tag, so a union merge that interleaves two branches' appends still reads as two ops.
+   Untagged lines (hand edits) stay with the line before them; an untagged `- ` line starts
+   an op of its own.
+2. A group is split into blocks at its `- ` lines. Byte-identical blocks (a rebase followed
+   by a merge) count once; distinct blocks with one tag (a 16-bit nonce collision) stay apart.
+3. Each block is parsed on its own. A block that is not valid UTF-8, can't be parsed, is too
+   large, has lines before its `- ` line, or is the unterminated tail of a torn write is
+   *damaged*: reported with its line number, never dropped silently, never deleted. A block that
+   parses but lacks a well-typed header is *rejected* with the reason. The rest fold normally.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ops import HEADER, SIGNATURE, Op
+from .problems import DAMAGED, REJECTED, Problem
+from .yamlread import YamlError, load_block
+
+MAX_OP_BYTES = 1 << 20
+_TAG = re.compile(r"  # ([0-9a-f]{4,64})$")
+
+
+@dataclass(slots=True)
+class OpLog:
+    """What a file holds: its ops in file order, and what could not be read."""
+
+    ops: list[Op] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # nonce → first line number
+    duplicates: int = 0
+
+    @property
+    def max_clock(self) -> int:
+        return max((op.clock for op in self.ops), default=0)
+
+
+@dataclass(slots=True)
+class _Block:
+    tag: str | None
+    first_line: int
+    lines: list[str] = field(default_factory=list)
+    bad_utf8: bool = False
+    torn: bool = False
+    orphan: bool = False
+
+
+def read_oplog(data: bytes) -> OpLog:
+    log = OpLog()
+    seen: set[tuple[str | None, str]] = set()
+    for block in _blocks(data):
+        text = "\n".join(block.lines)
+        key = (block.tag, text)
+        if key in seen and not block.torn:
+            log.duplicates += 1
+            continue
+        seen.add(key)
+        _read_block(block, text, log)
+    return log
+
+
+def _blocks(data: bytes) -> list[_Block]:
+    raw_lines = data.split(b"\n")
+    torn_line = None
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    elif raw_lines:
+        torn_line = len(raw_lines)  # the file does not end with a newline
+    groups: dict[Any, list[_Block]] = {}
+    order: list[_Block] = []
+    current: Any = None
+    for number, raw in enumerate(raw_lines, 1):
+        try:
+            text = raw.decode("utf-8")
+            bad = False
+        except UnicodeDecodeError:
+            text, bad = raw.decode("utf-8", "replace"), True
+        if "\0" in text:
+            bad = True
+        stripped = text.strip()
+        if not stripped or (stripped.startswith("#") and not _TAG.search(text)):
+            continue
+        match = _TAG.search(text)
+        starts = text.startswith("- ") or text.rstrip() == "-"
+        if match:
+            key: Any = match.group(1)
+            content = text[:match.start()]
+        else:
+            key = ("untagged", number) if starts or current is None else current
+            content = text.rstrip()
+        current = key
+        blocks = groups.setdefault(key, [])
+        if starts or not blocks:
+            tag = key if isinstance(key, str) else None
+            block = _Block(tag, number, orphan=not starts)
+            blocks.append(block)
+            order.append(block)
+        block = blocks[-1]
+        block.lines.append(content)
+        block.bad_utf8 |= bad
+        block.torn |= number == torn_line
+    return order
+
+
+def _read_block(block: _Block, text: str, log: OpLog) -> None:
+    def damaged(reason: str) -> None:
+        log.problems.append(Problem(DAMAGED, reason, line=block.first_line, nonce=block.tag))
+
+    if block.bad_utf8:
+        return damaged("not valid UTF-8 text (or contains NUL)")
+    if block.torn:
+        return damaged("torn write: the file ends in the middle of this op")
+    if block.orphan:
+        return damaged("lines that belong to no op (no '- ' line starts them)")
+    if len(text) > MAX_OP_BYTES:
+        return damaged(f"op larger than {MAX_OP_BYTES} bytes")
+    try:
+        value = load_block(text)
+    except YamlError as exc:
+        return damaged(f"unreadable YAML: {exc}")
+    if not (isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict)):
+        return damaged("not a single op mapping")
+    mapping = value[0]
+    try:
+        op = op_from_mapping(mapping)
+    except ValueError as exc:
+        log.problems.append(Problem(REJECTED, str(exc), line=block.first_line,
+                                    nonce=_nonce_of(mapping, block.tag),
+                                    op=_str_or_none(mapping.get("op"))))
+        return
+    if block.tag is not None and op.nonce != block.tag:
+        return damaged(f"line tags say nonce {block.tag} but the op says {op.nonce}")
+    log.ops.append(op)
+    log.lines.setdefault(op.nonce, block.first_line)
+
+
+def op_from_mapping(mapping: dict[str, Any]) -> Op:
+    """An Op from a parsed mapping; ValueError names the first header problem."""
+    for key in ("op", "at", "by", "clock", "nonce"):
+        if key not in mapping:
+            raise ValueError(f"missing required field '{key}'")
+    op_type, at, by, actor = (mapping.get(k) for k in ("op", "at", "by", "actor"))
+    clock, nonce, sig = mapping["clock"], mapping["nonce"], mapping.get(SIGNATURE)
+    if not isinstance(op_type, str) or not op_type:
+        raise ValueError("'op' must be a non-empty string")
+    if not isinstance(at, str):
+        raise ValueError("'at' must be a timestamp string")
+    if not isinstance(by, str):
+        raise ValueError("'by' must be 'agent' or 'human'")
+    if actor is not None and not isinstance(actor, str):
+        raise ValueError("'actor' must be a string")
+    if not isinstance(clock, int) or isinstance(clock, bool) or not 0 <= clock < 1 << 62:
+        raise ValueError(f"'clock' must be a non-negative integer, got {_show(clock)}")
+    if not isinstance(nonce, str) or not re.fullmatch(r"[0-9a-f]{4,64}", nonce):
+        raise ValueError(f"'nonce' must be 4 to 64 lowercase hex digits, got {_show(nonce)}")
+    if sig is not None and not isinstance(sig, str):
+        raise ValueError("'sig' must be a string")
+    body = {k: v for k, v in mapping.items() if k not in HEADER and k != SIGNATURE}
+    return Op(op_type, at, by, actor, clock, nonce, body, sig)
+
+
+def _nonce_of(mapping: dict[str, Any], tag: str | None) -> str | None:
+    nonce = mapping.get("nonce")
+    return nonce if isinstance(nonce, str) else tag
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,312 @@
+"""Reading YAML safely and fast: block documents of scalars, mappings and sequences.
+
+Ops files and config files use a small part of YAML: block mappings and sequences, single-line
+scalars (plain, single- or double-quoted), and one-line flow lists. `load_block` parses that part
+directly, which is several times faster than a general YAML loader. Anything else — block
+scalars, multi-line flow collections, continuation lines — goes to `_load_events`, which builds
+values from ruamel.yaml's parser events itself. Neither path ever expands an alias: anchors,
+aliases and explicit tags are refused (an alias bomb costs nothing), nesting depth is bounded,
+duplicate keys are refused (an interleaved merge that fuses two ops must not read as one), and
+plain scalars resolve by YAML 1.2 core rules, so `on`, `yes` and `12:30` stay strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .scalars import resolve_plain
+
+MAX_DEPTH = 32
+
+
+class YamlError(ValueError):
+    """The text is not YAML htrac accepts; the message says why, in one line."""
+
+
+class _Unsupported(Exception):
+    """Valid YAML, perhaps, but outside the fast subset: use the general path."""
+
+
+def load_block(text: str) -> Any:
+    """Parse a YAML document; raise YamlError when it can't be read safely."""
+    if "\t" not in text:
+        try:
+            return _FastParser(text).parse()
+        except _Unsupported:
+            pass
+    return _load_events(text)
+
+
+# -- fast path ---------------------------------------------------------------------------------
+
+class _FastParser:
+    def __init__(self, text: str) -> None:
+        self.lines: list[tuple[int, str]] = []
+        for raw in text.split("\n"):
+            stripped = raw.lstrip(" ")
+            if not stripped or stripped.startswith("#"):
+                continue
+            self.lines.append((len(raw) - len(stripped), stripped.rstrip(" ")))
+        self.pos = 0
+
+    def parse(self) -> Any:
+        if not self.lines:
+            return None
+        value = self._node(self.lines[0][0], 0)
+        if self.pos != len(self.lines):
+            raise _Unsupported
+        return value
+
+    def _node(self, indent: int, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise YamlError("nesting too deep")
+        _, content = self.lines[self.pos]
+        if content == "-" or content.startswith("- "):
+            return self._sequence(indent, depth)
+        return self._mapping(indent, depth)
+
+    def _sequence(self, indent: int, depth: int) -> list[Any]:
+        items: list[Any] = []
+        while self.pos < len(self.lines):
+            ind, content = self.lines[self.pos]
+            if ind < indent:
+                break
+            if ind > indent:
+                raise _Unsupported
+            if not (content == "-" or content.startswith("- ")):
+                break  # back to the mapping that holds this sequence
+            rest = content[1:].lstrip(" ")
+            if not rest:
+                self.pos += 1
+                items.append(self._child(indent, depth, allow_same=False))
+            elif _is_mapping_entry(rest):
+                # `- key: value` opens a mapping whose keys sit under `key`.
+                inner = indent + (len(content) - len(rest))
+                self.lines[self.pos] = (inner, rest)
+                items.append(self._mapping(inner, depth + 1))
+            elif rest.startswith("- "):
+                raise _Unsupported
+            else:
+                self.pos += 1
+                items.append(_scalar_or_flow(rest))
+        return items
+
+    def _mapping(self, indent: int, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        while self.pos < len(self.lines):
+            ind, content = self.lines[self.pos]
+            if ind < indent:
+                break
+            if ind > indent:
+                raise _Unsupported
+            if content == "-" or content.startswith("- "):
+                break  # a sequence at this indent belongs to the enclosing node
+            key, rest = _split_entry(content)
+            if key in result:
+                raise YamlError(f"duplicate key {key!r}")
+            self.pos += 1
+            result[key] = _scalar_or_flow(rest) if rest else self._child(indent, depth, True)
+        return result
+
+    def _child(self, indent: int, depth: int, allow_same: bool) -> Any:
+        """The block value under a `key:` or `-` whose value is on the following lines."""
+        if self.pos >= len(self.lines):
+            return None
+        ind, content = self.lines[self.pos]
+        is_seq = content == "-" or content.startswith("- ")
+        if ind > indent or (allow_same and ind == indent and is_seq):
+            return self._node(ind, depth + 1)
+        return None
+
+
+def _is_mapping_entry(text: str) -> bool:
+    try:
+        _split_entry(text)
+    except _Unsupported:
+        return False
+    return True
+
+
+def _split_entry(content: str) -> tuple[str, str]:
+    if content[0] in "\"'[{&*!|>%@`?#":
+        raise _Unsupported
+    idx = content.find(": ")
+    if idx < 0:
+        if not content.endswith(":"):
+            raise _Unsupported
+        idx = len(content) - 1
+    key = content[:idx]
+    if not key or key != key.strip() or " #" in key:
+        raise _Unsupported
+    return key, _strip_comment(content[idx + 1:].lstrip(" "))
+
+
+def _strip_comment(text: str) -> str:
+    """Drop a trailing `# comment` from a value, ignoring `#` inside quotes."""
+    if not text or text.startswith("#"):
+        return ""
+    if text[0] in "\"'":
+        end = _quoted_end(text)
+        tail = text[end:].lstrip(" ")
+        if tail and not tail.startswith("#"):
+            raise YamlError(f"text after a quoted scalar: {tail[:40]!r}")
+        return text[:end]
+    idx = text.find(" #")
+    return text[:idx].rstrip(" ") if idx >= 0 else text
+
+
+def _quoted_end(text: str) -> int:
+    quote = text[0]
+    i = 1
+    while i < len(text):
+        ch = text[i]
+        if quote == '"' and ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            if quote == "'" and text[i + 1:i + 2] == "'":
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    raise _Unsupported  # an unterminated quote may continue on the next line
+
+
+def _scalar_or_flow(text: str) -> Any:
+    first = text[0]
+    if first == "[":
+        return _flow_list(text)
+    if first == "{":
+        if text == "{}":
+            return {}
+        raise _Unsupported
+    return _scalar(text)
+
+
+def _scalar(text: str) -> Any:
+    first = text[0]
+    if first == '"':
+        return _unescape_double(text[1:-1])
+    if first == "'":
+        return text[1:-1].replace("''", "'")
+    if first in "&*!":
+        raise YamlError("anchors, aliases and tags are not allowed")
+    if first in "|>%@`" or text.startswith(("---", "...")):
+        raise _Unsupported
+    if ": " in text or text.endswith(":"):
+        raise _Unsupported
+    return resolve_plain(text)
+
+
+def _flow_list(text: str) -> list[Any]:
+    if not text.endswith("]"):
+        raise _Unsupported
+    inner = text[1:-1].strip(" ")
+    if not inner:
+        return []
+    if any(ch in inner for ch in "[]{}\"'#&*!"):
+        raise _Unsupported
+    items = [part.strip(" ") for part in inner.split(",")]
+    if items and items[-1] == "":
+        items.pop()  # YAML allows a trailing comma
+    if any(not item or ": " in item or item.endswith(":") for item in items):
+        raise _Unsupported
+    return [resolve_plain(item) for item in items]
+
+
+_SIMPLE_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b",
+    "f": "\x0c", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+    "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+def _unescape_double(body: str) -> str:
+    if "\\" not in body:
+        return body
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        code = body[i + 1:i + 2]
+        if code in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[code])
+            i += 2
+        elif code in _HEX_ESCAPES:
+            width = _HEX_ESCAPES[code]
+            digits = body[i + 2:i + 2 + width]
+            if len(digits) != width or any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise YamlError(f"bad escape \\{code}{digits}")
+            point = int(digits, 16)
+            if point > 0x10FFFF:
+                raise YamlError(f"bad escape \\{code}{digits}")
+            out.append(chr(point))
+            i += 2 + width
+        else:
+            raise YamlError(f"bad escape \\{code}")
+    return "".join(out)
+
+
+# -- general path ------------------------------------------------------------------------------
+
+def _load_events(text: str) -> Any:
+    """Build a value from parser events; never constructs anchors, aliases or tags."""
+    from ruamel.yaml import YAML, events
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    parser = YAML(typ="safe", pure=True)
+    stack: list[tuple[Any, list[Any]]] = []  # (container, pending key holder)
+    root: list[Any] = []
+    documents = 0
+
+    def add(value: Any) -> None:
+        if not stack:
+            root.append(value)
+            return
+        container, pending = stack[-1]
+        if isinstance(container, list):
+            container.append(value)
+        elif pending:
+            key = pending.pop()
+            if key in container:
+                raise YamlError(f"duplicate key {key!r}")
+            container[key] = value
+        else:
+            if not isinstance(value, str):
+                raise YamlError("mapping keys must be strings")
+            pending.append(value)
+
+    try:
+        for event in parser.parse(text):
+            if isinstance(event, events.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlError("anchors and aliases are not allowed")
+            if getattr(event, "tag", None) is not None:
+                raise YamlError("explicit tags are not allowed")
+            if isinstance(event, events.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise YamlError("more than one YAML document")
+            elif isinstance(event, events.ScalarEvent):
+                add(resolve_plain(event.value) if event.style is None else event.value)
+            elif isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlError("nesting too deep")
+                new: Any = [] if isinstance(event, events.SequenceStartEvent) else {}
+                add(new)
+                stack.append((new, []))
+            elif isinstance(event, (events.SequenceEndEvent, events.MappingEndEvent)):
+                stack.pop()
+    except RuamelError as exc:
+        raise YamlError(_one_line(str(exc))) from None
+    except RecursionError:
+        raise YamlError("nesting too deep") from None
+    return root[0] if root else None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())[:200]

@@ -1,0 +1,1 @@
+"""git plumbing: the only package that runs `git`."""

@@ -1,0 +1,1 @@
+"""Who may do what: actor resolution, human-only operations, locks, signatures."""

@@ -1,0 +1,1 @@
+"""The service layer: the Tracker facade every surface calls."""

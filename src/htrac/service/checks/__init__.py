@@ -1,0 +1,66 @@
+"""Checks for `htrac setup` (which may fix) and `htrac doctor` (which only reports).
+
+One registry, one runner, several check modules — each issue area adds its own module and lists
+its checks in `MODULES`. A check returns `Result`s: `ok`, `fixed` (setup repaired it), `warn` or
+`error`; every warn or error carries a copy-paste `fix`. `setup` runs each check with
+`fix=True`; `doctor` with `fix=False`, so it never changes anything.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OK, FIXED, WARN, ERROR = "ok", "fixed", "warn", "error"
+
+# Modules that define a `CHECKS` list of check functions, run in this order.
+MODULES: list[str] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    name: str
+    status: str
+    message: str
+    fix: str = ""
+    details: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "message": self.message,
+                "fix": self.fix, "details": list(self.details)}
+
+
+@dataclass
+class CheckContext:
+    """What a check may look at (and, when `fix` is set, change)."""
+
+    repo: Path  # the repository (worktree) root
+    fix: bool
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+Check = Callable[[CheckContext], Iterable[Result]]
+
+
+def all_checks() -> list[Check]:
+    checks: list[Check] = []
+    for name in MODULES:
+        checks.extend(importlib.import_module(name).CHECKS)
+    return checks
+
+
+def run(ctx: CheckContext, checks: list[Check] | None = None) -> list[Result]:
+    results: list[Result] = []
+    for check in checks if checks is not None else all_checks():
+        results.extend(check(ctx))
+    return results
+
+
+def summary(results: list[Result]) -> dict[str, int]:
+    counts = {OK: 0, FIXED: 0, WARN: 0, ERROR: 0}
+    for result in results:
+        counts[result.status] += 1
+    return counts

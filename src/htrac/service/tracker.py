@@ -1,0 +1,228 @@
+"""The Tracker: the one entry point every surface (CLI, TUI, server) goes through.
+
+A surface parses its input, makes one call here, and renders what comes back. Every write goes
+the same way: values are checked against the schema and the configuration, authority is checked
+by the policy, the op is built and serialized, and only then is anything appended — under the
+item file's lock, with the Lamport clock computed from what the file and the git refs hold.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.config import Config, load_config
+from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError
+from ..core.fold import PERMISSIVE, Policy
+from ..core.ids import make_id
+from ..core.item import Item
+from ..core.oplog import read_oplog
+from ..core.ops import DATA_KEYS, Op, make_op
+from ..core.schema import SchemaError, check_op
+from ..core.serialize import serialize_op
+from ..gitio.clocks import max_clock_on_refs
+from ..gitio.run import toplevel
+from ..policy.actor import Actor, current_actor
+from ..store.appendlog import locked
+from ..store.layout import TIERS, Layout, find_root
+from ..store.store import Store
+from . import values
+
+DEFAULT_TIER = "workspace"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    field: str
+    detail: str
+
+
+class Tracker:
+    def __init__(self, layout: Layout, config: Config, actor: Actor,
+                 policy: Policy = PERMISSIVE) -> None:
+        self.layout = layout
+        self.config = config
+        self.actor = actor
+        self.policy = policy
+        self.store = Store(layout, config, policy)
+        self._repo: Path | None | bool = False
+
+    @classmethod
+    def open(cls, start: Path | None = None, tracker_root: Path | None = None) -> Tracker:
+        layout = find_root(start or Path.cwd(), tracker_root)
+        config = load_config(layout.tracker_dir)
+        return cls(layout, config, current_actor(config.governance.agent_usernames))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def show(self, ref: str) -> Item:
+        tier, item_id = self.store.resolve(ref)
+        return self.store.load(tier, item_id)
+
+    def raw_log(self, ref: str) -> bytes:
+        tier, item_id = self.store.resolve(ref)
+        return self.layout.item_path(tier, item_id).read_bytes()
+
+    def items(self, tiers: tuple[str, ...] = TIERS) -> list[Item]:
+        return self.store.items(tiers)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add(self, *, kind: str, title: str, status: str | None = None, priority: int = 2,
+            parent: str | None = None, tags: tuple[str, ...] = (),
+            isbefore: tuple[str, ...] = (), duplicate_of: tuple[str, ...] = (),
+            not_duplicate_of: tuple[str, ...] = (), pr_ref: str | None = None,
+            description: str = "", fields: dict[str, Any] | None = None,
+            tier: str = DEFAULT_TIER) -> Item:
+        values.check_tier(tier)
+        spec = values.check_kind(self.config, kind)
+        status = status or self.config.default_status(kind)
+        values.check_status_for_kind(self.config, spec, status)
+        fields = dict(fields or {})
+        values.check_required_fields(spec, fields)
+        data = {
+            "kind": kind, "title": title, "status": status, "priority": priority,
+            "parent": self._link(parent, tier) if parent else None,
+            "tags": values.tag_list(tags),
+            "isbefore": self._links(isbefore, tier),
+            "duplicate_of": self._links(duplicate_of, tier),
+            "not_duplicate_of": self._links(not_duplicate_of, tier),
+            "pr_ref": pr_ref, "description": description, "fields": fields,
+        }
+        values.check_data(data, self.store.vocab)
+        op = self._new_op("create", {"data": data})
+        item_id = self._claim_id(self.config.prefix(kind), data, op, tier)
+        self._append(tier, item_id, op, create=True)
+        return self.store.load(tier, item_id)
+
+    def update(self, ref: str, *, set_: dict[str, Any] | None = None,
+               add: dict[str, list[str]] | None = None,
+               remove: dict[str, list[str]] | None = None) -> tuple[Item, Item]:
+        tier, item_id = self.store.resolve(ref)
+        before = self.store.load(tier, item_id)
+        body = values.update_body(set_ or {}, add or {}, remove or {})
+        for key in ("parent",):
+            if body["set"].get(key):
+                body["set"][key] = self._link(body["set"][key], tier)
+        for part in ("set", "add", "remove"):
+            for key in ("isbefore", "duplicate_of", "not_duplicate_of"):
+                if key in body.get(part, {}):
+                    body[part][key] = self._links(body[part][key], tier)
+        if "status" in body["set"]:
+            values.check_status_for_kind(self.config, self.config.kinds.get(before.kind),
+                                         body["set"]["status"])
+        if not any(body.get(p) for p in ("set", "add", "remove")):
+            raise InvalidValueError("nothing to update: give at least one change")
+        self._append(tier, item_id, self._new_op("update", body))
+        return before, self.store.load(tier, item_id)
+
+    def discuss(self, ref: str, message: str, *, summarize: bool = False) -> Item:
+        tier, item_id = self.store.resolve(ref)
+        op_type = "discuss_summarize" if summarize else "discuss"
+        self._append(tier, item_id, self._new_op(op_type, {"message": message}))
+        return self.store.load(tier, item_id)
+
+    def clear_discussion(self, ref: str) -> Item:
+        tier, item_id = self.store.resolve(ref)
+        self._append(tier, item_id, self._new_op("discuss_clear", {}))
+        return self.store.load(tier, item_id)
+
+    def lock(self, ref: str, names: list[str], *, unlock: bool = False) -> Item:
+        tier, item_id = self.store.resolve(ref)
+        op_type = "unlock" if unlock else "lock"
+        names = [n.lower() for n in names]
+        self._append(tier, item_id, self._new_op(op_type, {op_type: names}))
+        return self.store.load(tier, item_id)
+
+    # -- the write path ------------------------------------------------------------------------
+
+    def _new_op(self, op_type: str, body: dict[str, Any]) -> Op:
+        return make_op(op_type, by=self.actor.by, actor=self.actor.name, clock=0, body=body)
+
+    def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False) -> Op:
+        path = self.layout.item_path(tier, item_id)
+        floor = self._clock_floor(path)
+        with locked(path, create=create) as log:
+            current = read_oplog(log.read())
+            clock = 1 + max(current.max_clock, floor)
+            op = Op(op.type, op.at, op.by, op.actor, clock, op.nonce, op.body)
+            self._check(op, tier, item_id, current)
+            text = serialize_op(op)
+            if read_oplog(text.encode("utf-8")).ops != [op]:
+                raise InvalidValueError("this op would not read back as written; not written")
+            log.append(text)
+        return op
+
+    def _check(self, op: Op, tier: str, item_id: str, current) -> None:
+        try:
+            check_op(op, self.store.vocab)
+        except SchemaError as exc:
+            raise InvalidValueError(str(exc)) from None
+        item = self.store.fold_log(tier, item_id, current) if current.ops else Item(id=item_id)
+        reason = self.policy.refuse(op, item, self.actor.by)
+        if reason:
+            raise AuthorityError(reason)
+
+    def _clock_floor(self, path: Path) -> int:
+        repo = self._repo_root()
+        if repo is None:
+            return 0
+        try:
+            rel = path.resolve().relative_to(repo)
+        except ValueError:
+            return 0
+        return max_clock_on_refs(repo, rel.as_posix(), self.config.lamport_branches)
+
+    def _repo_root(self) -> Path | None:
+        if self._repo is False:
+            top = toplevel(self.layout.repo_root)
+            self._repo = top.resolve() if top else None
+        return self._repo  # type: ignore[return-value]
+
+    def _claim_id(self, prefix: str, data: dict[str, Any], op: Op, tier: str) -> str:
+        """The new item's ID; salted when a create-less file already holds the plain one."""
+        item_id = make_id(prefix, data)
+        for t in TIERS:
+            path = self.layout.item_path(t, item_id)
+            if not path.exists():
+                continue
+            existing = self.store.read_log(t, item_id)
+            if any(o.type == "create" for o in existing.ops):
+                title = self.store.load(t, item_id).title
+                raise ItemExistsError(f"{item_id} already exists (title: {title!r}). "
+                                      "Use 'update' to modify it.")
+            return make_id(prefix, data, salt=op.nonce)
+        return item_id
+
+    def _links(self, refs: tuple[str, ...] | list[str], tier: str) -> list[str]:
+        return list(dict.fromkeys(self._link(r, tier) for r in refs))
+
+    def _link(self, ref: str, tier: str) -> str:
+        target_tier, target = self.store.resolve(ref)
+        if target_tier == "stealth" and tier != "stealth":
+            raise InvalidValueError(f"{target} is a stealth item; a {tier} item may not "
+                                    "reference it (stealth items never leave this clone)")
+        return target
+
+
+def init_tracker(repo_dir: Path) -> Layout:
+    """Create the tracker directories in `repo_dir` (idempotent)."""
+    layout = Layout(repo_dir.resolve() / ".agent")
+    for tier in TIERS:
+        layout.ops_dir(tier).mkdir(parents=True, exist_ok=True)
+    for tier in ("canonical", "workspace"):
+        _write_once(layout.ops_dir(tier) / ".gitattributes", "*.ops merge=union\n")
+    _write_once(layout.ops_dir("stealth") / ".gitignore", "*.ops\n")
+    _write_once(layout.tracker_dir / ".gitignore", "config.yaml\n")
+    return layout
+
+
+def _write_once(path: Path, text: str) -> None:
+    if not path.exists():
+        path.write_text(text, encoding="utf-8")
+        os.chmod(path, 0o644)
+
+
+__all__ = ["Tracker", "Change", "init_tracker", "DATA_KEYS"]

@@ -1,0 +1,1 @@
+"""The tracker directory: discovery, tiers, the append path, reading items, aliases."""

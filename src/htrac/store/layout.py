@@ -1,0 +1,90 @@
+"""Where a tracker keeps its files, and how a command finds the tracker it runs in.
+
+The tracker root is the repository's `.agent/` directory, found by walking up from the working
+directory (or named with `--tracker-root`). Items live in three tiers, each a directory of
+`.<ID>.ops` files; each tier's edit-mode windows live in a log beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import TrackerNotFoundError
+from ..core.ids import FILE_ID
+
+TIERS = ("canonical", "workspace", "stealth")
+COMMITTED_TIERS = ("canonical", "workspace")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    root: Path  # the `.agent` directory
+
+    @property
+    def tracker_dir(self) -> Path:
+        """The canonical tier's home, where config.yaml lives."""
+        return self.root / "tracker"
+
+    @property
+    def workspace_dir(self) -> Path:
+        return self.root / "tracker-workspace"
+
+    @property
+    def repo_root(self) -> Path:
+        return self.root.parent
+
+    def ops_dir(self, tier: str) -> Path:
+        if tier == "canonical":
+            return self.tracker_dir / ".ops"
+        if tier == "workspace":
+            return self.workspace_dir / ".ops"
+        if tier == "stealth":
+            return self.workspace_dir / "stealth"
+        raise ValueError(f"unknown tier {tier!r}")
+
+    def edit_log(self, tier: str) -> Path:
+        """The tier's edit-mode log; workspace and stealth share one, as in the reference."""
+        return self.ops_dir(tier).parent / ".edit-mode" / "edit-mode.ops"
+
+    def item_path(self, tier: str, item_id: str) -> Path:
+        if not FILE_ID.fullmatch(item_id):
+            raise ValueError(f"not an item ID: {item_id!r}")
+        return self.ops_dir(tier) / f".{item_id}.ops"
+
+    def item_ids(self, tier: str) -> list[str]:
+        """IDs of the tier's items, sorted by file name as the reference lists them."""
+        ids = []
+        try:
+            with os.scandir(self.ops_dir(tier)) as entries:
+                for entry in entries:
+                    item_id = id_from_filename(entry.name)
+                    if item_id and entry.is_file(follow_symlinks=False):
+                        ids.append(item_id)
+        except FileNotFoundError:
+            return []
+        return sorted(ids)
+
+
+def id_from_filename(name: str) -> str | None:
+    if not (name.startswith(".") and name.endswith(".ops")):
+        return None
+    item_id = name[1:-4]
+    return item_id if FILE_ID.fullmatch(item_id) else None
+
+
+def find_root(start: Path, explicit: Path | None = None) -> Layout:
+    """The tracker for a command run in `start`, or named explicitly."""
+    if explicit is not None:
+        root = (start / explicit).resolve() if not explicit.is_absolute() else explicit.resolve()
+        if not root.is_dir():
+            raise TrackerNotFoundError(f"--tracker-root {explicit}: no such directory")
+        return Layout(root)
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / ".agent"
+        if (candidate / "tracker").is_dir() or (candidate / "tracker-workspace").is_dir():
+            return Layout(candidate)
+    raise TrackerNotFoundError(
+        f"no tracker found in {here} or above: run 'htrac init' at the repository root")

@@ -1,0 +1,110 @@
+"""The tracker's items on disk: reading and folding them, finding one by what a user typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.config import Config
+from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
+from ..core.fold import PERMISSIVE, Policy, fold
+from ..core.ids import FULL_ID, REFERENCE, matches
+from ..core.item import Item
+from ..core.oplog import OpLog, read_oplog
+from ..core.ops import Op
+from ..core.problems import DAMAGED, Problem
+from .aliases import AliasStash
+from .layout import TIERS, Layout
+
+
+class Store:
+    def __init__(self, layout: Layout, config: Config, policy: Policy = PERMISSIVE) -> None:
+        self.layout = layout
+        self.config = config
+        self.policy = policy
+        self.vocab = config.vocabulary()
+        self.aliases = AliasStash(layout.root)
+        self._global: dict[Path, list[Op]] = {}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read_log(self, tier: str, item_id: str) -> OpLog:
+        path = self.layout.item_path(tier, item_id)
+        try:
+            return read_oplog(path.read_bytes())
+        except OSError as exc:
+            log = OpLog()
+            log.problems.append(Problem(DAMAGED, f"cannot read {path.name}: {exc.strerror}"))
+            return log
+
+    def global_ops(self, tier: str) -> list[Op]:
+        path = self.layout.edit_log(tier)
+        if path not in self._global:
+            try:
+                self._global[path] = read_oplog(path.read_bytes()).ops
+            except OSError:
+                self._global[path] = []
+        return self._global[path]
+
+    def fold_log(self, tier: str, item_id: str, log: OpLog) -> Item:
+        item = fold(item_id, log.ops, self.vocab, policy=self.policy,
+                    global_ops=self.global_ops(tier), lines=log.lines, read_problems=log.problems)
+        item.tier = tier
+        return item
+
+    def load(self, tier: str, item_id: str) -> Item:
+        return self.fold_log(tier, item_id, self.read_log(tier, item_id))
+
+    def items(self, tiers: tuple[str, ...] = TIERS) -> list[Item]:
+        return [self.load(tier, item_id) for tier in tiers
+                for item_id in self.layout.item_ids(tier)]
+
+    def tiers_of(self, item_id: str) -> list[str]:
+        return [t for t in TIERS if self.layout.item_path(t, item_id).is_file()]
+
+    # -- resolving what a user typed ------------------------------------------------------------
+
+    def resolve(self, ref: str) -> tuple[str, str]:
+        """(tier, ID) of the item `ref` names: `:N`, a full ID, a unique prefix or first word."""
+        if ref.startswith(":"):
+            ref = self.aliases.lookup(ref)
+        if not REFERENCE.fullmatch(ref):
+            raise InvalidValueError(f"not an item ID or prefix: {_printable(ref)}")
+        found: dict[str, list[str]] = {}
+        for tier in TIERS:
+            ids = self.layout.item_ids(tier)
+            if ref in ids:
+                found.setdefault(ref, []).append(tier)
+                continue
+            candidates = [i for i in ids if matches(i, ref)]
+            if len(candidates) > 1:
+                raise AmbiguousError(self._ambiguity(ref, tier, candidates))
+            for candidate in candidates:
+                found.setdefault(candidate, []).append(tier)
+        if not found:
+            raise NotFoundError(f"no item matches {ref!r}: see 'htrac list'")
+        if len(found) > 1:
+            lines = [f"  {i}  [{', '.join(t)}]" for i, t in sorted(found.items())]
+            raise AmbiguousError(f"{ref!r} matches several items; type more of the ID:\n"
+                                 + "\n".join(lines))
+        (item_id, tiers), = found.items()
+        return tiers[0], item_id
+
+    def resolve_full(self, ref: str) -> str:
+        """The full ID a reference stands for (for links written into ops)."""
+        return self.resolve(ref)[1]
+
+    def _ambiguity(self, ref: str, tier: str, candidates: list[str]) -> str:
+        lines = [f"  {i}  {self.load(tier, i).title}" for i in candidates[:20]]
+        more = len(candidates) - 20
+        if more > 0:
+            lines.append(f"  … and {more} more")
+        return f"{ref!r} matches several items; type more of the ID:\n" + "\n".join(lines)
+
+
+def _printable(ref: str) -> str:
+    text = repr(ref)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def is_full_id(ref: str) -> bool:
+    return bool(FULL_ID.fullmatch(ref))
