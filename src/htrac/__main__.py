@@ -1,0 +1,3 @@
+from htrac.cli.main import main
+
+main()

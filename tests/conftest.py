@@ -1,0 +1,82 @@
+"""Shared fixtures: a real git repository with a tracker, and htrac run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FULL = bool(os.environ.get("HTRAC_FULL_TESTS"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets its own cache directory and a git identity; nothing leaks between tests."""
+    monkeypatch.setenv("HTRAC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "htrac tests")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tests@htrac.invalid")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "htrac tests")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "tests@htrac.invalid")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("HTRAC_DEBUG", raising=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class TrackerRepo:
+    """A git repository with an initialized tracker, and a way to run `htrac` in it."""
+
+    path: Path
+
+    @property
+    def agent_dir(self) -> Path:
+        return self.path / ".agent"
+
+    def htrac(self, *args: str, input: str | None = None, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> Run:
+        result = subprocess.run([sys.executable, "-m", "htrac", *args], cwd=cwd or self.path,
+                                input=input, capture_output=True, text=True,
+                                env={**os.environ, **(env or {})})
+        return Run(result.returncode, result.stdout, result.stderr)
+
+    def ok(self, *args: str, **kwargs) -> str:
+        """Run htrac and insist it succeeds; returns stdout."""
+        run = self.htrac(*args, **kwargs)
+        assert run.code == 0, f"htrac {' '.join(args)} failed ({run.code}): {run.err}"
+        return run.out
+
+    def add(self, title: str, *args: str) -> str:
+        return self.ok("add", "--kind", "work_item", "--title", title, *args).strip()
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args)
+
+
+@pytest.fixture
+def tmp_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    return repo
+
+
+@pytest.fixture
+def tmp_tracker(tmp_repo: Path) -> TrackerRepo:
+    tracker = TrackerRepo(tmp_repo)
+    tracker.ok("init")
+    return tracker
