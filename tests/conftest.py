@@ -80,3 +80,45 @@ def tmp_tracker(tmp_repo: Path) -> TrackerRepo:
     tracker = TrackerRepo(tmp_repo)
     tracker.ok("init")
     return tracker
+
+
+REFERENCE_VERSION = "hypergumbo-tracker==0.11.0"
+
+
+def _reference_install() -> Path | None:
+    """The reference's `hypergumbo-tracker` in a virtual environment of its own, installed from
+    PyPI on first use; None if it can't be installed here."""
+    for candidate in (Path("/opt/refvenv"), Path.home() / ".cache" / "htrac-tests" / "refvenv"):
+        exe = candidate / "bin" / "hypergumbo-tracker"
+        if exe.exists():
+            return exe
+    venv = Path.home() / ".cache" / "htrac-tests" / "refvenv"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", REFERENCE_VERSION],
+                       check=True, capture_output=True, timeout=600)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    exe = venv / "bin" / "hypergumbo-tracker"
+    return exe if exe.exists() else None
+
+
+@pytest.fixture(scope="session")
+def reference_exe() -> Path:
+    exe = _reference_install()
+    if exe is None:
+        pytest.skip(f"could not install {REFERENCE_VERSION} from PyPI into a virtual environment")
+    return exe
+
+
+@pytest.fixture
+def reference(reference_exe: Path):
+    """Run the reference CLI: reference(cwd, *args) -> Run."""
+
+    def run(cwd: Path, *args: str, input: str | None = None) -> Run:
+        env = {**os.environ, "TRACKER_AUTO_SYNC_THRESHOLD": "0"}
+        result = subprocess.run([str(reference_exe), *args], cwd=cwd, input=input,
+                                capture_output=True, text=True, env=env)
+        return Run(result.returncode, result.stdout, result.stderr)
+
+    return run
