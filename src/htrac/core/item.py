@@ -57,6 +57,15 @@ class Item:
     problems: list[Problem] = field(default_factory=list)
     op_count: int = 0
 
+    def unread_human(self) -> list[Entry]:
+        """Messages a human wrote that no agent has answered: the trailing run of human entries."""
+        run: list[Entry] = []
+        for entry in reversed(self.discussion):
+            if entry.by != "human":
+                break
+            run.append(entry)
+        return run[::-1]
+
     @property
     def damaged(self) -> bool:
         """Bytes of this item could not be read, or it has no create: its state is uncertain."""

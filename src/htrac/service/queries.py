@@ -1,0 +1,66 @@
+"""Questions asked of the whole tracker: what is ready, what blocks the stop hook, who is waiting.
+
+These work on compiled items, whatever produced them (a fold of every file, or the index), so
+`ready`, `count-todos`, `hash-todos`, `guidance` and the hooks all agree on one definition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from ..core.config import Config
+from ..core.item import Item
+from ..store.layout import TIERS
+
+SCOPE_TIERS = {"all": TIERS, "workspace": ("workspace", "stealth")}
+
+
+def scope_tiers(config: Config) -> tuple[str, ...]:
+    """The tiers the stop hook looks at (`stop_hook.scope`)."""
+    return SCOPE_TIERS[config.scope]
+
+
+def sort_key(item: Item) -> tuple[int, str]:
+    return (item.priority, item.created_at)
+
+
+def ready(items: Iterable[Item], config: Config) -> list[Item]:
+    """Items an agent may start now: blocking status, not a duplicate, nothing unresolved before
+    them. Sorted by (priority, created_at). Damaged items are not offered as ready work."""
+    items = list(items)
+    resolved = set(config.resolved_statuses)
+    blocked = {target for item in items if item.status not in resolved
+               for target in item.isbefore}
+    blocking = set(config.blocking_statuses)
+    chosen = [i for i in items
+              if i.status in blocking and not i.duplicate_of and not i.cross_tier_conflict
+              and i.id not in blocked and not i.damaged]
+    return sorted(chosen, key=sort_key)
+
+
+def is_blocking(item: Item, config: Config, statuses: frozenset[str] | None = None) -> bool:
+    """Does `item` keep the stop hook from letting the agent stop? A damaged item always does
+    (DESIGN, point 7): corrupting a file must never unblock an agent."""
+    return item.damaged or item.status in (statuses or frozenset(config.blocking_statuses))
+
+
+def blocking(items: Iterable[Item], config: Config, *, hard: bool = False,
+             soft: bool = False) -> list[Item]:
+    statuses = frozenset(config.blocking_statuses)
+    if hard:
+        statuses = frozenset(s for s in statuses if "hard" in s)
+    elif soft:
+        statuses = frozenset(s for s in statuses if "hard" not in s)
+    return [i for i in items if is_blocking(i, config, statuses)]
+
+
+def todo_hash(items: Iterable[Item], config: Config) -> str:
+    """SHA-256 over the sorted `id\\tstatus\\ttitle\\n` lines of blocking items (the reference's)."""
+    lines = sorted(f"{i.id}\t{i.status}\t{i.title}\n" for i in blocking(items, config))
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def with_unread(items: Iterable[Item]) -> list[Item]:
+    """Items whose discussion ends in human messages no agent has answered, by (priority, id)."""
+    return sorted((i for i in items if i.unread_human()), key=lambda i: (i.priority, i.id))
