@@ -11,6 +11,10 @@ Effects. The first `create` in that order gives the initial state; every other c
 its key; `tags`, `isbefore`, `duplicate_of` and `not_duplicate_of` are sets (`set` replaces,
 `add` appends what is missing, `remove` drops). Legacy `before` is read as `isbefore`.
 
+An agent's `discuss_summarize` replaces the agents' messages but keeps every human's (DESIGN,
+point 9); a human's replaces the whole discussion, as in the reference. An item whose every
+lockable name is locked is frozen: that is how freeze lives in the op-log (DESIGN, point 8).
+
 Authority. The fold asks a `Policy` whether each op may take effect; a refused op is skipped and
 recorded on the item with the reason, never breaking the fold. The core ships only a permissive
 policy; `htrac.policy` supplies the real one. The fold reads no files and no git: the same ops
@@ -24,15 +28,15 @@ from typing import Protocol
 
 from . import editmode
 from .item import Entry, Item
-from .ops import AGENT, HUMAN, KNOWN_TYPES, MESSAGE_EDIT_TYPES, EDIT_MODE_TYPES, SET_VALUED, Op, \
+from .ops import AGENT, HUMAN, KNOWN_TYPES, LOCKABLE, MESSAGE_EDIT_TYPES, EDIT_MODE_TYPES, SET_VALUED, Op, \
     canonical_key
 from .problems import DAMAGED, NOTE, REJECTED, UNKNOWN, Problem
 from .schema import SchemaError, Vocabulary, check_op, clean_create_data
 
 
 class Policy(Protocol):
-    def actor_class(self, op: Op) -> str:
-        """'human' or 'agent': whose authority this op really carries."""
+    def actor_class(self, op: Op, item_id: str) -> str:
+        """'human' or 'agent': whose authority this op, read in item `item_id`'s log, carries."""
 
     def refuse(self, op: Op, item: Item, actor_class: str) -> str | None:
         """Why `op` may not take effect on `item` as it stands, or None to let it."""
@@ -41,7 +45,7 @@ class Policy(Protocol):
 class Permissive:
     """Trusts every op's `by` and refuses nothing: the reference's behaviour."""
 
-    def actor_class(self, op: Op) -> str:
+    def actor_class(self, op: Op, item_id: str) -> str:
         return HUMAN if op.by == HUMAN else AGENT
 
     def refuse(self, op: Op, item: Item, actor_class: str) -> str | None:
@@ -63,7 +67,7 @@ def fold(item_id: str, ops: Iterable[Op], vocab: Vocabulary, *,
     item = Item(id=item_id)
     item.problems.extend(read_problems)
     lines = lines or {}
-    classed = [(op, policy.actor_class(op)) for op in [*ops, *global_ops]]
+    classed = [(op, policy.actor_class(op, item_id)) for op in [*ops, *global_ops]]
     classed.sort(key=lambda pair: sort_key(*pair))
     item.op_count = len(classed)
 
@@ -97,6 +101,8 @@ def fold(item_id: str, ops: Iterable[Op], vocab: Vocabulary, *,
         item.updated_at = op.at
         if op.type in MESSAGE_EDIT_TYPES or op.type in EDIT_MODE_TYPES:
             edits.append((op, who))
+        elif op.type == "discuss_summarize" and who != HUMAN:
+            _apply_agent_summarize(item, op)
         else:
             _APPLY.get(op.type, _no_effect)(item, op)
     for op, reason in editmode.apply(item, edits):
@@ -185,12 +191,23 @@ def _apply_summarize(item: Item, op: Op) -> None:
     item.discussion = [_entry(op, summary=True)]
 
 
+def _apply_agent_summarize(item: Item, op: Op) -> None:
+    """An agent's summary replaces the agents' messages only: humans' words stay (DESIGN, 9)."""
+    kept = [entry for entry in item.discussion if entry.by == HUMAN]
+    item.discussion = [*kept, _entry(op, summary=True)]
+
+
 def _apply_lock(item: Item, op: Op) -> None:
     item.locked_fields.update(canonical_key(n.lower()) for n in op.get("lock"))
+    item.frozen = _FREEZE <= item.locked_fields
+
+
+_FREEZE = frozenset(LOCKABLE)  # freeze is recorded as a lock of every lockable name (DESIGN, 8)
 
 
 def _apply_unlock(item: Item, op: Op) -> None:
     item.locked_fields.difference_update(canonical_key(n.lower()) for n in op.get("unlock"))
+    item.frozen = _FREEZE <= item.locked_fields
 
 
 def _no_effect(item: Item, op: Op) -> None:

@@ -5,8 +5,8 @@ make the whole item unreadable. Instead:
 
 1. Each line's trailing `  # <nonce>` tag says which op it belongs to. Lines are grouped by
    tag, so a union merge that interleaves two branches' appends still reads as two ops.
-   Untagged lines (hand edits) stay with the line before them; an untagged `- ` line starts
-   an op of its own.
+   An untagged `- ` line starts an op of its own (a hand edit) and the untagged lines after it
+   belong to it; untagged lines after a tagged line stand alone, so they can't spoil that op.
 2. A group is split into blocks at its `- ` lines. Byte-identical blocks (a rebase followed
    by a merge) count once; distinct blocks with one tag (a 16-bit nonce collision) stay apart.
 3. Each block is parsed on its own. A block that is not valid UTF-8, can't be parsed, is too
@@ -57,7 +57,7 @@ def read_oplog(data: bytes) -> OpLog:
     log = OpLog()
     seen: set[tuple[str | None, str]] = set()
     for block in _blocks(data):
-        text = "\n".join(block.lines)
+        text = "\n".join(block.lines) + "\n"
         key = (block.tag, text)
         if key in seen and not block.torn:
             log.duplicates += 1
@@ -77,6 +77,7 @@ def _blocks(data: bytes) -> list[_Block]:
     groups: dict[Any, list[_Block]] = {}
     order: list[_Block] = []
     current: Any = None
+    previous: _Block | None = None  # the block holding the line before this one
     for number, raw in enumerate(raw_lines, 1):
         try:
             text = raw.decode("utf-8")
@@ -87,6 +88,8 @@ def _blocks(data: bytes) -> list[_Block]:
             bad = True
         stripped = text.strip()
         if not stripped or (stripped.startswith("#") and not _TAG.search(text)):
+            if number == torn_line and previous is not None:
+                previous.torn = True  # cut just after a newline, inside the next line's indent
             continue
         match = _TAG.search(text)
         starts = text.startswith("- ") or text.rstrip() == "-"
@@ -94,7 +97,10 @@ def _blocks(data: bytes) -> list[_Block]:
             key: Any = match.group(1)
             content = text[:match.start()]
         else:
-            key = ("untagged", number) if starts or current is None else current
+            # An untagged line continues an untagged op (a hand edit); after a tagged line it
+            # is foreign to that op and stands alone, so it can't spoil the op before it.
+            continuing = isinstance(current, tuple) and not starts
+            key = current if continuing else ("untagged", number)
             content = text.rstrip()
         current = key
         blocks = groups.setdefault(key, [])
@@ -106,7 +112,13 @@ def _blocks(data: bytes) -> list[_Block]:
         block = blocks[-1]
         block.lines.append(content)
         block.bad_utf8 |= bad
-        block.torn |= number == torn_line
+        if number == torn_line:
+            # The write was cut inside this line; if the cut took its tag too, the line has
+            # left its op, which is then the block before it. Both are the torn op.
+            block.torn = True
+            if previous is not None and not starts:
+                previous.torn = True
+        previous = block
     return order
 
 

@@ -49,49 +49,55 @@ _ESCAPES = {
 Scalar = str | int | float | bool | None
 
 
+# Like ruamel, a resolver is only tried when the scalar starts with one of its characters.
+_NUMBER_START = frozenset("-+0123456789")
+_FLOAT_START = _NUMBER_START | {"."}
+
+
 def resolve_plain(text: str) -> Scalar:
     """The value of a plain (unquoted) scalar under YAML 1.2 core rules."""
-    if _NULL.match(text):
+    first = text[:1]
+    if first in ("", "~", "n", "N") and _NULL.match(text):
         return None
-    if _BOOL.match(text):
+    if first in ("t", "T", "f", "F") and _BOOL.match(text):
         return text[0] in "tT"
-    if _INT.match(text):
+    if first in _NUMBER_START and _INT.match(text):
         return _to_int(text)
-    if _FLOAT.match(text):
+    if first in _FLOAT_START and _FLOAT.match(text):
         return _to_float(text)
     return text
 
 
-def _to_int(text: str) -> int:
-    t = text.replace("_", "")
-    sign = -1 if t.startswith("-") else 1
-    t = t.lstrip("+-")
-    if t.startswith("0b"):
-        return sign * int(t[2:] or "0", 2)
-    if t.startswith("0x"):
-        return sign * int(t[2:] or "0", 16)
-    if t.startswith("0o"):
-        return sign * int(t[2:] or "0", 8)
-    if len(t) > 1 and t.startswith("0") and set(t) <= set("01234567"):
-        return sign * int(t, 8)  # ruamel reads a leading zero as octal in 1.2 mode too
-    return sign * int(t or "0")
+def _to_int(text: str) -> Scalar:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    base = {"0b": 2, "0o": 8, "0x": 16}.get(digits[:2], 10)
+    try:
+        return sign * int(digits[2:] if base != 10 else digits, base)
+    except ValueError:
+        return text  # underscores and a sign, no digits: ruamel can't read it either
 
 
-def _to_float(text: str) -> float:
+def _to_float(text: str) -> Scalar:
     t = text.replace("_", "").lower()
     if t.endswith("inf"):
         return float("-inf") if t.startswith("-") else float("inf")
     if t.endswith("nan"):
         return float("nan")
-    return float(t)
+    try:
+        return float(t)
+    except ValueError:
+        return text
 
 
 def resolves_to_string(text: str) -> bool:
     """True when `text` written plain would read back as this very string."""
-    return not (
-        _NULL.match(text) or _BOOL.match(text) or _INT.match(text) or _FLOAT.match(text)
-        or _TIMESTAMP.match(text) or _OTHER_TAGGED.match(text)
-    )
+    first = text[:1]
+    if first in _FLOAT_START and (_INT.match(text) or _FLOAT.match(text)
+                                  or _TIMESTAMP.match(text)):
+        return False
+    return not (_NULL.match(text) or _BOOL.match(text) or _OTHER_TAGGED.match(text))
 
 
 def _plain_allowed(s: str, flow: bool) -> bool:
