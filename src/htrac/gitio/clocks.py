@@ -16,12 +16,18 @@ from .run import git
 
 
 def max_clock_on_refs(repo: Path, rel_path: str, branches: tuple[str, ...]) -> int:
+    return max((read_oplog(blob).max_clock for blob in logs_on_refs(repo, rel_path, branches)),
+               default=0)
+
+
+def logs_on_refs(repo: Path, rel_path: str, branches: tuple[str, ...]) -> list[bytes]:
+    """The file's content on each of those refs that has it (one `cat-file --batch`)."""
     refs = list(dict.fromkeys([*branches, "HEAD", *_unmerged(repo, branches[0])]))
     request = "".join(f"{ref}:{rel_path}\n" for ref in refs).encode()
     result = git(repo, "cat-file", "--batch", stdin=request)
     if result is None or result.returncode != 0:
-        return 0
-    return max((read_oplog(blob).max_clock for blob in _blobs(result.stdout)), default=0)
+        return []
+    return _blobs(result.stdout)
 
 
 def _unmerged(repo: Path, primary: str) -> list[str]:

@@ -22,13 +22,14 @@ from ..core.oplog import read_oplog
 from ..core.ops import DATA_KEYS, Op, make_op
 from ..core.schema import SchemaError, check_op
 from ..core.serialize import serialize_op
-from ..gitio.clocks import max_clock_on_refs
 from ..gitio.run import toplevel
-from ..policy.actor import Actor, current_actor
+from ..policy.actor import Actor
+from ..policy.authority import Authority
 from ..store.appendlog import locked
 from ..store.layout import TIERS, Layout, find_root
 from ..store.store import Store
 from . import values
+from .governance import open_authority, refs_view
 
 DEFAULT_TIER = "workspace"
 
@@ -41,19 +42,20 @@ class Change:
 
 class Tracker:
     def __init__(self, layout: Layout, config: Config, actor: Actor,
-                 policy: Policy = PERMISSIVE) -> None:
+                 policy: Policy = PERMISSIVE, authority: Authority | None = None) -> None:
         self.layout = layout
         self.config = config
         self.actor = actor
         self.policy = policy
+        self.authority = authority  # signs human ops; None: nothing is signed
         self.store = Store(layout, config, policy)
         self._repo: Path | None | bool = False
 
     @classmethod
     def open(cls, start: Path | None = None, tracker_root: Path | None = None) -> Tracker:
         layout = find_root(start or Path.cwd(), tracker_root)
-        config = load_config(layout.tracker_dir)
-        return cls(layout, config, current_actor(config.governance.agent_usernames))
+        authority = open_authority(layout, load_config(layout.tracker_dir))
+        return cls(layout, authority.config, authority.actor, authority.rules, authority)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -143,37 +145,44 @@ class Tracker:
 
     def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False) -> Op:
         path = self.layout.item_path(tier, item_id)
-        floor = self._clock_floor(path)
+        floor, branch_locks = self._refs_view(path, item_id)
         with locked(path, create=create) as log:
             current = read_oplog(log.read())
             clock = 1 + max(current.max_clock, floor)
             op = Op(op.type, op.at, op.by, op.actor, clock, op.nonce, op.body)
-            self._check(op, tier, item_id, current)
+            self._check(op, tier, item_id, current, branch_locks)
+            if self.authority is not None:
+                op = self.authority.sign(op, item_id)
             text = serialize_op(op)
             if read_oplog(text.encode("utf-8")).ops != [op]:
                 raise InvalidValueError("this op would not read back as written; not written")
             log.append(text)
         return op
 
-    def _check(self, op: Op, tier: str, item_id: str, current) -> None:
+    def _check(self, op: Op, tier: str, item_id: str, current,
+               branch_locks: frozenset[str] | set[str] = frozenset()) -> None:
         try:
             check_op(op, self.store.vocab)
         except SchemaError as exc:
             raise InvalidValueError(str(exc)) from None
         item = self.store.fold_log(tier, item_id, current) if current.ops else Item(id=item_id)
+        item.locked_fields |= branch_locks  # a lock in force on another branch binds here too
         reason = self.policy.refuse(op, item, self.actor.by)
         if reason:
             raise AuthorityError(reason)
 
-    def _clock_floor(self, path: Path) -> int:
+    def _refs_view(self, path: Path, item_id: str) -> tuple[int, set[str]]:
+        """(clock floor, locks in force) from the item's file on the Lamport branches and HEAD."""
         repo = self._repo_root()
         if repo is None:
-            return 0
+            return 0, set()
         try:
             rel = path.resolve().relative_to(repo)
         except ValueError:
-            return 0
-        return max_clock_on_refs(repo, rel.as_posix(), self.config.lamport_branches)
+            return 0, set()
+        rules = self.authority.rules if self.authority is not None else None
+        return refs_view(repo, rel.as_posix(), item_id, self.config, rules or self.policy,
+                         want_locks=not self.actor.is_human)
 
     def _repo_root(self) -> Path | None:
         if self._repo is False:

@@ -1,0 +1,52 @@
+"""Putting authority together for one tracker: governance, the actor, the rules, the signer.
+
+Governance comes from the trust root when one governs the repository — looked up for every
+worktree the tracker's files really belong to (the caller resolves symlinks, so a decoy
+`--tracker-root` whose directories point into a governed repository is governed too) — and
+otherwise from the in-repository config, as in the reference. The actor is the real uid's user, classified by that governance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.config import Config
+from ..core.errors import AuthorityError
+from ..core.ops import Op
+from . import keys, trustroot
+from .actor import Actor, current_actor
+from .rules import Rules
+from .signing import sign
+
+
+@dataclass(frozen=True)
+class Authority:
+    config: Config  # with the governing settings in `config.governance`
+    actor: Actor
+    rules: Rules
+    trust_root: trustroot.TrustRoot | None
+
+    def sign(self, op: Op, item_id: str) -> Op:
+        """The op as written: signed when it is a human's and the governance requires it."""
+        if not (self.actor.is_human and self.config.governance.require_signatures):
+            return op
+        pair = keys.load()
+        if pair is None:
+            raise AuthorityError("this repository requires signed human ops and you have no "
+                                 "signing key: run 'htrac keys init', then 'sudo htrac setup' "
+                                 "to add it to the trust root")
+        if pair.public not in self.config.governance.human_keys:
+            raise AuthorityError(f"your signing key {pair.key_id} is not in the trust root "
+                                 f"{self.config.governance.source}: run 'sudo htrac setup' "
+                                 "to add it (ops signed with it would be refused)")
+        return sign(op, item_id, pair.private_pem())
+
+
+def resolve(worktrees: list[Path], config: Config,
+            trust_dir: Path = trustroot.TRUST_DIR) -> Authority:
+    root = trustroot.find(worktrees, trust_dir)
+    if root is not None:
+        config = config.with_governance(root.governance)
+    actor = current_actor(config.governance.agent_usernames)
+    return Authority(config, actor, Rules.for_config(config), root)

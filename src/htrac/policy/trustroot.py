@@ -1,0 +1,158 @@
+"""The trust root: governance settings that no one but root (or the human) can change.
+
+Files `/etc/htrac/trust.d/*.yaml`, outside every worktree, each naming the repositories it
+governs (absolute worktree paths; `fnmatch` patterns allowed) and the settings that decide
+authority:
+
+    repositories: ["/home/alice/proj", "/home/proj_agent/proj"]
+    agent_usernames: ["*_agent"]
+    require_signatures: true
+    human_keys: ["ed25519:<base64>"]
+
+When a file governs the repository a command runs in, its settings replace the in-repository
+`actor_resolution` wholesale. The location is fixed: no environment variable, option or file in
+the worktree moves it. A trust file that an agent could change protects nothing, so one that is
+group- or world-writable, or owned by an agent user, is refused (every command stops with the
+fix) rather than silently used or silently ignored; two files governing one repository are
+refused the same way.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import pwd
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.config import Governance
+from ..core.errors import ConfigError
+from ..core.yamlread import YamlError, load_block
+from .actor import classify
+from .signing import KeyFormatError, parse_public_key
+
+TRUST_DIR = Path("/etc/htrac/trust.d")
+SUFFIX = ".yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRoot:
+    path: Path
+    repositories: tuple[str, ...]
+    governance: Governance
+
+    def governs(self, worktree: Path) -> bool:
+        text = str(worktree)
+        return any(text == pattern or fnmatch.fnmatchcase(text, pattern)
+                   for pattern in self.repositories)
+
+
+def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None:
+    """The trust root governing any of `worktrees` (resolved paths), or None."""
+    try:
+        names = sorted(n for n in os.listdir(trust_dir) if n.endswith(SUFFIX))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the trust root {trust_dir}: {exc.strerror}; fix: "
+                          f"sudo chmod 755 {trust_dir}") from None
+    found: list[TrustRoot] = []
+    for name in names:
+        root = load(trust_dir / name)
+        if any(root.governs(w) for w in worktrees):
+            found.append(root)
+    if len(found) > 1:
+        paths = ", ".join(str(r.path) for r in found)
+        raise ConfigError(f"several trust roots govern this repository ({paths}); "
+                          "keep one: sudo rm the others")
+    if found:
+        problem = unsafe(found[0].path, found[0].governance.agent_usernames)
+        if problem:
+            raise ConfigError(problem)
+    return found[0] if found else None
+
+
+def load(path: Path) -> TrustRoot:
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"trust root {path}: {message}")
+
+    try:
+        raw = load_block(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise fail(f"cannot read it ({exc.strerror})") from None
+    except (YamlError, UnicodeDecodeError) as exc:
+        raise fail(f"not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise fail("must be a mapping of settings")
+    unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys"}
+    if unknown:
+        raise fail(f"unknown setting {sorted(unknown)[0]!r}")
+    repos = _names(raw.get("repositories"), "repositories", fail)
+    patterns = _names(raw.get("agent_usernames", ["*_agent"]), "agent_usernames", fail)
+    keys = _names(raw.get("human_keys") or [], "human_keys", fail, empty_ok=True)
+    for key in keys:
+        try:
+            parse_public_key(key)
+        except KeyFormatError as exc:
+            raise fail(str(exc)) from None
+    required = raw.get("require_signatures", False)
+    if not isinstance(required, bool):
+        raise fail("require_signatures must be true or false")
+    if required and not keys:
+        raise fail("require_signatures is true but human_keys is empty: no human could act; "
+                   "add a key with 'sudo htrac setup' after 'htrac keys init'")
+    governance = Governance(agent_usernames=patterns, require_signatures=required,
+                            human_keys=keys, source=str(path))
+    return TrustRoot(path, repos, governance)
+
+
+def _names(value, key: str, fail, *, empty_ok: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise fail(f"{key} must be a list of strings")
+    if not value and not empty_ok:
+        raise fail(f"{key} must not be empty")
+    return tuple(value)
+
+
+def unsafe(path: Path, agent_patterns: tuple[str, ...]) -> str | None:
+    """Why an agent could change the trust file at `path` (or its directory), or None."""
+    for target in (path, path.parent):
+        try:
+            info = os.stat(target, follow_symlinks=False) if target == path else target.stat()
+        except OSError as exc:
+            return f"trust root {target}: {exc.strerror}"
+        if stat.S_ISLNK(info.st_mode):
+            return f"trust root {target} is a symbolic link; fix: replace it with a file"
+        owner = _user(info.st_uid)
+        if info.st_uid != 0 and classify(owner, agent_patterns).by != "human":
+            return (f"trust root {target} is owned by agent user {owner}; fix: "
+                    f"sudo chown root:root {target}")
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            mode = "755" if stat.S_ISDIR(info.st_mode) else "644"
+            return (f"trust root {target} is writable by group or others; fix: "
+                    f"sudo chmod {mode} {target}")
+    return None
+
+
+def _user(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def render(repositories: list[str], governance: Governance) -> str:
+    """The text of a trust file (JSON strings are valid YAML double-quoted scalars)."""
+    def block(key: str, values: tuple[str, ...] | list[str]) -> str:
+        if not values:
+            return f"{key}: []\n"
+        return f"{key}:\n" + "".join(f"  - {json.dumps(v)}\n" for v in values)
+
+    return ("# htrac trust root (written by `htrac setup`): who holds authority in the\n"
+            "# repositories below. Owned by root, readable by all, writable by no one else.\n"
+            + block("repositories", repositories)
+            + block("agent_usernames", governance.agent_usernames)
+            + f"require_signatures: {'true' if governance.require_signatures else 'false'}\n"
+            + block("human_keys", governance.human_keys))
