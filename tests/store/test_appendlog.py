@@ -1,0 +1,86 @@
+"""The append path: whole ops or nothing, under concurrency, after a crash, on a bad disk."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from htrac.core.errors import WriteError
+from htrac.core.oplog import read_oplog
+from htrac.store.appendlog import locked
+
+from tests_support import FULL
+
+WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from htrac.service.tracker import Tracker
+    tracker = Tracker.open(Path(sys.argv[1]))
+    for n in range(int(sys.argv[3])):
+        tracker.discuss(sys.argv[2], f"writer {sys.argv[4]} message {n} " + "x" * (n * 37 % 900))
+""")
+
+
+def test_append_concurrent_writers_lose_and_tear_nothing(tmp_tracker):
+    item = tmp_tracker.add("Contended")
+    writers, each = (8, 50) if FULL else (4, 15)
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_tracker.path), item,
+                               str(each), str(w)]) for w in range(writers)]
+    assert [p.wait() for p in procs] == [0] * writers
+    path = tmp_tracker.agent_dir / "tracker-workspace" / ".ops" / f".{item}.ops"
+    log = read_oplog(path.read_bytes())
+    messages = [op.get("message").split(" x")[0].strip() for op in log.ops if op.type == "discuss"]
+    assert log.problems == [] and log.duplicates == 0
+    assert sorted(messages) == sorted(f"writer {w} message {n}" for w in range(writers)
+                                      for n in range(each))
+    clocks = [op.clock for op in log.ops]
+    assert clocks == sorted(clocks) and len(set(clocks)) == len(clocks)
+
+
+def test_append_after_a_torn_tail_starts_on_a_fresh_line(tmp_path):
+    path = tmp_path / ".WI-x.ops"
+    path.write_bytes(b"- op: discuss  # abcd\n  at: '2026-01-01T0")
+    with locked(path) as log:
+        log.append("- op: discuss_clear  # beef\n  at: '2026-01-01T00:00:00Z'  # beef\n"
+                   "  by: human  # beef\n  actor: h  # beef\n  clock: 2  # beef\n"
+                   "  nonce: beef  # beef\n")
+    parsed = read_oplog(path.read_bytes())
+    assert [op.nonce for op in parsed.ops] == ["beef"]
+    # the fenced-off fragment stays in the file and is reported, never silently dropped
+    assert {p.kind for p in parsed.problems} == {"rejected", "damaged"}
+
+
+def test_append_refuses_to_write_through_a_symlink(tmp_path):
+    target = tmp_path / "outside.txt"
+    target.write_text("precious\n")
+    link = tmp_path / ".WI-x.ops"
+    link.symlink_to(target)
+    with pytest.raises(WriteError, match="symbolic link"):
+        with locked(link, create=True):
+            pass
+    assert target.read_text() == "precious\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists("/bin/mount"),
+                    reason="mounting a small tmpfs needs root")
+def test_append_on_a_full_disk_fails_cleanly_and_leaves_no_partial_op(tmp_path):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)]).returncode:
+        pytest.skip("mounting a tmpfs is not permitted here")
+    try:
+        path = mnt / ".WI-x.ops"
+        with locked(path, create=True) as log:
+            log.append("- op: discuss  # aaaa\n")
+        before = path.read_bytes()
+        (mnt / "filler").write_bytes(b"\0" * (64 * 1024 - 8192))
+        with pytest.raises(WriteError, match="nothing was written"):
+            with locked(path) as log:
+                log.append("x" * 200_000)
+        assert path.read_bytes() == before
+    finally:
+        subprocess.run(["umount", str(mnt)])

@@ -1,0 +1,54 @@
+"""Finding an item from what a user typed: full ID, prefix, first word, :N — never a path."""
+
+from __future__ import annotations
+
+import pytest
+
+from htrac.core.errors import AmbiguousError, InvalidValueError, NotFoundError
+from htrac.service.tracker import Tracker
+
+
+@pytest.fixture
+def tracker(tmp_tracker):
+    return Tracker.open(tmp_tracker.path)
+
+
+def test_resolve_full_id_prefix_and_first_word(tracker):
+    item = tracker.add(kind="work_item", title="First item", priority=1)
+    for ref in (item.id, item.id[:8], "dajam", "WI-dajam-vu"):
+        assert tracker.store.resolve(ref) == ("workspace", item.id)
+
+
+def test_resolve_prefers_canonical_for_an_id_in_two_tiers(tracker):
+    item = tracker.add(kind="work_item", title="Twice", tier="canonical")
+    src = tracker.layout.item_path("canonical", item.id)
+    tracker.layout.item_path("workspace", item.id).write_bytes(src.read_bytes())
+    assert tracker.store.resolve(item.id[:10]) == ("canonical", item.id)
+
+
+def test_resolve_ambiguous_prefix_lists_the_candidates(tracker):
+    a = tracker.add(kind="work_item", title="A")
+    b = tracker.add(kind="work_item", title="B")
+    with pytest.raises(AmbiguousError) as err:
+        tracker.store.resolve("WI-")
+    assert a.id in str(err.value) and b.id in str(err.value)
+
+
+def test_resolve_alias_uses_the_last_list(tracker):
+    item = tracker.add(kind="work_item", title="Aliased")
+    tracker.store.aliases.save([item.id])
+    assert tracker.store.resolve(":1") == ("workspace", item.id)
+    with pytest.raises(NotFoundError, match="out of range"):
+        tracker.store.resolve(":2")
+
+
+@pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "x/../y", "a\0b", "." * 5,
+                                 "W" * 200, ":../1"])
+def test_resolve_refuses_path_like_references(tracker, ref):
+    with pytest.raises((InvalidValueError, NotFoundError)):
+        tracker.store.resolve(ref)
+
+
+def test_resolve_unknown_prefix_is_not_found(tracker):
+    with pytest.raises(NotFoundError, match="no item matches"):
+        tracker.store.resolve("zzzzz")
