@@ -19,6 +19,15 @@ COMMANDS = {
     "add": "htrac.cli.item_cmds:add",
     "show": "htrac.cli.item_cmds:show",
     "log": "htrac.cli.item_cmds:log",
+    "update": "htrac.cli.update_cmd:update",
+    "discuss": "htrac.cli.discuss_cmd:discuss",
+    "ready": "htrac.cli.list_cmds:ready",
+    "list": "htrac.cli.list_cmds:list_",
+    "check-messages": "htrac.cli.list_cmds:check_messages",
+    "deps": "htrac.cli.list_cmds:deps",
+    "tags": "htrac.cli.tags_cmds:tags",
+    "batch": "htrac.cli.batch_cmd:batch",
+    "completion": "htrac.cli.completion:completion",
 }
 
 

@@ -26,8 +26,8 @@ def one_line(text: str) -> str:
     return clean(text, multiline=False)
 
 
-def as_json(data: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(data, indent=indent)
+def as_json(data: Any, *, indent: int | None = 2, sort_keys: bool = False) -> str:
+    return json.dumps(data, indent=indent, sort_keys=sort_keys)
 
 
 def _list(values: list[str]) -> str:

@@ -1,0 +1,55 @@
+"""Shell completion: `htrac completion SHELL` prints the script; item arguments complete to IDs."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+from click.shell_completion import CompletionItem, get_completion_class
+
+SHELLS = ("bash", "zsh", "fish")
+COMPLETE_VAR = "_HTRAC_COMPLETE"
+
+
+def complete_item(ctx: click.Context, _param: click.Parameter,
+                  incomplete: str) -> list[CompletionItem]:
+    """IDs of the tracker's items that start with what was typed (or whose first word does).
+    Cheap — file names only, nothing is parsed — and silent: completion never prints errors."""
+    try:
+        from ..core.ids import matches
+        from ..store.layout import TIERS, find_root
+        from pathlib import Path
+
+        root = ctx.find_root().params.get("tracker_root")
+        layout = find_root(Path.cwd(), root)
+        ids = sorted({i for tier in TIERS for i in layout.item_ids(tier)})
+    except Exception:  # completion must never break the shell
+        return []
+    return [CompletionItem(i) for i in ids if not incomplete or matches(i, incomplete)]
+
+
+def item_argument(name: str = "ref", **kwargs: Any) -> Callable[..., Any]:
+    """An argument naming an item: full ID, unique prefix, first word, or :N."""
+    return click.argument(name, shell_complete=complete_item, **kwargs)
+
+
+def item_option(*decls: str, **kwargs: Any) -> Callable[..., Any]:
+    return click.option(*decls, shell_complete=complete_item, **kwargs)
+
+
+@click.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL.
+
+    \b
+    bash: eval "$(htrac completion bash)"   (e.g. in ~/.bashrc)
+    zsh:  eval "$(htrac completion zsh)"    (e.g. in ~/.zshrc)
+    fish: htrac completion fish > ~/.config/fish/completions/htrac.fish
+    """
+    from .main import cli
+
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - the Choice above lists only shells click knows
+        raise click.UsageError(f"unsupported shell {shell}")
+    click.echo(cls(cli, {}, "htrac", COMPLETE_VAR).source())

@@ -1,0 +1,70 @@
+"""`htrac discuss`: read an item's thread, post to it, summarize or clear it."""
+
+from __future__ import annotations
+
+import click
+
+from ..core.errors import InvalidValueError
+from ..core.item import Item
+from .completion import item_argument
+from .context import Context, json_option, pass_ctx
+from .render import as_json, clean, one_line
+
+
+@click.command()
+@item_argument()
+@click.argument("message", required=False)
+@click.option("--clear", is_flag=True, help="Remove every message (human only).")
+@click.option("--summarize", metavar="TEXT",
+              help="Replace the thread with this summary (an agent's summary keeps the "
+                   "humans' messages).")
+@click.option("--ack-thread", is_flag=True,
+              help="Confirm you have read the human's unread messages (agents must, to post "
+                   "after a human).")
+@json_option
+@pass_ctx
+def discuss(ctx: Context, ref: str, message: str | None, clear: bool, summarize: str | None,
+            ack_thread: bool) -> None:
+    """Show an item's discussion, or add MESSAGE to it (REF: ID, prefix, or :N)."""
+    from ..service import discussion
+
+    actions = [a for a in (message is not None, clear, summarize is not None) if a]
+    if len(actions) > 1:
+        raise InvalidValueError("give only one of MESSAGE, --clear, --summarize")
+    if not actions:
+        item = discussion.thread(ctx.tracker, ref)
+        click.echo(as_json([e.as_dict(history=True) for e in item.discussion]) if ctx.json
+                   else thread_text(item))
+        return
+    if clear:
+        discussion.clear(ctx.tracker, ref)
+    elif summarize is not None:
+        discussion.summarize(ctx.tracker, ref, summarize)
+    else:
+        try:
+            discussion.post(ctx.tracker, ref, message or "", ack_thread=ack_thread)
+        except discussion.UnreadThreadError as gate:
+            click.echo(gate_text(gate.item, gate.unread))
+            raise
+    click.echo(as_json({"ok": True}, indent=None) if ctx.json else "discussed")
+
+
+def thread_text(item: Item) -> str:
+    entries = [e for e in item.discussion if not e.is_tombstoned]
+    head = f"{item.id} — {one_line(item.title)}"
+    if not entries:
+        return f"{head}\nDiscussion: (no entries)"
+    lines = [head, f"Discussion ({len(entries)} entries):"]
+    for n, entry in enumerate(entries, 1):
+        summary = "  (summary)" if entry.is_summary else ""
+        lines += ["", f"  [{n}] {entry.at}  {entry.by}  {one_line(entry.actor)}{summary}"]
+        lines += [f"      {line}" for line in clean(entry.message).split("\n")]
+    return "\n".join(lines)
+
+
+def gate_text(item: Item, unread) -> str:
+    lines = ["", "Not posted: a human wrote last on this item, and you have not acknowledged it:"]
+    lines += [f"  [{e.at}] {one_line(e.actor)}: {one_line(e.message)}" for e in unread]
+    lines += ["", "Read the thread, then post again with --ack-thread:",
+              f"  htrac discuss {item.id} \"<your reply>\" --ack-thread"]
+    return "\n".join(lines)

@@ -1,0 +1,164 @@
+"""Reading many items: ready, list, check-messages, deps."""
+
+from __future__ import annotations
+
+import click
+
+from ..core.ids import short
+from ..core.item import Entry, Item
+from ..store.layout import TIERS
+from .completion import item_argument
+from .context import Context, json_option, pass_ctx
+from .render import as_json, clean, list_row, one_line
+
+PREVIEW = 500  # characters of description check-messages shows
+PRIOR_PREVIEW = 200
+
+
+def _limited(items: list[Item], limit: int | None) -> list[Item]:
+    return items[:limit] if limit else items  # 0 means no limit, as in the reference
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most N items.")
+@json_option
+@pass_ctx
+def ready(ctx: Context, limit: int | None) -> None:
+    """Items you can start now, numbered for :N; then items with unread human messages."""
+    from ..service.listing import ready_view
+
+    view = ready_view(ctx.tracker)
+    items = _limited(view.ready, limit)
+    if ctx.json:
+        data: dict = {"ready": [i.as_dict() for i in items]}
+        if view.unread:
+            data["items_with_unread_messages"] = [
+                {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
+                 "unread_count": len(i.unread_human())} for i in view.unread]
+        click.echo(as_json(data))
+        return
+    lines = [list_row(n, i) for n, i in enumerate(items, 1)] or ["(no ready items)"]
+    if view.unread:
+        lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
+        lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
+                  f"({len(i.unread_human())} unread)" for i in view.unread]
+        lines += ["", "  View:  htrac show <ID>", "  Reply: htrac discuss <ID> \"your reply\""]
+    click.echo("\n".join(lines))
+
+
+@click.command("list")
+@click.option("--status", "statuses", multiple=True, help="Only this status (repeatable).")
+@click.option("--open", "open_", is_flag=True,
+              help="Only open items (todo_hard, todo_soft, violated, pending_validation, "
+                   "needs_human_review and any configured blocking status).")
+@click.option("--kind", help="Only this kind (its name, e.g. work_item).")
+@click.option("--tag", help="Only items with this tag.")
+@click.option("--tier", type=click.Choice(TIERS), help="Only this tier.")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most N items.")
+@json_option
+@pass_ctx
+def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None,
+          tag: str | None, tier: str | None, limit: int | None) -> None:
+    """List items by priority, numbered for :N."""
+    from ..service.listing import ListFilter, list_items
+
+    items = _limited(list_items(ctx.tracker, ListFilter(statuses, open_, kind, tag, tier)),
+                     limit)
+    if ctx.json:
+        click.echo(as_json([i.as_dict() for i in items]))
+    else:
+        click.echo("\n".join(list_row(n, i) for n, i in enumerate(items, 1)) or "(no items)")
+
+
+@click.command("check-messages")
+@click.option("--autolimit", type=click.IntRange(min=0), metavar="N",
+              help="Show only the last N unread messages per item.")
+@json_option
+@pass_ctx
+def check_messages(ctx: Context, autolimit: int | None) -> None:
+    """Items whose discussion ends in human messages no agent has answered."""
+    from ..service.listing import check_messages as waiting_items
+
+    waiting = waiting_items(ctx.tracker, autolimit)
+    if ctx.json:
+        click.echo(as_json([_waiting_dict(w) for w in waiting]))
+        return
+    if not waiting:
+        click.echo("(no unread human messages)")
+        return
+    blocks = []
+    for w in waiting:
+        item = w.item
+        lines = [f"{item.id}  P{item.priority}  {one_line(item.status)}  [{item.tier}]  "
+                 f"{one_line(item.title)}"]
+        if item.description:
+            lines.append(f"  description: {one_line(_cut(item.description, PREVIEW))}")
+        if item.pr_ref:
+            lines.append(f"  pr_ref: {one_line(item.pr_ref)}")
+        if w.prior:
+            lines.append("  prior discussion:")
+            lines += [f"    {_entry_line(e, PRIOR_PREVIEW)}" for e in w.prior]
+        lines += [f"  {_entry_line(e)}" for e in w.unread]
+        blocks.append("\n".join(lines))
+    click.echo("\n\n".join(blocks))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _entry_line(entry: Entry, limit: int | None = None) -> str:
+    message = _cut(entry.message, limit) if limit else entry.message
+    return f"[{entry.at}] {one_line(entry.actor)} ({entry.by}): {clean(message)}"
+
+
+def _waiting_dict(w) -> dict:
+    item = w.item
+    data = {"id": item.id, "title": item.title, "status": item.status,
+            "priority": item.priority, "tier": item.tier, "description": item.description,
+            "pr_ref": item.pr_ref,
+            "unread_messages": [{"by": e.by, "actor": e.actor, "at": e.at,
+                                 "message": e.message, "is_summary": e.is_summary}
+                                for e in w.unread]}
+    if item.discussion:
+        data["prior_discussion"] = [{"by": e.by, "actor": e.actor, "at": e.at,
+                                     "message": e.message} for e in w.prior]
+    return data
+
+
+@click.command()
+@item_argument()
+@json_option
+@pass_ctx
+def deps(ctx: Context, ref: str) -> None:
+    """An item's parent, children, what it blocks and what blocks it."""
+    from ..service.listing import deps as item_deps
+
+    found = item_deps(ctx.tracker, ref)
+    item = found.item
+    if ctx.json:
+        data: dict = {"id": item.id, "title": item.title, "status": item.status}
+        if found.parent_id:
+            data["parent"] = {"id": found.parent_id,
+                              "title": found.parent.title if found.parent else None}
+        for key, group in (("children", found.children), ("blocks", found.blocks),
+                           ("blocked_by", found.blocked_by)):
+            if group:
+                data[key] = [{"id": i.id, "title": i.title, "status": i.status} for i in group]
+        click.echo(as_json(data, indent=None))
+        return
+    lines = [_dep_line(item)]
+    if found.parent_id:
+        lines.append("  parent: " + (_dep_line(found.parent) if found.parent
+                                     else f"{short(found.parent_id)}  (not found)"))
+    for label, group, arrow in (("children", found.children, ""),
+                                ("blocks", found.blocks, "→ "),
+                                ("blocked by", found.blocked_by, "← ")):
+        if group:
+            lines.append(f"  {label} ({len(group)}):")
+            lines += [f"    {arrow}{_dep_line(i)}" for i in group]
+    click.echo("\n".join(lines))
+
+
+def _dep_line(item: Item) -> str:
+    return f"{short(item.id)}  {one_line(item.title)}  [{one_line(item.status)}]"

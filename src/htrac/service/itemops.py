@@ -1,0 +1,192 @@
+"""`update` as a user asks for it: one request, several ops, and a readable list of what changed.
+
+A request may touch the item itself (one `update` op), other items (`--add-blocked-by X` puts
+this item into X's `isbefore`, written on X as the reference does), and the discussion (`--note`).
+What changed is computed from the compiled item before and after, so a request that changes
+nothing reports nothing, whatever ops it wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.config import Kind
+from ..core.errors import InvalidValueError
+from ..core.ids import short
+from ..core.item import Item
+from . import discussion, tags
+from .tracker import Change, Tracker
+from .values import check_field_name
+
+LINKS = ("isbefore", "duplicate_of", "not_duplicate_of")
+
+
+@dataclass
+class UpdateRequest:
+    status: str | None = None
+    priority: int | None = None
+    title: str | None = None
+    parent: str | None = None
+    pr_ref: str | None = None
+    description: str | None = None
+    add: dict[str, list[str]] = field(default_factory=dict)
+    remove: dict[str, list[str]] = field(default_factory=dict)
+    add_blocked_by: list[str] = field(default_factory=list)
+    remove_blocked_by: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)  # a None value removes the key
+    force_field_key: bool = False
+    note: str | None = None
+
+    def set_part(self) -> dict[str, Any]:
+        scalars = {"status": self.status, "priority": self.priority, "title": self.title,
+                   "pr_ref": self.pr_ref, "description": self.description}
+        part = {k: v for k, v in scalars.items() if v is not None}
+        if self.parent:  # an empty --parent is ignored, as in the reference
+            part["parent"] = self.parent
+        if self.fields:
+            part["fields"] = dict(self.fields)
+        return part
+
+    def is_empty(self) -> bool:
+        return not (self.set_part() or any(self.add.values()) or any(self.remove.values())
+                    or self.add_blocked_by or self.remove_blocked_by or self.note is not None)
+
+
+@dataclass
+class UpdateResult:
+    item: Item
+    changes: list[Change]
+    warnings: list[str] = field(default_factory=list)
+
+
+def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateResult:
+    """Apply `request` to the item `ref` names; every write goes through the Tracker."""
+    if request.is_empty():
+        raise InvalidValueError("nothing to update: give at least one change "
+                                "(see 'htrac update --help')")
+    tier, item_id = tracker.store.resolve(ref)
+    before = tracker.store.load(tier, item_id)
+    check_field_keys(tracker.config.kinds.get(before.kind), request.fields,
+                     force=request.force_field_key)
+    # Every other item named must exist before anything is written.
+    blockers = ([(tracker.store.resolve(r)[1], True) for r in request.add_blocked_by]
+                + [(tracker.store.resolve(r)[1], False) for r in request.remove_blocked_by])
+    changes: list[Change] = []
+    after = before
+    if request.set_part() or any(request.add.values()) or any(request.remove.values()):
+        before, after = tracker.update(item_id, set_=request.set_part(), add=request.add,
+                                       remove=request.remove)
+        changes.extend(describe_changes(tracker, before, after))
+    for other, adding in blockers:
+        changes.extend(_blocked_by(tracker, item_id, other, adding))
+    warnings = tags.record_use(tracker, request.add.get("tags", []))
+    if request.note is not None:
+        unread = discussion.unread_for(tracker, after)
+        if unread:
+            warnings.append(f"your note follows {len(unread)} unread human message(s) on "
+                            f"{short(item_id)}: read them with 'htrac discuss {item_id}'")
+        after = tracker.discuss(item_id, request.note)
+    else:
+        after = tracker.store.load(tier, item_id)
+    return UpdateResult(after, changes, warnings)
+
+
+def add_item(tracker: Tracker, *, force_field_key: bool = False,
+             **values: Any) -> tuple[Item, list[str]]:
+    """Create an item (see `Tracker.add`); returns it and warnings about deprecated tags."""
+    spec = tracker.config.kinds.get(values.get("kind", ""))
+    check_field_keys(spec, values.get("fields") or {}, force=force_field_key)
+    item = tracker.add(**values)
+    return item, tags.record_use(tracker, item.tags)
+
+
+def check_field_keys(spec: Kind | None, fields: dict[str, Any], *, force: bool) -> None:
+    """Refuse a custom key that shadows a core attribute, or that spells a declared field of the
+    kind differently (`Root-Cause` for `root_cause`) unless `force`; removals are always allowed."""
+    declared = {_normal(name): name for name in (spec.fields if spec else {})}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        check_field_name(key)
+        twin = declared.get(_normal(key))
+        if twin is not None and twin != key and not force:
+            raise InvalidValueError(f"field {key!r} looks like the declared field {twin!r}: "
+                                    f"use {twin!r}, or --force-field-key to keep {key!r}")
+
+
+def _normal(name: str) -> str:
+    return name.casefold().replace("-", "_").replace(" ", "_")
+
+
+def _blocked_by(tracker: Tracker, item_id: str, other_ref: str, adding: bool) -> list[Change]:
+    """`X --add-blocked-by Y`: Y must finish before X, so X goes into Y's isbefore, on Y."""
+    other_tier, other_id = tracker.store.resolve(other_ref)
+    if other_id == item_id:
+        raise InvalidValueError(f"{short(item_id)} can't be blocked by itself")
+    other = tracker.store.load(other_tier, other_id)
+    present = item_id in other.isbefore
+    if adding == present:
+        return []
+    part = {"isbefore": [item_id]}
+    tracker.update(other_id, add=part if adding else None, remove=None if adding else part)
+    verb = "now blocks" if adding else "no longer blocks"
+    return [Change("blocked-by", f"{short(other_id)} ({other.title}) {verb} {short(item_id)}")]
+
+
+def describe_changes(tracker: Tracker, before: Item, after: Item) -> list[Change]:
+    """What differs between two states of one item, in the reference's order and wording style."""
+    changes: list[Change] = []
+    if before.status != after.status:
+        changes.append(Change("status", f"{before.status} → {after.status}"))
+    if before.priority != after.priority:
+        changes.append(Change("priority", f"P{before.priority} → P{after.priority}"))
+    if before.title != after.title:
+        changes.append(Change("title", f"{before.title!r} → {after.title!r}"))
+    if before.parent != after.parent and after.parent:
+        changes.append(Change("parent", f"now child of {_named(tracker, after.parent)}"))
+    if before.pr_ref != after.pr_ref:
+        changes.append(Change("pr_ref", str(after.pr_ref)))
+    if before.description != after.description:
+        changes.append(Change("description", f"{len(after.description)} characters"))
+    added = [t for t in after.tags if t not in before.tags]
+    removed = [t for t in before.tags if t not in after.tags]
+    if added:
+        changes.append(Change("tags", ", ".join(f"+{t}" for t in added)))
+    if removed:
+        changes.append(Change("tags", ", ".join(f"-{t}" for t in removed)))
+    for name in LINKS:
+        changes.extend(_link_changes(tracker, name, before, after))
+    for key in after.fields:
+        if before.fields.get(key, _MISSING) != after.fields[key]:
+            changes.append(Change(f"fields.{key}", str(after.fields[key])))
+    changes.extend(Change(f"fields.{key}", "removed")
+                   for key in before.fields if key not in after.fields)
+    return changes
+
+
+_MISSING = object()
+
+
+def _link_changes(tracker: Tracker, name: str, before: Item, after: Item) -> list[Change]:
+    gained = [i for i in getattr(after, name) if i not in getattr(before, name)]
+    lost = [i for i in getattr(before, name) if i not in getattr(after, name)]
+    me = short(after.id)
+    changes = []
+    for target in gained:
+        detail = (f"{me} now blocks {_named(tracker, target)}" if name == "isbefore"
+                  else f"+{_named(tracker, target)}")
+        changes.append(Change(name, detail))
+    for target in lost:
+        detail = (f"{me} no longer blocks {_named(tracker, target)}" if name == "isbefore"
+                  else f"removed {_named(tracker, target)}")
+        changes.append(Change(name, detail))
+    return changes
+
+
+def _named(tracker: Tracker, item_id: str) -> str:
+    """`WI-gugup (Its title)`, or just the short ID when the item can't be found."""
+    tiers = tracker.store.tiers_of(item_id)
+    if not tiers:
+        return short(item_id)
+    return f"{short(item_id)} ({tracker.store.load(tiers[0], item_id).title})"

@@ -1,0 +1,113 @@
+"""Numbered lists (`ready`, `list`), an item's neighbours (`deps`) and the messages waiting for an
+agent (`check-messages`). The two numbered lists replace the user's `:N` alias stash with the
+whole sorted result, before any `--limit`, so `:N` means the N-th row of the full list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core.item import Entry, Item
+from ..store.layout import TIERS
+from . import queries
+from .tracker import Tracker
+
+# `list --open` in the reference: a fixed set, kept for compatibility, plus whatever this
+# tracker's configuration calls blocking.
+OPEN_STATUSES = ("todo_hard", "todo_soft", "violated", "pending_validation", "needs_human_review")
+
+
+@dataclass
+class ReadyView:
+    ready: list[Item]
+    unread: list[Item]  # items whose discussion ends in human messages, in the hook's scope
+
+
+def ready_view(tracker: Tracker) -> ReadyView:
+    items = tracker.items(TIERS)
+    ready = queries.ready(items, tracker.config)
+    tracker.store.aliases.save([i.id for i in ready])
+    scope = set(queries.scope_tiers(tracker.config))
+    return ReadyView(ready, queries.with_unread(i for i in items if i.tier in scope))
+
+
+@dataclass
+class ListFilter:
+    statuses: tuple[str, ...] = ()
+    open: bool = False
+    kind: str | None = None
+    tag: str | None = None
+    tier: str | None = None
+
+    def wanted_statuses(self, tracker: Tracker) -> set[str] | None:
+        if not self.statuses and not self.open:
+            return None
+        wanted = set(self.statuses)
+        if self.open:
+            wanted.update(OPEN_STATUSES, tracker.config.blocking_statuses)
+        return wanted
+
+    def keeps(self, item: Item, statuses: set[str] | None) -> bool:
+        return ((statuses is None or item.status in statuses or item.damaged)
+                and (self.kind is None or item.kind == self.kind)
+                and (self.tag is None or self.tag in item.tags))
+
+
+def list_items(tracker: Tracker, how: ListFilter) -> list[Item]:
+    """Items matching every filter, by (priority, created_at). A damaged item is always listed:
+    its status is uncertain, and hiding it would hide the damage."""
+    tiers = (how.tier,) if how.tier else TIERS
+    statuses = how.wanted_statuses(tracker)
+    chosen = sorted((i for i in tracker.items(tiers) if how.keeps(i, statuses)),
+                    key=queries.sort_key)
+    tracker.store.aliases.save([i.id for i in chosen])
+    return chosen
+
+
+@dataclass
+class Deps:
+    item: Item
+    parent: Item | None = None
+    parent_id: str | None = None
+    children: list[Item] = field(default_factory=list)
+    blocks: list[Item] = field(default_factory=list)
+    blocked_by: list[Item] = field(default_factory=list)
+
+
+def deps(tracker: Tracker, ref: str) -> Deps:
+    """The item's parent, children, the items it must finish before, and the ones before it."""
+    item = tracker.show(ref)
+    by_id: dict[str, Item] = {}
+    for other in tracker.items(TIERS):
+        by_id.setdefault(other.id, other)  # canonical > workspace > stealth, as resolution
+    result = Deps(item, parent=by_id.get(item.parent) if item.parent else None,
+                  parent_id=item.parent)
+    for other in by_id.values():
+        if other.id == item.id:
+            continue
+        if other.parent == item.id:
+            result.children.append(other)
+        if item.id in other.isbefore:
+            result.blocked_by.append(other)
+    result.blocks = [by_id[i] for i in item.isbefore if i in by_id]
+    return result
+
+
+@dataclass
+class Waiting:
+    item: Item
+    unread: list[Entry]
+    prior: list[Entry]
+
+
+def check_messages(tracker: Tracker, autolimit: int | None = None) -> list[Waiting]:
+    """Items in the stop hook's scope with human messages no agent has answered. With
+    `autolimit`, only the last N unread messages are shown; the earlier ones join the context."""
+    waiting = []
+    for item in queries.with_unread(tracker.items(queries.scope_tiers(tracker.config))):
+        unread = item.unread_human()
+        earlier = item.discussion[:len(item.discussion) - len(unread)]
+        if autolimit and autolimit > 0 and len(unread) > autolimit:
+            earlier = earlier + unread[:-autolimit]
+            unread = unread[-autolimit:]
+        waiting.append(Waiting(item, unread, earlier[-3:]))
+    return waiting
