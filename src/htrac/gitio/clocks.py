@@ -1,9 +1,10 @@
 """Lamport clocks across branches: the highest clock an item's file has on other refs.
 
 A new op's clock is 1 + the highest clock of the item's file, counting the same path on the
-configured `lamport_branches`, on HEAD and on every branch not yet merged into the first of
-them. Then an op written here orders after everything it could have seen there, whichever way
-the branches are merged later. Two git processes in all: one lists the unmerged branches, one
+configured `lamport_branches`, on HEAD and on every local branch not yet merged into HEAD (the
+reference asks for branches not merged into the first of `lamport_branches`, which finds none
+when that branch doesn't exist locally). Then an op written here orders after everything it
+could have seen there, whichever way the branches are merged later. Two git processes in all: one lists the unmerged branches, one
 `cat-file --batch` reads every blob.
 """
 
@@ -22,7 +23,7 @@ def max_clock_on_refs(repo: Path, rel_path: str, branches: tuple[str, ...]) -> i
 
 def logs_on_refs(repo: Path, rel_path: str, branches: tuple[str, ...]) -> list[bytes]:
     """The file's content on each of those refs that has it (one `cat-file --batch`)."""
-    refs = list(dict.fromkeys([*branches, "HEAD", *_unmerged(repo, branches[0])]))
+    refs = list(dict.fromkeys([*branches, "HEAD", *_unmerged(repo)]))
     request = "".join(f"{ref}:{rel_path}\n" for ref in refs).encode()
     result = git(repo, "cat-file", "--batch", stdin=request)
     if result is None or result.returncode != 0:
@@ -30,8 +31,8 @@ def logs_on_refs(repo: Path, rel_path: str, branches: tuple[str, ...]) -> list[b
     return _blobs(result.stdout)
 
 
-def _unmerged(repo: Path, primary: str) -> list[str]:
-    result = git(repo, "for-each-ref", f"--no-merged={primary}", "--format=%(refname:short)",
+def _unmerged(repo: Path) -> list[str]:
+    result = git(repo, "for-each-ref", "--no-merged=HEAD", "--format=%(refname:short)",
                  "refs/heads")
     if result is None or result.returncode != 0:
         return []
