@@ -1,0 +1,94 @@
+"""The session brief: what an agent needs to get its bearings at the start of a session or
+after its context was compacted — who waits for an answer, what it was doing, what is ready.
+
+Bounded in length: it goes into the agent's context window, so long lists are cut and counted.
+The ready list is numbered as `htrac ready` numbers it and replaces the `:N` aliases, so the
+agent can go straight to `htrac update :1 --status in_progress`.
+"""
+
+from __future__ import annotations
+
+from ..core.item import Item
+from ..core.oplog import read_oplog
+from . import queries
+from .stophook import SNIPPET, line, scope_items
+from .tracker import Tracker
+
+DEFAULT_MAX_CHARS = 4000
+MIN_CHARS = 200
+IN_PROGRESS = "in_progress"
+PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\"); then htrac ready → "
+            "htrac update :1 --status in_progress → work → htrac discuss <ID> \"<what you did>\" "
+            "→ htrac update <ID> --status done.")
+
+
+def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    max_chars = max(max_chars, MIN_CHARS)
+    everything = tracker.items()
+    ready = queries.ready(everything, tracker.config)
+    tracker.store.aliases.save([i.id for i in ready])
+    waiting = queries.with_unread(scope_items(tracker))
+    mine = _in_progress_by(tracker, everything)
+    blocking = queries.blocking(scope_items(tracker), tracker.config)
+    limit = 10
+    while True:
+        text = _render(tracker, waiting, mine, ready, blocking, limit)
+        if len(text) <= max_chars or limit == 0:
+            break
+        limit //= 2
+    return text if len(text) <= max_chars else text[:max_chars - 1] + "…"
+
+
+def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list[Item],
+            blocking: list[Item], limit: int) -> str:
+    actor = tracker.actor
+    damaged = sum(1 for i in blocking if i.damaged)
+    out = [f"htrac tracker at {tracker.layout.repo_root} — you are {actor.name} ({actor.by}).",
+           PROTOCOL, ""]
+    if waiting:
+        out.append(f"Humans waiting for your answer ({len(waiting)} item(s)) — reply first:")
+        for item in waiting[:limit]:
+            unread = item.unread_human()
+            out.append(f"  - {item.id}  P{item.priority}  [{line(item.status)}]  "
+                       f"{line(item.title, 80)}  ({len(unread)} unread): "
+                       f"\"{line(unread[-1].message, SNIPPET)}\"")
+        out.extend(_more(len(waiting), limit, "htrac check-messages"))
+    else:
+        out.append("No unread human messages.")
+    if mine:
+        out.append(f"In progress by you ({len(mine)}):")
+        out.extend(f"  - {i.id}  P{i.priority}  {line(i.title, 100)}" for i in mine[:limit])
+        out.extend(_more(len(mine), limit, "htrac list --status in_progress"))
+    out.append(f"Ready ({len(ready)}):" if ready else "Ready: nothing.")
+    for n, item in enumerate(ready[:limit], 1):
+        out.append(f"  {n:>2}  {item.id}  P{item.priority}  {line(item.status):<10} "
+                   f"{line(item.title, 100)}")
+    out.extend(_more(len(ready), limit, "htrac ready"))
+    summary = f"Blocking items in the stop hook's scope: {len(blocking)}"
+    out.append(summary + (f" ({damaged} damaged: see htrac validate)." if damaged else "."))
+    return "\n".join(out)
+
+
+def _more(total: int, shown: int, command: str) -> list[str]:
+    return [f"  … and {total - shown} more ({command})"] if total > shown else []
+
+
+def _in_progress_by(tracker: Tracker, items: list[Item]) -> list[Item]:
+    """In-progress items whose status this OS user set last."""
+    name = tracker.actor.name
+    mine = [i for i in items if i.status == IN_PROGRESS and _status_setter(tracker, i) == name]
+    return sorted(mine, key=queries.sort_key)
+
+
+def _status_setter(tracker: Tracker, item: Item) -> str | None:
+    try:
+        data = tracker.layout.item_path(item.tier, item.id).read_bytes()
+    except (OSError, ValueError):
+        return None
+    setter = None
+    for op in sorted(read_oplog(data).ops, key=lambda o: (o.clock, o.at)):
+        if op.type == "create" and isinstance(op.get("data"), dict) and "status" in op.get("data"):
+            setter = op.actor
+        elif op.type == "update" and isinstance(op.get("set"), dict) and "status" in op.get("set"):
+            setter = op.actor
+    return setter

@@ -1,0 +1,144 @@
+"""The stop hook: how much blocking work is left, whether it changed, and whether the agent may stop.
+
+`count_todos` and `hash_todos` answer as the reference does over the items in
+`stop_hook.scope`, except that a damaged item always counts (DESIGN, point 7). `decide_stop`
+is what `htrac hook stop` asks: an agent may stop when no blocking item and no unread human
+message is in scope. A circuit breaker keyed on the todo hash lets an agent go after
+`max_blocks` consecutive blocks in which nothing on the tracker changed, so a stuck agent does
+not burn its budget forever; `max_blocks=0` turns the breaker off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ..core.item import Item
+from ..store.hookstate import BreakerState
+from . import queries
+from .tracker import Tracker
+
+TOP_ITEMS = 5  # items named in a block reason; the rest are counted
+SNIPPET = 160  # characters of a human's latest message quoted to the agent
+DEFAULT_MAX_BLOCKS = 3
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def line(text: str, limit: int = 0) -> str:
+    """`text` as one harmless line (no newlines or terminal controls), cut to `limit` chars."""
+    text = _UNSAFE.sub(" ", text).strip()
+    if limit and len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
+    return text
+
+
+def scope_items(tracker: Tracker) -> list[Item]:
+    """The items the stop hook looks at (`stop_hook.scope`)."""
+    return tracker.items(queries.scope_tiers(tracker.config))
+
+
+def count_todos(tracker: Tracker, *, hard: bool = False, soft: bool = False) -> int:
+    """Blocking items in scope; `hard` (wins over `soft`) keeps statuses named `*hard*`,
+    `soft` the others. Damaged items count under every filter."""
+    return len(queries.blocking(scope_items(tracker), tracker.config, hard=hard, soft=soft))
+
+
+def hash_todos(tracker: Tracker) -> str:
+    return queries.todo_hash(scope_items(tracker), tracker.config)
+
+
+@dataclass(frozen=True, slots=True)
+class StopVerdict:
+    block: bool
+    reason: str = ""  # for the agent: why it must go on, and what to do
+    notice: str = ""  # for the human: why the agent was let go although work remains
+    blocking: int = 0
+    unread: int = 0
+    key: str = ""
+
+
+def decide_stop(tracker: Tracker, *, session: str, continuing: bool,
+                max_blocks: int = DEFAULT_MAX_BLOCKS) -> StopVerdict:
+    """May the agent stop now? `continuing` is the runtime's `stop_hook_active`: this stop
+    attempt comes right after one this hook blocked."""
+    items = scope_items(tracker)
+    config = tracker.config
+    todo = sorted(queries.blocking(items, config), key=_urgency)
+    waiting = queries.with_unread(items)
+    state = BreakerState(tracker.layout.root, session)
+    if not todo and not waiting:
+        state.clear()
+        return StopVerdict(block=False)
+    key = _progress_key(queries.todo_hash(items, config), waiting)
+    previous_key, count = state.load()
+    # A fresh stop (not a continuation) or any change on the tracker starts the count again.
+    count = count + 1 if continuing and previous_key == key else 1
+    if max_blocks and count > max_blocks:
+        state.clear()
+        notice = (f"htrac: letting the agent stop although {len(todo)} blocking item(s) and "
+                  f"{len(waiting)} item(s) with unread human messages remain: "
+                  f"{max_blocks} blocks in a row changed nothing on the tracker.")
+        return StopVerdict(block=False, notice=notice, blocking=len(todo),
+                           unread=len(waiting), key=key)
+    state.save(key, count)
+    return StopVerdict(block=True, reason=block_reason(todo, waiting, config.blocking_statuses),
+                       blocking=len(todo), unread=len(waiting), key=key)
+
+
+def _urgency(item: Item) -> tuple[int, int, str]:
+    # Damaged items first: until a human repairs them nobody knows what they hold.
+    return (0 if item.damaged else 1, item.priority, item.created_at)
+
+
+def _progress_key(todo_hash: str, waiting: list[Item]) -> str:
+    """The todo hash, extended by who is waiting for an answer when anybody is: replying to
+    one of two humans is progress even though no blocking item changed."""
+    if not waiting:
+        return todo_hash
+    unread = "".join(f"{i.id}\t{len(i.unread_human())}\n" for i in waiting)
+    return hashlib.sha256(f"{todo_hash}\n{unread}".encode()).hexdigest()
+
+
+def block_reason(todo: list[Item], waiting: list[Item], statuses: tuple[str, ...]) -> str:
+    """What the agent reads when it may not stop: who waits, what blocks, what to do next."""
+    lines: list[str] = []
+    if waiting:
+        lines.append(f"htrac: {len(waiting)} item(s) have human messages nobody has answered. "
+                     "Answer them first (htrac show <ID>, then htrac discuss <ID> \"<reply>\"):")
+        lines.extend(_waiting_row(i) for i in waiting[:TOP_ITEMS])
+        lines.extend(_more(len(waiting), "htrac check-messages"))
+    if todo:
+        if lines:
+            lines.append("")
+        lines.append(f"htrac: {len(todo)} blocking item(s) remain (status "
+                     f"{', '.join(statuses)}); do not stop yet. Most urgent:")
+        lines.extend(_todo_row(i) for i in todo[:TOP_ITEMS])
+        lines.extend(_more(len(todo), "htrac ready"))
+        if any(i.damaged for i in todo):
+            lines.append("A [DAMAGED] item counts as blocking until its file is repaired: "
+                         "see htrac show <ID> and htrac validate, and tell a human.")
+        lines.append("")
+        lines.append("Next: htrac ready, then htrac update :1 --status in_progress, do the work, "
+                     "htrac discuss <ID> \"<what you did>\", htrac update <ID> --status done. "
+                     "If you cannot go on with an item, say why with htrac discuss <ID>.")
+    return "\n".join(lines)
+
+
+def _todo_row(item: Item) -> str:
+    mark = "[DAMAGED] " if item.damaged else ""
+    return (f"  - {mark}{item.id}  P{item.priority}  {line(item.status) or '?'}  "
+            f"{line(item.title, 100) or '(no title)'}")
+
+
+def _waiting_row(item: Item) -> str:
+    unread = item.unread_human()
+    last = line(unread[-1].message, SNIPPET) if unread else ""
+    return (f"  - {item.id}  P{item.priority}  [{line(item.status)}]  {line(item.title, 80)}  "
+            f"({len(unread)} unread): \"{last}\"")
+
+
+def _more(total: int, command: str) -> list[str]:
+    more = total - TOP_ITEMS
+    return [f"  … and {more} more ({command})"] if more > 0 else []
