@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from ..core.config import Config
@@ -12,18 +13,40 @@ from ..core.item import Item
 from ..core.oplog import OpLog, read_oplog
 from ..core.ops import Op
 from ..core.problems import DAMAGED, Problem
-from .aliases import AliasStash
+from .aliases import AliasStash, cache_dir
+from .index import Index
+from .index_db import IndexUnavailable
 from .layout import TIERS, Layout
 
 
 class Store:
-    def __init__(self, layout: Layout, config: Config, policy: Policy = PERMISSIVE) -> None:
+    """Items are read through the derived index (`store.index`) when it can be used, and by
+    folding the files directly when it can't; both give the same items.
+
+    `governance` is a fingerprint of whatever decides authority beyond the config (the trust
+    root, its keys): when it changes, every item is folded again. `use_index=False` always
+    folds the files (the reference behaviour, and what tests compare the index against)."""
+
+    def __init__(self, layout: Layout, config: Config, policy: Policy = PERMISSIVE, *,
+                 governance: str = "", use_index: bool = True) -> None:
         self.layout = layout
         self.config = config
         self.policy = policy
         self.vocab = config.vocabulary()
         self.aliases = AliasStash(layout.root)
         self._global: dict[Path, list[Op]] = {}
+        self.index: Index | None = None
+        if use_index:
+            self.index = Index(layout, cache_dir(layout.root) / "index.sqlite3",
+                               self.fingerprint(governance), self._fold_for_index,
+                               self.read_log)
+
+    def fingerprint(self, governance: str = "") -> str:
+        """What compiled items depend on besides their ops: config, policy, trust root."""
+        policy = type(self.policy)
+        text = "\0".join((repr(self.config), f"{policy.__module__}.{policy.__qualname__}",
+                          getattr(self.policy, "fingerprint", ""), governance))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -45,17 +68,39 @@ class Store:
                 self._global[path] = []
         return self._global[path]
 
-    def fold_log(self, tier: str, item_id: str, log: OpLog) -> Item:
+    def fold_log(self, tier: str, item_id: str, log: OpLog,
+                 global_ops: list[Op] | None = None) -> Item:
+        if global_ops is None:
+            global_ops = self.global_ops(tier)
         item = fold(item_id, log.ops, self.vocab, policy=self.policy,
-                    global_ops=self.global_ops(tier), lines=log.lines, read_problems=log.problems)
+                    global_ops=global_ops, lines=log.lines, read_problems=log.problems)
         item.tier = tier
         return item
 
+    def _fold_for_index(self, tier: str, item_id: str, log: OpLog, global_ops: list[Op]) -> Item:
+        return self.fold_log(tier, item_id, log, global_ops)
+
     def load(self, tier: str, item_id: str) -> Item:
+        if self.index is not None:
+            try:
+                item = self.index.item(tier, item_id)
+                if item is not None:
+                    return item
+            except IndexUnavailable:
+                self.index = None  # fold files for the rest of this command
         return self.fold_log(tier, item_id, self.read_log(tier, item_id))
 
     def items(self, tiers: tuple[str, ...] = TIERS) -> list[Item]:
-        return [self.load(tier, item_id) for tier in tiers
+        if self.index is not None:
+            try:
+                return self.index.items(tiers)
+            except IndexUnavailable:
+                self.index = None
+        return self.fold_items(tiers)
+
+    def fold_items(self, tiers: tuple[str, ...] = TIERS) -> list[Item]:
+        """Every item folded from its file, without the index."""
+        return [self.fold_log(tier, item_id, self.read_log(tier, item_id)) for tier in tiers
                 for item_id in self.layout.item_ids(tier)]
 
     def tiers_of(self, item_id: str) -> list[str]:

@@ -1,0 +1,314 @@
+"""The derived read index: compiled items in SQLite, never stale, never the truth.
+
+Folding every ops file on every command costs seconds at ten thousand items, so the store keeps
+what the fold produced — each file's parsed ops and compiled item — in a per-user, per-tracker
+SQLite database (see `index_db`), and before answering anything checks that it still matches
+the files (see `index_files`):
+
+- every tier directory is scanned and each file's stamp compared with the one recorded; files
+  added, removed or changed are re-read and re-folded, and only those (an append parses only
+  the appended bytes);
+- a tier's edit-mode log changing re-folds that tier's items from their stored ops;
+- a different configuration, trust root or policy (the *fingerprint*) re-folds everything from
+  the stored ops; a different storage format rebuilds the database.
+
+All of a refresh is one transaction. Deleting the database loses nothing: the next command
+rebuilds it (`htrac cache-rebuild` does so explicitly).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.item import Item
+from ..core.oplog import OpLog, read_oplog
+from . import index_db
+from .index_codec import SHAPE, decode_item, decode_log, encode_item, encode_log
+from .index_db import IndexUnavailable, transaction
+from .index_files import (Snapshot, Stamp, digest, parse_appended, read_snapshot, scan_dir,
+                          stamp_path)
+from .index_progress import Progress
+from .layout import TIERS, Layout
+
+RANK = {tier: rank for rank, tier in enumerate(TIERS)}
+# Which edit-mode log each tier folds with (workspace and stealth share one).
+EDIT_LOG = {"canonical": "tracker", "workspace": "tracker-workspace",
+            "stealth": "tracker-workspace"}
+FORMAT_KEY = f"{index_db.FORMAT_VERSION}:{SHAPE}"
+
+# (tier, item ID, parsed log, edit-log ops) -> compiled item
+Folder = Callable[[str, str, OpLog, list], Item]
+# (tier, item ID) -> the log of a file that could not be read, as the store reports it
+Unreadable = Callable[[str, str], OpLog]
+
+
+@dataclass(slots=True)
+class _Known:
+    stamp: Stamp
+    racy: bool
+    digest: bytes | None = None
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What a refresh has to do."""
+
+    read: list[tuple[str, str]] = field(default_factory=list)
+    refold: set[tuple[str, str]] = field(default_factory=set)
+    remove: list[tuple[str, str]] = field(default_factory=list)
+    edit_logs: dict[str, Stamp | None] = field(default_factory=dict)
+    fingerprint: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.read or self.refold or self.remove or self.edit_logs or self.fingerprint)
+
+
+class Index:
+    def __init__(self, layout: Layout, path: Path, fingerprint: str, fold: Folder,
+                 unreadable: Unreadable) -> None:
+        self.layout = layout
+        self.path = path
+        self.fingerprint = fingerprint
+        self._fold = fold
+        self._unreadable = unreadable
+        self._db: sqlite3.Connection | None = None
+        self._edit_ops: dict[str, list] = {}
+
+    # -- answers -------------------------------------------------------------------------------
+
+    def items(self, tiers: Sequence[str] = TIERS) -> list[Item]:
+        """Every item of `tiers`, fresh, in tier order then file-name order."""
+        db = self.refresh()
+        ranks = ",".join(str(RANK[t]) for t in tiers)
+        rows = db.execute(f"SELECT item FROM items WHERE rank IN ({ranks}) ORDER BY rank, id")
+        return [decode_item(blob) for blob, in rows]
+
+    def item(self, tier: str, item_id: str) -> Item | None:
+        """One item, fresh (None if its file does not exist)."""
+        db = self.refresh(only=(tier, item_id))
+        row = db.execute("SELECT item FROM items WHERE rank = ? AND id = ?",
+                         (RANK[tier], item_id)).fetchone()
+        return decode_item(row[0]) if row else None
+
+    def rebuild(self) -> int:
+        """Forget everything and index every file again; returns the number of items."""
+        db = self._connect()
+        with self._write(db):
+            db.execute("DELETE FROM items")
+            db.execute("DELETE FROM links")
+            db.execute("DELETE FROM editlogs")
+            db.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+        self.refresh()
+        return db.execute("SELECT count(*) FROM items").fetchone()[0]
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- freshness -----------------------------------------------------------------------------
+
+    def refresh(self, only: tuple[str, str] | None = None) -> sqlite3.Connection:
+        """Bring the index up to date with the files (all of them, or one item's)."""
+        db = self._connect()
+        disk, edits = self._look(only)
+        try:
+            with transaction(db, write=False):
+                plan = self._plan(db, disk, edits, only)
+            if not plan:
+                return db
+            with self._write(db):  # someone may have refreshed meanwhile: plan again
+                plan = self._plan(db, disk, edits, only)
+                if plan:
+                    self._apply(db, plan)
+        except sqlite3.Error as exc:
+            raise IndexUnavailable(str(exc)) from None
+        return db
+
+    def _look(self, only: tuple[str, str] | None):
+        names = {EDIT_LOG[only[0]]} if only else set(EDIT_LOG.values())
+        edits = {name: stamp_path(self._edit_path(name)) for name in names}
+        if only:
+            tier, item_id = only
+            stamp = stamp_path(self.layout.item_path(tier, item_id))
+            return {tier: {item_id: stamp} if stamp else {}}, edits
+        return {tier: scan_dir(self.layout.ops_dir(tier)) for tier in TIERS}, edits
+
+    def _plan(self, db: sqlite3.Connection, disk: dict[str, dict[str, Stamp]],
+              edits: dict[str, Stamp | None], only: tuple[str, str] | None) -> _Plan:
+        plan = _Plan()
+        row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        plan.fingerprint = not row or row[0] != self.fingerprint
+        for name, stamp in edits.items():
+            known = db.execute("SELECT ino, size, mtime, ctime, racy, digest FROM editlogs "
+                               "WHERE name = ?", (name,)).fetchone()
+            if not self._same(known, stamp, self._edit_path(name)):
+                plan.edit_logs[name] = stamp
+        query = "SELECT rank, id, ino, size, mtime, ctime, racy FROM items"
+        args: tuple = ()
+        if only:
+            query += " WHERE rank = ? AND id = ?"
+            args = (RANK[only[0]], only[1])
+        by_rank = [disk.get(tier, {}) for tier in TIERS]
+        seen: list[set[str]] = [set(), set(), set()]
+        for rank, item_id, ino, size, mtime, ctime, racy in db.execute(query, args):
+            seen[rank].add(item_id)
+            stamp = by_rank[rank].get(item_id)
+            if stamp is None:
+                plan.remove.append((TIERS[rank], item_id))
+            elif racy or stamp != (ino, size, mtime, ctime):
+                if not self._unchanged(db, TIERS[rank], item_id, stamp):
+                    plan.read.append((TIERS[rank], item_id))
+        for rank, stamps in enumerate(by_rank):
+            plan.read.extend((TIERS[rank], i) for i in stamps.keys() - seen[rank])
+        return plan
+
+    def _unchanged(self, db: sqlite3.Connection, tier: str, item_id: str, stamp: Stamp) -> bool:
+        known = db.execute("SELECT ino, size, mtime, ctime, racy, digest FROM items "
+                           "WHERE rank = ? AND id = ?", (RANK[tier], item_id)).fetchone()
+        return self._same(known, stamp, self.layout.item_path(tier, item_id))
+
+    @staticmethod
+    def _same(known, stamp: Stamp | None, path: Path) -> bool:
+        """Does the recorded state `known` still describe the file at `path`?"""
+        if known is None:
+            return stamp is None
+        if stamp is None or tuple(known[:4]) != stamp:
+            return False
+        if not known[4]:
+            return True
+        try:  # racy: the stamp can't be trusted, compare the content
+            return digest(read_snapshot(path).data) == known[5]
+        except OSError:
+            return False
+
+    # -- updating ------------------------------------------------------------------------------
+
+    def _apply(self, db: sqlite3.Connection, plan: _Plan) -> None:
+        for name, stamp in plan.edit_logs.items():
+            self._store_edit_log(db, name)
+        touched = {n for n in plan.edit_logs}
+        if plan.fingerprint or touched:
+            tiers = TIERS if plan.fingerprint else [t for t in TIERS if EDIT_LOG[t] in touched]
+            for rank, item_id in db.execute(
+                    f"SELECT rank, id FROM items WHERE rank IN "
+                    f"({','.join(str(RANK[t]) for t in tiers)})").fetchall():
+                plan.refold.add((TIERS[rank], item_id))
+        for tier, item_id in plan.remove:
+            db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+            db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        reading = set(plan.read)
+        work = plan.read + sorted(plan.refold - reading)
+        with Progress(len(work), "indexing") as progress:
+            for tier, item_id in work:
+                if (tier, item_id) in reading:
+                    self._read_item(db, tier, item_id)
+                else:
+                    self._refold_item(db, tier, item_id)
+                progress.step()
+        if plan.fingerprint:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
+                       (self.fingerprint,))
+
+    def _read_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
+        path = self.layout.item_path(tier, item_id)
+        try:
+            snap = read_snapshot(path)
+        except FileNotFoundError:
+            db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+            db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+            return
+        except OSError:
+            # Unreadable (permissions): keep the store's report, and look again next time.
+            log = self._unreadable(tier, item_id)
+            self._save(db, tier, item_id, log, None, racy=True)
+            return
+        log = self._parse(db, tier, item_id, snap)
+        self._save(db, tier, item_id, log, snap, racy=snap.racy)
+
+    def _parse(self, db: sqlite3.Connection, tier: str, item_id: str, snap: Snapshot) -> OpLog:
+        row = db.execute("SELECT size, digest, log FROM items WHERE rank = ? AND id = ?",
+                         (RANK[tier], item_id)).fetchone()
+        if row and row[1] is not None and row[0] < len(snap.data):
+            log = parse_appended(decode_log(row[2]), row[0], row[1], snap.data)
+            if log is not None:
+                return log
+        return read_oplog(snap.data)
+
+    def _refold_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
+        row = db.execute("SELECT log FROM items WHERE rank = ? AND id = ?",
+                         (RANK[tier], item_id)).fetchone()
+        item = self._fold(tier, item_id, decode_log(row[0]), self._edit_log_ops(db, tier))
+        self._write_item(db, tier, item_id, item)
+
+    def _save(self, db: sqlite3.Connection, tier: str, item_id: str, log: OpLog,
+              snap: Snapshot | None, *, racy: bool) -> None:
+        stamp: tuple = snap.stamp if snap else (None, None, None, None)
+        item = self._fold(tier, item_id, log, self._edit_log_ops(db, tier))
+        db.execute("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
+                   "racy, digest, log, item, status, priority, created_at, title, kind, "
+                   "damaged, duplicate, conflict, unread) VALUES "
+                   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (RANK[tier], tier, item_id, *stamp, int(racy),
+                    snap.digest if snap else None, encode_log(log), *_columns(item)))
+        self._write_links(db, tier, item)
+
+    def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item) -> None:
+        db.execute("UPDATE items SET item = ?, status = ?, priority = ?, created_at = ?, "
+                   "title = ?, kind = ?, damaged = ?, duplicate = ?, conflict = ?, unread = ? "
+                   "WHERE rank = ? AND id = ?", (*_columns(item), RANK[tier], item_id))
+        self._write_links(db, tier, item)
+
+    @staticmethod
+    def _write_links(db: sqlite3.Connection, tier: str, item: Item) -> None:
+        rank = RANK[tier]
+        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (rank, item.id))
+        if item.isbefore:
+            db.executemany("INSERT INTO links VALUES (?, ?, ?)",
+                           [(rank, item.id, target) for target in item.isbefore])
+
+    # -- edit-mode logs ------------------------------------------------------------------------
+
+    def _edit_path(self, name: str) -> Path:
+        tier = "canonical" if name == "tracker" else "workspace"
+        return self.layout.edit_log(tier)
+
+    def _store_edit_log(self, db: sqlite3.Connection, name: str) -> None:
+        self._edit_ops.pop(name, None)
+        try:
+            snap = read_snapshot(self._edit_path(name))
+        except OSError:
+            db.execute("DELETE FROM editlogs WHERE name = ?", (name,))
+            return
+        db.execute("INSERT OR REPLACE INTO editlogs VALUES (?,?,?,?,?,?,?,?)",
+                   (name, *snap.stamp, int(snap.racy), snap.digest,
+                    encode_log(read_oplog(snap.data))))
+
+    def _edit_log_ops(self, db: sqlite3.Connection, tier: str) -> list:
+        name = EDIT_LOG[tier]
+        if name not in self._edit_ops:
+            row = db.execute("SELECT log FROM editlogs WHERE name = ?", (name,)).fetchone()
+            self._edit_ops[name] = decode_log(row[0]).ops if row else []
+        return self._edit_ops[name]
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = index_db.connect(self.path, FORMAT_KEY)
+        return self._db
+
+    def _write(self, db: sqlite3.Connection):
+        self._edit_ops.clear()
+        return transaction(db)
+
+
+def _columns(item: Item) -> tuple:
+    """The compiled item and the columns the hot queries filter and sort on."""
+    priority = item.priority if type(item.priority) is int else 0
+    return (encode_item(item), item.status, priority, item.created_at, item.title, item.kind,
+            int(item.damaged), int(bool(item.duplicate_of)), int(item.cross_tier_conflict),
+            len(item.unread_human()))

@@ -1,0 +1,56 @@
+"""How the index stores what it derives: parsed op-logs and compiled items as compact blobs.
+
+Both are written with `marshal` (C speed both ways, no code run on load) as plain tuples built
+from the dataclasses' own field lists, so a field added to `Item`, `Entry`, `Problem` or `Op`
+changes `SHAPE`, which is part of the index's format key: an index written for another shape is
+rebuilt, never misread. The blobs live only in this user's own cache directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+from dataclasses import fields
+
+from ..core.item import Entry, Item
+from ..core.oplog import OpLog
+from ..core.ops import Op
+from ..core.problems import Problem
+
+_ITEM = tuple(f.name for f in fields(Item))
+_ENTRY = tuple(f.name for f in fields(Entry))
+_PROBLEM = tuple(f.name for f in fields(Problem))
+_OP = tuple(f.name for f in fields(Op))
+_DISCUSSION = _ITEM.index("discussion")
+_PROBLEMS = _ITEM.index("problems")
+
+# Changes whenever a stored shape or the marshal format could differ.
+SHAPE = hashlib.sha256(repr((_ITEM, _ENTRY, _PROBLEM, _OP, marshal.version,
+                             sys.version_info[:2])).encode()).hexdigest()[:16]
+
+
+def encode_item(item: Item) -> bytes:
+    values = [getattr(item, name) for name in _ITEM]
+    values[_DISCUSSION] = [tuple(getattr(e, n) for n in _ENTRY) for e in item.discussion]
+    values[_PROBLEMS] = [tuple(getattr(p, n) for n in _PROBLEM) for p in item.problems]
+    return marshal.dumps(tuple(values))
+
+
+def decode_item(blob: bytes) -> Item:
+    values = list(marshal.loads(blob))
+    values[_DISCUSSION] = [Entry(*e) for e in values[_DISCUSSION]]
+    values[_PROBLEMS] = [Problem(*p) for p in values[_PROBLEMS]]
+    return Item(*values)
+
+
+def encode_log(log: OpLog) -> bytes:
+    ops = [tuple(getattr(op, n) for n in _OP) for op in log.ops]
+    problems = [tuple(getattr(p, n) for n in _PROBLEM) for p in log.problems]
+    return marshal.dumps((ops, problems, log.lines, log.duplicates))
+
+
+def decode_log(blob: bytes) -> OpLog:
+    ops, problems, lines, duplicates = marshal.loads(blob)
+    return OpLog(ops=[Op(*o) for o in ops], problems=[Problem(*p) for p in problems],
+                 lines=lines, duplicates=duplicates)

@@ -1,0 +1,139 @@
+"""The index's SQLite database: its tables, its version, and opening it safely.
+
+One database file per OS user and tracker (in the user's cache directory). WAL mode lets
+readers keep reading a consistent snapshot while one writer commits; every change is one
+transaction, so no reader ever sees half of a refresh. Anything that makes the database unusable
+— corrupt, locked for longer than `BUSY_TIMEOUT`, a read-only or missing cache directory —
+raises `IndexUnavailable`, and the caller folds the files instead: the index is a cache, never
+the truth, so losing it costs time and nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+# Format history (a mismatch drops every table and rebuilds):
+#   1 — items with stamps, digests, parsed logs and compiled items; edit logs; isbefore links.
+FORMAT_VERSION = 1
+BUSY_TIMEOUT = 5.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    rank INTEGER NOT NULL,          -- tier order: canonical, workspace, stealth
+    tier TEXT NOT NULL,
+    id TEXT NOT NULL,
+    ino INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER,
+    racy INTEGER NOT NULL,
+    digest BLOB,
+    log BLOB NOT NULL,              -- the parsed op-log (index_codec)
+    item BLOB NOT NULL,             -- the compiled item (index_codec)
+    status TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    damaged INTEGER NOT NULL,
+    duplicate INTEGER NOT NULL,     -- has duplicate_of
+    conflict INTEGER NOT NULL,      -- cross_tier_conflict
+    unread INTEGER NOT NULL,        -- trailing human messages
+    PRIMARY KEY (rank, id)
+);
+CREATE INDEX IF NOT EXISTS items_status ON items (status);
+CREATE TABLE IF NOT EXISTS links (
+    rank INTEGER NOT NULL, id TEXT NOT NULL, target TEXT NOT NULL   -- id isbefore target
+);
+CREATE INDEX IF NOT EXISTS links_item ON links (rank, id);
+CREATE TABLE IF NOT EXISTS editlogs (
+    name TEXT PRIMARY KEY,
+    ino INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER,
+    racy INTEGER NOT NULL,
+    digest BLOB,
+    log BLOB NOT NULL
+);
+"""
+TABLES = ("meta", "items", "links", "editlogs")
+
+
+class IndexUnavailable(Exception):
+    """The index can't be used right now; fold the files instead."""
+
+
+def connect(path: Path, format_key: str) -> sqlite3.Connection:
+    """An open, current-format index database at `path` (created or rebuilt as needed)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return _open(path, format_key)
+    except sqlite3.DatabaseError as exc:
+        if not _is_corrupt(exc):
+            raise IndexUnavailable(str(exc)) from None
+    except OSError as exc:
+        raise IndexUnavailable(str(exc)) from None
+    _remove(path)  # corrupt: it holds nothing that can't be derived again
+    try:
+        return _open(path, format_key)
+    except (sqlite3.Error, OSError) as exc:
+        raise IndexUnavailable(str(exc)) from None
+
+
+def _open(path: Path, format_key: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                         check_same_thread=False)
+    try:
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        if _format(db) != format_key:
+            _recreate(db, format_key)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _format(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    return row[0] if row else None
+
+
+def _recreate(db: sqlite3.Connection, format_key: str) -> None:
+    with transaction(db):
+        for table in TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (format_key,))
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction: `BEGIN IMMEDIATE` for writers (so two never deadlock upgrading),
+    a deferred read snapshot otherwise. Rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{path}{suffix}")

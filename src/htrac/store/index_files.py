@@ -1,0 +1,163 @@
+"""What the index knows about each ops file on disk, and how it reads one that changed.
+
+A file is identified by its *stamp*: inode, size, modification and change time (nanoseconds).
+Any write changes the size or the times; a rename over it (an editor's save, `git checkout`)
+changes the inode; copying an older file back changes the change time. A stamp alone can't see a
+same-size rewrite inside one tick of the file system's clock, so — like git's "racily clean"
+index entries — a file read within `RACY_NS` of its last change is marked *racy* and its content
+is compared again (by digest) on the next read.
+
+An append is the common change. When a file only grew and its old bytes are unchanged (same
+digest), only the new bytes are parsed and their ops added to the ones already known — provided
+the result must equal a parse of the whole file: the old bytes ended with a newline, every new
+line carries a tag no old op uses, and the old log had no op rejected before its nonce was known.
+Otherwise the whole file is parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from stat import S_ISREG
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.oplog import OpLog, read_oplog
+from ..core.problems import REJECTED, Problem
+from .layout import id_from_filename
+
+RACY_NS = 2_000_000_000
+_TAG = re.compile(r"  # ([0-9a-f]{4,64})$")
+
+Stamp = tuple[int, int, int, int]  # (inode, size, mtime_ns, ctime_ns)
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def scan_dir(directory: Path) -> dict[str, Stamp]:
+    """Stamps of the item files in one tier directory, by item ID.
+
+    This is the one cost every command pays (a stat per file), so it stays in one tight loop:
+    names are listed once and each is stat'ed relative to the open directory."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    found: dict[str, Stamp] = {}
+    lstat = os.lstat
+    try:
+        for name in os.listdir(fd):
+            if not (name.endswith(".ops") and name.startswith(".")):
+                continue
+            try:
+                st = lstat(name, dir_fd=fd)
+            except FileNotFoundError:
+                continue  # removed while we looked
+            if S_ISREG(st.st_mode):
+                found[name] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    finally:
+        os.close(fd)
+    return {item_id: stamp for name, stamp in found.items()
+            if (item_id := id_from_filename(name)) is not None}
+
+
+def stamp_path(path: Path) -> Stamp | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return stamp_of(st)
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """A file's bytes and the stamp they were read under."""
+
+    data: bytes
+    stamp: Stamp
+    racy: bool
+
+    @property
+    def digest(self) -> bytes:
+        return digest(self.data)
+
+
+def digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """The file's bytes with a stamp that held for the whole read (OSError if unreadable)."""
+    for _ in range(5):
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        try:
+            before = stamp_of(os.fstat(fd))
+            data = _read_all(fd)
+            after = stamp_of(os.fstat(fd))
+        finally:
+            os.close(fd)
+        if before == after and len(data) == after[1]:
+            return Snapshot(data, after, after[2] + RACY_NS > time.time_ns()
+                            or after[3] + RACY_NS > time.time_ns())
+    return Snapshot(data, after, True)  # still being written: check it again next time
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def parse_appended(old: OpLog, old_size: int, old_digest: bytes, data: bytes) -> OpLog | None:
+    """`read_oplog(data)` computed from `old` (the parse of `data[:old_size]`) and the new
+    bytes only; None when that shortcut could differ from a full parse."""
+    if not 0 < old_size < len(data) or data[old_size - 1:old_size] != b"\n":
+        return None
+    if any(p.kind == REJECTED for p in old.problems):
+        return None
+    if digest(memoryview(data)[:old_size]) != old_digest:
+        return None
+    chunk = data[old_size:]
+    known = {op.nonce for op in old.ops}
+    known.update(p.nonce for p in old.problems if p.nonce)
+    if not _tagged_fresh(chunk, known):
+        return None
+    offset = data.count(b"\n", 0, old_size)
+    new = read_oplog(chunk)
+    lines = dict(old.lines)
+    for nonce, line in new.lines.items():
+        lines.setdefault(nonce, line + offset)
+    problems = old.problems + [_shift(p, offset) for p in new.problems]
+    return OpLog(ops=old.ops + new.ops, problems=problems, lines=lines,
+                 duplicates=old.duplicates + new.duplicates)
+
+
+def _tagged_fresh(chunk: bytes, known: set[str]) -> bool:
+    """Does every content line of `chunk` carry a tag not in `known`, starting with an op?"""
+    first = True
+    for raw in chunk.split(b"\n"):
+        text = raw.decode("utf-8", "replace")
+        stripped = text.strip()
+        match = _TAG.search(text)
+        if not stripped or (stripped.startswith("#") and not match):
+            continue
+        if match is None or match.group(1) in known:
+            return False
+        if first and not text.startswith("- "):
+            return False
+        first = False
+    return True
+
+
+def _shift(problem: Problem, offset: int) -> Problem:
+    if not problem.line:
+        return problem
+    return Problem(problem.kind, problem.reason, problem.line + offset, problem.nonce,
+                   problem.op)
