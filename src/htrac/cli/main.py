@@ -19,6 +19,8 @@ COMMANDS = {
     "add": "htrac.cli.item_cmds:add",
     "show": "htrac.cli.item_cmds:show",
     "log": "htrac.cli.item_cmds:log",
+    "validate": "htrac.cli.validate_cmd:validate",
+    "textconv": "htrac.cli.textconv_cmd:textconv",
     "count-todos": "htrac.cli.hook_cmds:count_todos",
     "hash-todos": "htrac.cli.hook_cmds:hash_todos",
     "guidance": "htrac.cli.hook_cmds:guidance",

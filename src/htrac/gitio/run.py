@@ -6,6 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from ..core.errors import HtracError
+
 TIMEOUT = 10
 
 
@@ -26,3 +28,18 @@ def toplevel(path: Path) -> Path | None:
     if result is None or result.returncode != 0:
         return None
     return Path(result.stdout.decode("utf-8", "replace").strip())
+
+
+class GitError(HtracError):
+    """A git command htrac needed failed; the message carries git's own words."""
+
+
+def must(repo: Path, *args: str, stdin: bytes | None = None, timeout: float = TIMEOUT) -> bytes:
+    """Run git and return its stdout, or raise GitError naming the command and git's complaint."""
+    result = git(repo, *args, stdin=stdin, timeout=timeout)
+    if result is None:
+        raise GitError(f"git {args[0]} did not run (git missing or timed out after {timeout}s)")
+    if result.returncode != 0:
+        said = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {' '.join(args[:2])} failed: {said[-1] if said else 'no message'}")
+    return result.stdout

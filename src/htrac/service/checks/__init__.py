@@ -17,7 +17,7 @@ from typing import Any
 OK, FIXED, WARN, ERROR = "ok", "fixed", "warn", "error"
 
 # Modules that define a `CHECKS` list of check functions, run in this order.
-MODULES: list[str] = ["htrac.service.checks.hooks"]
+MODULES: list[str] = ["htrac.service.checks.hooks", "htrac.service.checks.git"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,212 @@
+"""Checks of one ops file: its bytes, its ops, the item they fold to, and its locks.
+
+The same checks run on a file in the worktree, on the staged version the pre-commit hook sees,
+and on a version read out of git history; the caller passes the bytes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+
+from ..core.blocks import op_blocks
+from ..core.config import Config, Kind
+from ..core.fold import sort_key
+from ..core.item import Item
+from ..core.oplog import OpLog, read_oplog
+from ..core.ops import BODY_KEYS, DATA_KEYS, HEADER, HUMAN, SIGNATURE, Op, canonical_key
+from ..core.problems import DAMAGED, NOTE, REJECTED, UNKNOWN
+from ..store.store import Store
+from .findings import ERROR, WARNING, Finding
+
+_KEY = re.compile(rb"^(?:- |  )([A-Za-z_][A-Za-z0-9_-]*):")
+_DATA_KEY = re.compile(rb"^    ([A-Za-z_][A-Za-z0-9_-]*):")
+_TAGGED = re.compile(rb"  # [0-9a-f]{4,64}\s*$")
+HUMAN_ONLY_OPS = ("lock", "unlock", "discuss_clear", "stealth", "unstealth", "reconcile")
+
+
+def check_file(store: Store, path: str, tier: str, item_id: str, data: bytes, *,
+               check_locks: bool = False) -> list[Finding]:
+    def finding(level: str, message: str, fix: str, line: int = 0,
+                nonce: str | None = None) -> Finding:
+        return Finding(level, path, message, fix, line, nonce)
+
+    if not data.strip():
+        return [finding(ERROR, "empty ops file: an item needs at least its create op",
+                        f"restore it from git (git checkout HEAD -- {path}) or delete it")]
+    log = read_oplog(data)
+    item = store.fold_log(tier, item_id, log)
+    findings = list(_format(data, log, finding))
+    findings.extend(_problems(item, finding))
+    findings.extend(_item_rules(store.config, item, log, finding))
+    if check_locks:
+        reported = {f.nonce for f in findings if f.nonce}
+        findings.extend(f for f in _locks(store, item, log, finding) if f.nonce not in reported)
+    return findings
+
+
+def _format(data: bytes, log: OpLog, finding) -> Iterator[Finding]:
+    if log.ops and log.ops[0].type != "create":
+        yield finding(ERROR, f"first op is '{log.ops[0].type}', not 'create'",
+                      "an item's file must start with its create op; restore it from git",
+                      log.lines.get(log.ops[0].nonce, 0), log.ops[0].nonce)
+    types = {op.nonce: op.type for op in log.ops}
+    for number, line in enumerate(data.split(b"\n"), 1):
+        text = line.strip()
+        if text and not text.startswith(b"#") and not _TAGGED.search(line):
+            yield finding(WARNING, "line has no '  # <nonce>' tag",
+                          "end the line with two spaces, '#', a space and its op's nonce, "
+                          "so union merges keep ops apart", number)
+    for block in op_blocks(data):
+        if block.tag in types:
+            yield from _key_order(block, types[block.tag], finding)
+
+
+def _key_order(block, op_type: str, finding) -> Iterator[Finding]:
+    keys = [m.group(1).decode() for line in block.lines if (m := _KEY.match(line))]
+    expected = [k for k in (*HEADER, *BODY_KEYS.get(op_type, ()), SIGNATURE) if k in keys]
+    if [k for k in keys if k in expected] != expected:
+        yield finding(WARNING, f"{op_type} op keys out of order ({', '.join(keys)})",
+                      f"write them as {', '.join(expected)} (htrac and the reference do)",
+                      block.first_line, block.tag)
+    if op_type == "create":
+        data_keys = [m.group(1).decode() for line in block.lines if (m := _DATA_KEY.match(line))]
+        want = [k for k in DATA_KEYS if k in data_keys]
+        if [k for k in data_keys if k in want] != want:
+            yield finding(WARNING, "create data keys out of order",
+                          f"write them as {', '.join(DATA_KEYS)}", block.first_line, block.tag)
+
+
+def _problems(item: Item, finding) -> Iterator[Finding]:
+    fixes = {
+        DAMAGED: "restore the op from git or from the other clone that wrote it; "
+                 "htrac never deletes it for you",
+        REJECTED: "the op has no effect; append a valid op with htrac instead",
+        UNKNOWN: "upgrade htrac, or remove the op if a tool wrote it by mistake",
+        NOTE: "append an update op that sets a valid value",
+    }
+    for problem in item.problems:
+        level = WARNING if problem.kind == NOTE else ERROR
+        what = f"{problem.op} op {problem.nonce}" if problem.op else "item"
+        yield finding(level, f"{problem.kind} {what}: {problem.reason}", fixes[problem.kind],
+                      problem.line, problem.nonce)
+
+
+def _item_rules(config: Config, item: Item, log: OpLog, finding) -> Iterator[Finding]:
+    if item.damaged and not item.kind:
+        return
+    spec = config.kinds.get(item.kind)
+    if spec is None:
+        yield finding(ERROR, f"unknown kind '{item.kind}'",
+                      f"use one of {', '.join(config.kinds)} or add the kind to config.yaml")
+        return
+    if not item.id.startswith(spec.prefix + "-"):
+        yield finding(ERROR, f"ID prefix does not match kind '{item.kind}' (prefix {spec.prefix})",
+                      "the file name must be the ID htrac computed; recreate the item with add")
+    allowed = (*spec.allowed_statuses, *spec.deprecated_statuses)
+    if spec.allowed_statuses and item.status not in allowed:
+        yield finding(ERROR, f"status '{item.status}' is not allowed for kind '{item.kind}'",
+                      f"htrac update {item.id} --status <one of "
+                      f"{', '.join(spec.allowed_statuses)}>")
+    yield from _fields(spec, item, finding)
+
+
+def _fields(spec: Kind, item: Item, finding) -> Iterator[Finding]:
+    for name, field in spec.fields.items():
+        if name not in item.fields:
+            if field.required:
+                yield finding(ERROR, f"required field '{name}' is missing",
+                              f"htrac update {item.id} --field {name}=...")
+            continue
+        problem = _type_problem(field, item.fields[name])
+        if problem:
+            yield finding(ERROR, f"field '{name}' {problem}",
+                          f"htrac update {item.id} --field {name}=<valid value>")
+    for name in item.fields:
+        if name not in spec.fields and spec.fields:
+            close = difflib.get_close_matches(name, list(spec.fields), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            yield finding(WARNING, f"field '{name}' is not in kind '{spec.name}' schema",
+                          f"{hint}rename it, or declare it in config.yaml fields_schema")
+
+
+def _type_problem(field, value) -> str | None:
+    if field.type == "integer":
+        number = value
+        if isinstance(value, str):
+            try:
+                number = int(value)
+            except ValueError:
+                return f"must be an integer, got {value!r}"
+        if not isinstance(number, int) or isinstance(number, bool):
+            return f"must be an integer, got {value!r}"
+        if field.min is not None and number < field.min:
+            return f"must be at least {field.min}, got {number}"
+        if field.max is not None and number > field.max:
+            return f"must be at most {field.max}, got {number}"
+    elif field.type == "boolean" and not isinstance(value, bool) \
+            and str(value).lower() not in ("true", "false"):
+        return f"must be true or false, got {value!r}"
+    elif field.type == "list" and not isinstance(value, (list, str)):
+        return f"must be a list, got {value!r}"
+    elif field.type == "text" and not isinstance(value, (str, int, float)):
+        return f"must be text, got {value!r}"
+    return None
+
+
+def _locks(store: Store, item: Item, log: OpLog, finding) -> Iterator[Finding]:
+    """Agent ops that touch a field a human had locked before them, in fold (clock) order."""
+    policy, human_only = store.policy, store.config.human_only_statuses
+    classed = sorted(((op, policy.actor_class(op, item.id)) for op in log.ops),
+                     key=lambda pair: sort_key(*pair))
+    locked: set[str] = set()
+    for op, who in classed:
+        line = log.lines.get(op.nonce, 0)
+        if who == HUMAN:
+            _track(locked, op)
+            continue
+        if op.type in HUMAN_ONLY_OPS:
+            yield finding(ERROR, f"agent {op.type} op {op.nonce}: only a human may do this",
+                          "remove the op before committing (it was never applied)", line,
+                          op.nonce)
+            continue
+        touched = _touched(op)
+        hit = sorted(name for name in touched if name in locked
+                     or (name.startswith("fields.") and "fields" in locked))
+        if hit:
+            yield finding(ERROR, f"agent {op.type} op {op.nonce} changes locked "
+                          f"{', '.join(hit)}",
+                          "remove the op before committing; ask a human to unlock the field",
+                          line, op.nonce)
+        status = (op.get("set") or {}).get("status") if op.type == "update" else None
+        if status in human_only:
+            yield finding(ERROR, f"agent update {op.nonce} sets human-only status '{status}'",
+                          "remove the op; only a human may set it", line, op.nonce)
+
+
+def _track(locked: set[str], op: Op) -> None:
+    if op.type in ("lock", "unlock") and isinstance(op.get(op.type), list):
+        names = {canonical_key(str(n).lower()) for n in op.get(op.type)}
+        if op.type == "lock":
+            locked.update(names)
+        else:
+            locked.difference_update(names)
+
+
+def _touched(op: Op) -> set[str]:
+    if op.type in ("discuss", "discuss_summarize"):
+        return {"discussion"}
+    if op.type != "update":
+        return set()
+    names: set[str] = set()
+    for part in ("set", "add", "remove"):
+        block = op.get(part)
+        if not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            name = canonical_key(str(key))
+            if name == "fields" and isinstance(value, dict):
+                names.update(f"fields.{k}" for k in value)
+            names.add(name)
+    return names

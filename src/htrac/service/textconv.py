@@ -1,0 +1,80 @@
+"""The text git shows for an ops file (`diff=tracker`): the compiled item, one fact per line.
+
+Git runs the driver on every revision a diff or `git log -p` touches, on a temporary copy whose
+name ends in the original file name, and aborts the whole diff if the driver fails or writes to
+stderr. So this never fails: a revision that doesn't fold prints one line saying why. It reads
+the tracker's config if the working directory has one, and nothing else: no index, no git.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..core.config import Config, load_config
+from ..core.errors import HtracError
+from ..core.fold import fold
+from ..core.oplog import read_oplog
+
+_ID = re.compile(r"\.([A-Za-z0-9][A-Za-z0-9_-]*)\.ops$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def item_id_of(name: str) -> str:
+    match = _ID.search(name)
+    return match.group(1) if match else name
+
+
+def render_file(name: str, data: bytes, config: Config | None = None) -> str:
+    item_id = item_id_of(name)
+    try:
+        config = config or _config()
+        log = read_oplog(data)
+        item = fold(item_id, log.ops, config.vocabulary(), read_problems=log.problems)
+    except (HtracError, RecursionError, ValueError) as exc:
+        return f"# {item_id}: op log not compilable at this revision — {_one(str(exc))}\n"
+    if not item.kind:
+        reason = "no create op" if not log.ops else "no valid create op"
+        return f"# {item_id}: op log not compilable at this revision — {reason}\n"
+    lines = [
+        f"{item.id}  {_one(item.title)}",
+        f"  status: {_one(item.status)}  priority: P{item.priority}  tags: {_list(item.tags)}",
+        f"  parent: {_value(item.parent)}  isbefore: {_list(item.isbefore)}  "
+        f"pr_ref: {_value(item.pr_ref)}",
+    ]
+    lines += [f"  fields.{_one(k)}: {_one(str(v))}" for k, v in item.fields.items()]
+    if item.description:
+        lines.append(f"  description: {_one(item.description)}")
+    lines.append(f"  discussion: {len(item.discussion)} entries")
+    lines += [f"    [{e.at}] {_one(e.actor)} ({e.by}): {'[summary] ' if e.is_summary else ''}"
+              f"{_one(e.message)}" for e in item.discussion]
+    if item.locked_fields:
+        lines.append(f"  locked: {_list(sorted(item.locked_fields))}")
+    lines.append(f"  ops: {len(log.ops)}  updated: {item.updated_at}")
+    lines += [f"  problem: {_one(p.describe())}" for p in item.problems]
+    return "\n".join(lines) + "\n"
+
+
+def _config() -> Config:
+    start = Path.cwd()
+    for directory in (start, *start.parents):
+        tracker_dir = directory / ".agent" / "tracker"
+        if tracker_dir.is_dir():
+            try:
+                return load_config(tracker_dir)
+            except HtracError:
+                break  # a broken config must not break git diff: fold with the defaults
+    return load_config(None)
+
+
+def _one(text: str) -> str:
+    text = text.replace("\n", "\\n").replace("\t", "\\t")
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(_one(str(v)) for v in values) + "]"
+
+
+def _value(value: object) -> str:
+    return "null" if value is None else _one(str(value))

@@ -1,0 +1,190 @@
+"""`validate`: the whole tracker, named files, the staged commit, or a range of history.
+
+- whole tracker (no files): every ops file of every tier, then the checks across items;
+- files: each named file on its own (the reference's pre-commit recipe);
+- staged: what the next commit would hold, as the pre-commit hook sees it — the staged version of
+  each changed ops file (only problems the commit introduces), and append-only against HEAD;
+- since REV: every commit after REV checked for removed or altered ops against each parent, so a
+  `--no-verify` commit is caught when someone pulls it.
+`strict` turns every warning into an error in every mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import InvalidValueError
+from ..gitio import history
+from ..gitio.run import toplevel
+from ..store.layout import COMMITTED_TIERS, TIERS, id_from_filename
+from . import appendonly, trackerchecks
+from .findings import ERROR, Finding, Report
+from .itemchecks import check_file
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    files: tuple[Path, ...] = ()
+    staged: bool = False
+    check_locks: bool = False
+    strict: bool = False
+    since: str | None = None
+
+
+class Validator:
+    def __init__(self, tracker) -> None:
+        self.tracker = tracker
+        self.layout = tracker.layout
+        self.store = tracker.store
+        self._repo: Path | None = None
+
+    def run(self, options: Options) -> Report:
+        report = Report(strict=options.strict)
+        if options.files:
+            for path in options.files:
+                self._check_path(path, options, report)
+        elif options.staged:
+            self._check_staged(options, report)
+        elif not options.since:
+            self._check_tracker(options, report)
+        if options.since:
+            self.check_history(options.since, report)
+        return report
+
+    # -- modes ---------------------------------------------------------------------------------
+
+    def _check_path(self, path: Path, options: Options, report: Report) -> None:
+        shown = self._display(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            report.add(Finding(ERROR, shown, "file not found", "check the path"))
+            return
+        except OSError as exc:
+            report.add(Finding(ERROR, shown, f"cannot read: {exc.strerror}", "check permissions"))
+            return
+        tier, item_id = self._locate(path.resolve())
+        report.files_checked += 1
+        report.extend(check_file(self.store, shown, tier, item_id, data,
+                                 check_locks=options.check_locks))
+
+    def _check_tracker(self, options: Options, report: Report) -> None:
+        tiers_by_id: dict[str, list[str]] = {}
+        for tier in TIERS:
+            for item_id in self.layout.item_ids(tier):
+                tiers_by_id.setdefault(item_id, []).append(tier)
+                path = self.layout.item_path(tier, item_id)
+                self._check_path(path, options, report)
+        items = self.store.items()
+        report.extend(trackerchecks.duplicate_ids(tiers_by_id, self._path_of))
+        report.extend(trackerchecks.references(items, self._path_of))
+        report.extend(trackerchecks.cycles(items, self._path_of))
+        report.extend(trackerchecks.config_drift(self.layout.tracker_dir))
+
+    def _check_staged(self, options: Options, report: Report) -> None:
+        repo = self._git_repo()
+        changes = history.staged_paths(repo, self._pathspecs(repo))
+        ids = sorted({i for _, p in changes if (i := id_from_filename(Path(p).name))})
+        paths = [self._rel(repo, tier, item_id) for item_id in ids for tier in COMMITTED_TIERS]
+        old = history.read_blobs(repo, "HEAD", paths) if history.has_head(repo) else {}
+        new = history.read_blobs(repo, history.STAGED, paths)
+        for status, path in changes:
+            data = new.get(path)
+            item_id = id_from_filename(Path(path).name)
+            if status == "D" or data is None or item_id is None:
+                continue
+            tier = self._tier_of_rel(repo, path)
+            report.files_checked += 1
+            found = check_file(self.store, path, tier, item_id, data,
+                               check_locks=options.check_locks)
+            before = old.get(path) or next(
+                (old[p] for t in COMMITTED_TIERS if old.get(p := self._rel(repo, t, item_id))),
+                None)
+            if before is not None:
+                known = {f.message for f in check_file(self.store, path, tier, item_id, before,
+                                                       check_locks=options.check_locks)}
+                found = [f for f in found if f.message not in known]
+            report.extend(found)
+        new_version = appendonly.group_by_item(new, self._item_of)
+        for item_id in ids:
+            stealth = self.layout.item_path("stealth", item_id)
+            if stealth.is_file():  # stealthed here: its ops left git on purpose, kept locally
+                new_version[item_id].append((str(stealth), stealth.read_bytes()))
+            copies = [p for p, _ in new_version.get(item_id, []) if p in new]
+            if len(copies) > 1:
+                report.add(Finding(ERROR, copies[0], f"duplicate ID {item_id} staged in "
+                                   f"{len(copies)} tiers",
+                                   f"a human merges them: htrac reconcile-reset {item_id}"))
+        report.extend(appendonly.compare(appendonly.group_by_item(old, self._item_of),
+                                         new_version, old_name="HEAD",
+                                         new_name="the staged commit", restore_rev="HEAD"))
+
+    def check_history(self, since: str, report: Report) -> None:
+        """Commits after `since` that removed or altered an op their parent had."""
+        repo = self._git_repo()
+        history.resolve_rev(repo, since)
+        pathspecs = self._pathspecs(repo)
+        pairs = []
+        for commit in history.commits_between(repo, since):
+            for parent in commit.parents:
+                changed = history.changed_paths(repo, parent, commit.sha, pathspecs)
+                ids = {i for p in changed if (i := id_from_filename(Path(p).name))}
+                if ids:
+                    pairs.append((commit.sha, parent, ids))
+        specs = [f"{rev}:{self._rel(repo, tier, item_id)}" for sha, parent, ids in pairs
+                 for rev in (sha, parent) for item_id in ids for tier in COMMITTED_TIERS]
+        blobs = history.read_objects(repo, specs)
+        for sha, parent, ids in pairs:
+            versions = []
+            for rev in (parent, sha):
+                files = {self._rel(repo, t, i): blobs[f"{rev}:{self._rel(repo, t, i)}"]
+                         for i in ids for t in COMMITTED_TIERS}
+                versions.append(appendonly.group_by_item(files, self._item_of))
+            report.extend(appendonly.compare(versions[0], versions[1],
+                                             old_name=f"parent {parent[:10]}",
+                                             new_name=f"commit {sha[:10]}",
+                                             restore_rev=parent[:10]))
+
+    # -- paths ---------------------------------------------------------------------------------
+
+    def _git_repo(self) -> Path:
+        if self._repo is None:
+            top = toplevel(self.layout.repo_root)
+            if top is None:
+                raise InvalidValueError("--staged and --since need a git repository; "
+                                        "run validate without them here")
+            self._repo = top.resolve()
+        return self._repo
+
+    def _pathspecs(self, repo: Path) -> list[str]:
+        return [self._rel_dir(repo, tier) for tier in COMMITTED_TIERS]
+
+    def _rel_dir(self, repo: Path, tier: str) -> str:
+        return self.layout.ops_dir(tier).resolve().relative_to(repo).as_posix()
+
+    def _rel(self, repo: Path, tier: str, item_id: str) -> str:
+        return f"{self._rel_dir(repo, tier)}/.{item_id}.ops"
+
+    def _tier_of_rel(self, repo: Path, rel: str) -> str:
+        parent = rel.rpartition("/")[0]
+        return next((t for t in COMMITTED_TIERS if self._rel_dir(repo, t) == parent), "")
+
+    def _item_of(self, path: str) -> str | None:
+        return id_from_filename(Path(path).name)
+
+    def _locate(self, path: Path) -> tuple[str, str]:
+        item_id = id_from_filename(path.name) or path.name
+        for tier in TIERS:
+            if path.parent == self.layout.ops_dir(tier).resolve():
+                return tier, item_id
+        return "", item_id
+
+    def _path_of(self, tier: str, item_id: str) -> str:
+        return self._display(self.layout.item_path(tier, item_id))
+
+    def _display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.layout.repo_root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
