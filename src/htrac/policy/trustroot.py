@@ -75,14 +75,20 @@ def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None
 
 
 def load(path: Path) -> TrustRoot:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"trust root {path}: cannot read it ({exc})") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> TrustRoot:
     def fail(message: str) -> ConfigError:
         return ConfigError(f"trust root {path}: {message}")
 
     try:
-        raw = load_block(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise fail(f"cannot read it ({exc.strerror})") from None
-    except (YamlError, UnicodeDecodeError) as exc:
+        raw = load_block(text)
+    except YamlError as exc:
         raise fail(f"not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
         raise fail("must be a mapping of settings")

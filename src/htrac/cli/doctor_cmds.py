@@ -1,0 +1,94 @@
+"""`htrac setup` (the idempotent wizard, which fixes) and `htrac doctor` (which only reports)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .context import Context, json_option, pass_ctx
+from .render import as_json, one_line
+
+MARKS = {"ok": "[ok]", "fixed": "[fixed]", "warn": "[warn]", "error": "[error]"}
+
+
+def _repo(ctx: Context) -> Path:
+    from ..gitio.run import toplevel
+    if ctx.tracker_root is not None:
+        return ctx.tracker_root.absolute().parent
+    top = toplevel(Path.cwd())
+    return (top or Path.cwd()).absolute()
+
+
+def _run_checks(ctx: Context, fix: bool, options: dict) -> None:
+    from ..service import checks
+
+    results = checks.run(checks.CheckContext(repo=_repo(ctx), fix=fix, options=options))
+    counts = checks.summary(results)
+    if ctx.json:
+        click.echo(as_json({"results": [r.as_dict() for r in results], "summary": counts}))
+    else:
+        for result in results:
+            click.echo(f"{MARKS[result.status]} {result.name}: {one_line(result.message)}")
+            for line in result.details:
+                click.echo(f"      {one_line(line)}")
+            if result.fix and result.status in ("warn", "error"):
+                click.echo(f"      fix: {one_line(result.fix)}")
+        word = "Setup complete." if fix else "Doctor done."
+        click.echo(f"{word} ok={counts['ok']} fixed={counts['fixed']} warn={counts['warn']} "
+                   f"error={counts['error']}")
+    if counts["error"]:
+        raise SystemExit(1)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--agent-user", help="The agent's OS user: configure a two-user layout for it.")
+@click.option("--human-user", help="The human's OS user (default: you); their public key goes "
+                                   "into the trust root.")
+@click.option("--layout", type=click.Choice(["clones", "shared"]),
+              help="clones (recommended): separate clones and a shared bare repository; "
+                   "shared: one worktree with group-writable ops directories.")
+@click.option("--shared-repo", type=click.Path(path_type=Path),
+              help="The bare repository both users push to (clones layout).")
+@click.option("--agent-clone", type=click.Path(path_type=Path),
+              help="Where the agent's clone goes (clones layout).")
+@click.option("--group", help="The group both users share (default: this worktree's group).")
+@click.option("--no-signing", is_flag=True,
+              help="Don't require signed human ops (doctor will report it).")
+@json_option
+@pass_ctx
+@click.pass_context
+def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
+          human_user: str | None, layout: str | None, shared_repo: Path | None,
+          agent_clone: Path | None, group: str | None, no_signing: bool) -> None:
+    """Set up (or repair) htrac here: directories, git, hooks, users, the trust root."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    if layout and not agent_user:
+        raise click.UsageError("--layout needs --agent-user")
+    if agent_user and not layout:
+        layout = "clones" if shared_repo or agent_clone else None
+    options = {"agent_user": agent_user, "human_user": human_user, "layout": layout,
+               "shared_repo": shared_repo, "agent_clone": agent_clone, "group": group,
+               "no_signing": no_signing}
+    _run_checks(ctx, True, options)
+
+
+@setup.command()
+@pass_ctx
+def configure(ctx: Context) -> None:
+    """Edit the tracker config in $EDITOR; saved only if valid (human only)."""
+    from ..service import configedit
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    changed = configedit.configure(ctx.tracker, editor)
+    click.echo("config saved" if changed else "config unchanged")
+
+
+@click.command()
+@json_option
+@pass_ctx
+def doctor(ctx: Context) -> None:
+    """Check everything setup sets up, and what an agent could use against the human; exit 1
+    on any error. Changes nothing."""
+    _run_checks(ctx, False, {})

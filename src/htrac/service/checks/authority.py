@@ -1,0 +1,176 @@
+"""Setup and doctor checks for authority: the trust root, signing, the human's key, and the
+ops that tried to take authority they don't have (rejected ops, freeze drift)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from collections.abc import Iterator
+from pathlib import Path
+
+from ...core.config import Governance
+from ...core.errors import HtracError
+from ...core.problems import REJECTED
+from ...policy import keys, trustroot
+from ...policy.actor import classify
+from ...policy.signing import KeyFormatError, parse_public_key
+from . import ERROR, FIXED, OK, WARN, CheckContext, Result
+
+
+def _tracker(ctx: CheckContext):
+    from ..tracker import Tracker
+    return Tracker.open(start=ctx.repo)
+
+
+def trust_root(ctx: CheckContext) -> Iterator[Result]:
+    try:
+        tracker = _tracker(ctx)
+    except HtracError as exc:
+        yield Result("trust_root", ERROR, str(exc), fix="sudo htrac setup (as root) to repair it")
+        return
+    existing = tracker.authority.trust_root if tracker.authority else None
+    agent = ctx.options.get("agent_user")
+    if existing is None and not agent:
+        yield Result("trust_root", WARN, "no trust root governs this repository (single user): "
+                     "who is an agent is read from the in-repository config, which anyone who "
+                     "can write this worktree can change",
+                     fix="sudo htrac setup --agent-user <agent> --human-user <you> "
+                         "--layout clones --shared-repo <path> --agent-clone <path>")
+        return
+    text, notes = _desired(ctx, existing, agent)
+    path = existing.path if existing else trustroot.TRUST_DIR / f"{_slug(ctx.repo)}.yaml"
+    if existing is not None and trustroot.parse(text, path) == existing:
+        yield Result("trust_root", OK, f"trust root {path}")
+    elif not ctx.fix:
+        yield Result("trust_root", ERROR, f"trust root {path} is out of date",
+                     fix="sudo htrac setup " + _setup_args(ctx))
+    elif not _may_write(path):
+        yield Result("trust_root", ERROR, f"no right to write the trust root {path}",
+                     fix="sudo htrac setup " + _setup_args(ctx), details=tuple(text.splitlines()))
+        return
+    else:
+        _install(path, text)
+        yield Result("trust_root", FIXED, f"wrote trust root {path}")
+    for note in notes:
+        yield note
+
+
+def _desired(ctx: CheckContext, existing, agent: str | None) -> tuple[str, list[Result]]:
+    gov = existing.governance if existing else Governance()
+    repos = list(existing.repositories) if existing else []
+    for repo in (ctx.repo, ctx.options.get("agent_clone")):
+        if repo and str(Path(repo).absolute()) not in repos:
+            repos.append(str(Path(repo).absolute()))
+    patterns = list(gov.agent_usernames)
+    if agent and classify(agent, tuple(patterns)).by != "agent":
+        patterns.append(agent)
+    human_keys = list(gov.human_keys)
+    notes: list[Result] = []
+    key = _human_key(ctx.options.get("human_user"))
+    if key and key not in human_keys:
+        human_keys.append(key)
+    signing = bool(human_keys) and not ctx.options.get("no_signing")
+    if not human_keys:
+        notes.append(Result("signing", WARN, "no human key yet: signing stays off",
+                            fix="htrac keys init (as the human), then sudo htrac setup again"))
+    governance = Governance(tuple(patterns), signing, tuple(human_keys))
+    return trustroot.render(repos, governance), notes
+
+
+def _human_key(human: str | None) -> str | None:
+    """The human's public key: from their own key directory (via sudo) or ours."""
+    if human and os.getuid() != pwd.getpwnam(human).pw_uid:
+        path = Path(pwd.getpwnam(human).pw_dir) / ".config/htrac/keys" / keys.PUBLIC_NAME
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+            parse_public_key(text)
+            return text
+        except (OSError, KeyFormatError):
+            return None
+    pair = keys.load()
+    return pair.public if pair else None
+
+
+def _slug(repo: Path) -> str:
+    import hashlib
+    tail = "".join(c if c.isalnum() or c in "._-" else "_" for c in repo.name)[:40]
+    return hashlib.sha256(str(repo).encode()).hexdigest()[:12] + "_" + tail
+
+
+def _may_write(path: Path) -> bool:
+    if os.geteuid() == 0:
+        return True
+    directory = path.parent
+    while not directory.exists():
+        directory = directory.parent
+    return os.access(directory, os.W_OK) and classify(
+        pwd.getpwuid(os.getuid()).pw_name, ("*_agent",)).by == "human"
+
+
+def _install(path: Path, text: str) -> None:
+    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def _setup_args(ctx: CheckContext) -> str:
+    flags = {"agent_user": "--agent-user", "human_user": "--human-user", "layout": "--layout",
+             "shared_repo": "--shared-repo", "agent_clone": "--agent-clone", "group": "--group"}
+    parts = [f"{flag} {ctx.options[key]}" for key, flag in flags.items() if ctx.options.get(key)]
+    return " ".join(parts) or "(in this repository)"
+
+
+def signing(ctx: CheckContext) -> Iterator[Result]:
+    try:
+        tracker = _tracker(ctx)
+    except HtracError:
+        return
+    gov = tracker.config.governance
+    if tracker.authority is None or tracker.authority.trust_root is None:
+        return
+    if not gov.require_signatures:
+        yield Result("signing", ERROR, "signing is off: an op hand-written with 'by: human' and "
+                     "a human's name can't be told from a real one",
+                     fix="htrac keys init (as the human), then sudo htrac setup")
+        return
+    yield Result("signing", OK, f"human ops must be signed ({len(gov.human_keys)} key(s))")
+    if not tracker.actor.is_human:
+        return
+    pair = keys.load()
+    if pair is None:
+        yield Result("human_key", ERROR, "you have no signing key: your ops can't be written",
+                     fix="htrac keys init && sudo htrac setup")
+    elif pair.public not in gov.human_keys:
+        yield Result("human_key", ERROR, f"your key {pair.key_id} is not in the trust root",
+                     fix="sudo htrac setup --human-user " + tracker.actor.name)
+    else:
+        yield Result("human_key", OK, f"your key {pair.key_id} is trusted")
+
+
+def rejected_ops(ctx: CheckContext) -> Iterator[Result]:
+    from ..humanops import drift
+    try:
+        tracker = _tracker(ctx)
+        items = tracker.items()
+    except HtracError:
+        return
+    rejected = [(item, p) for item in items for p in item.problems if p.kind == REJECTED]
+    if rejected:
+        details = tuple(f"{item.id}: {p.describe()}" for item, p in rejected[:20])
+        yield Result("rejected_ops", ERROR, f"{len(rejected)} op(s) in "
+                     f"{len({i.id for i, _ in rejected})} item(s) were refused (they have no "
+                     "effect): someone wrote ops they had no authority for",
+                     fix="htrac show <ID> to see them; find the writer (the op's actor) and "
+                         "take away their write access", details=details)
+    else:
+        yield Result("rejected_ops", OK, f"no rejected ops in {len(items)} item(s)")
+    drifted = [(item.id, n) for item in items
+               if (n := drift(tracker, item.tier, item.id))]
+    for item_id, count in drifted:
+        yield Result("freeze_drift", ERROR, f"{item_id} lost {count} op(s) since it was frozen",
+                     fix=f"htrac repair-drift {item_id}")
+
+
+CHECKS = [trust_root, signing, rejected_ops]

@@ -1,0 +1,189 @@
+"""Setup checks for where things are: tracker directories, and the two-user layouts.
+
+Two users (DESIGN, "Two OS users"), chosen with `setup --agent-user A --layout clones|shared`:
+
+- `clones` (recommended): a group-shared bare repository both users push to and pull from, the
+  human's clone (this one) with it as `origin`, and the agent's own clone, owned by the agent.
+  Nothing the human executes is writable by the agent.
+- `shared`: one worktree; only the ops directories are made group-writable (setgid, so new
+  files keep the group). `.git` stays the human's: the agent appends ops and the human commits.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+from ...gitio import sharing
+from ...store.layout import COMMITTED_TIERS, Layout
+from . import ERROR, FIXED, OK, WARN, CheckContext, Result
+
+
+def tracker_dirs(ctx: CheckContext) -> Iterator[Result]:
+    from ..tracker import init_tracker
+
+    layout = Layout(ctx.repo / ".agent")
+    missing = [t for t in ("canonical", "workspace", "stealth") if not layout.ops_dir(t).is_dir()]
+    if not missing:
+        yield Result("tracker_dirs", OK, "tracker directories present")
+    elif not ctx.fix:
+        yield Result("tracker_dirs", ERROR, f"missing tracker directories: {', '.join(missing)}",
+                     fix="htrac setup")
+    else:
+        init_tracker(ctx.repo)
+        yield Result("tracker_dirs", FIXED, f"created {layout.root}")
+
+
+def safe_directory(ctx: CheckContext) -> Iterator[Result]:
+    if not sharing.dubious_ownership(ctx.repo):
+        yield Result("safe_directory", OK, "git trusts this repository for you")
+    elif not ctx.fix:
+        yield Result("safe_directory", ERROR, "git refuses this repository (dubious ownership)",
+                     fix=f"git config --global --add safe.directory {ctx.repo}")
+    elif sharing.add_safe_directory(ctx.repo):
+        yield Result("safe_directory", FIXED, f"added {ctx.repo} to safe.directory in YOUR "
+                     "GLOBAL git config (~/.gitconfig): git refused it as owned by another user")
+    else:
+        yield Result("safe_directory", ERROR, "could not add safe.directory",
+                     fix=f"git config --global --add safe.directory {ctx.repo}")
+
+
+def two_users(ctx: CheckContext) -> Iterator[Result]:
+    layout = ctx.options.get("layout")
+    if not layout:
+        return
+    agent = ctx.options.get("agent_user")
+    if not agent or not _exists(agent):
+        yield Result("two_users", ERROR, f"agent user {agent!r} does not exist",
+                     fix="sudo useradd -m <name>_agent, then htrac setup --agent-user <name>")
+        return
+    group = ctx.options.get("group") or _group_of(ctx.repo)
+    yield from _membership(ctx, agent, group)
+    if layout == "shared":
+        yield from _shared(ctx, group)
+    else:
+        yield from _clones(ctx, agent, group)
+
+
+def _exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _group_of(path: Path) -> str:
+    return grp.getgrgid(path.stat().st_gid).gr_name
+
+
+def _membership(ctx: CheckContext, agent: str, group: str) -> Iterator[Result]:
+    try:
+        members = grp.getgrnam(group).gr_mem
+    except KeyError:
+        if not (ctx.fix and _run(["groupadd", group])):
+            yield Result("group", ERROR, f"group {group!r} does not exist",
+                         fix=f"sudo groupadd {group}")
+            return
+        members = []
+        yield Result("group", FIXED, f"created group {group}")
+    human = ctx.options.get("human_user")
+    for name in [n for n in (agent, human) if n]:
+        if name in members or pwd.getpwnam(name).pw_gid == grp.getgrnam(group).gr_gid:
+            yield Result("group", OK, f"{name} is in group {group}")
+        elif ctx.fix and _run(["usermod", "-a", "-G", group, name]):
+            yield Result("group", FIXED, f"added {name} to group {group}")
+        else:
+            yield Result("group", ERROR, f"{name} is not in group {group}",
+                         fix=f"sudo usermod -a -G {group} {name}")
+
+
+def _shared(ctx: CheckContext, group: str) -> Iterator[Result]:
+    layout = Layout(ctx.repo / ".agent")
+    gid = grp.getgrnam(group).gr_gid
+    for directory in [layout.ops_dir(t) for t in COMMITTED_TIERS] + [layout.workspace_dir]:
+        info = directory.stat()
+        if info.st_gid == gid and info.st_mode & 0o2070 == 0o2070:
+            yield Result("shared_ops", OK, f"{directory} is group-writable ({group}, setgid)")
+            continue
+        if not ctx.fix:
+            yield Result("shared_ops", ERROR, f"{directory} is not writable by group {group}",
+                         fix=f"chgrp {group} {directory} && chmod 2775 {directory}")
+            continue
+        try:
+            os.chown(directory, -1, gid)
+            os.chmod(directory, 0o2775)
+            for child in directory.glob("*.ops"):
+                os.chown(child, -1, gid)
+                os.chmod(child, 0o664)
+        except OSError as exc:
+            yield Result("shared_ops", ERROR, f"cannot share {directory}: {exc.strerror}",
+                         fix=f"sudo chgrp {group} {directory} && sudo chmod 2775 {directory}")
+            continue
+        yield Result("shared_ops", FIXED, f"{directory}: group {group}, mode 2775")
+    yield Result("shared_git", WARN, "shared worktree: the agent can append ops but must not "
+                 "commit (.git stays yours, so no agent-planted hook or config runs as you)",
+                 fix="prefer 'htrac setup --layout clones': separate clones, shared bare repo")
+
+
+def _clones(ctx: CheckContext, agent: str, group: str) -> Iterator[Result]:
+    bare = ctx.options.get("shared_repo")
+    clone = ctx.options.get("agent_clone")
+    if not bare or not clone:
+        yield Result("clones", ERROR, "the clones layout needs --shared-repo and --agent-clone",
+                     fix="htrac setup --layout clones --agent-user A --shared-repo /srv/git/p.git"
+                         " --agent-clone /home/A/p")
+        return
+    bare, clone = Path(bare).absolute(), Path(clone).absolute()
+    yield from _bare(ctx, bare, group)
+    origin = sharing.config_get(ctx.repo, "remote.origin.url")
+    if origin is None and ctx.fix:
+        sharing.config_set(ctx.repo, "remote.origin.url", str(bare))
+        sharing.config_set(ctx.repo, "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
+        branch = sharing.head_branch(ctx.repo)
+        if branch and sharing.has_commits(ctx.repo):
+            sharing.push(ctx.repo, "origin", branch)
+        yield Result("clones", FIXED, f"origin of {ctx.repo} is now {bare}")
+    elif origin != str(bare):
+        yield Result("clones", WARN, f"origin of this clone is {origin}, not {bare}",
+                     fix=f"git remote set-url origin {bare}")
+    if clone.exists():
+        yield Result("clones", OK, f"agent clone {clone} exists")
+    elif not ctx.fix:
+        yield Result("clones", ERROR, f"agent clone {clone} missing",
+                     fix=f"sudo runuser -u {agent} -- git clone {bare} {clone}")
+    else:
+        problem = sharing.clone_as(agent if os.geteuid() == 0 else None, bare, clone)
+        yield (Result("clones", FIXED, f"cloned {bare} to {clone} as {agent}") if problem is None
+               else Result("clones", ERROR, f"could not clone as {agent}: {problem}",
+                           fix=f"sudo runuser -u {agent} -- git clone {bare} {clone}"))
+
+
+def _bare(ctx: CheckContext, bare: Path, group: str) -> Iterator[Result]:
+    if (bare / "HEAD").is_file():
+        yield Result("shared_repo", OK, f"shared bare repository {bare}")
+        return
+    if not ctx.fix:
+        yield Result("shared_repo", ERROR, f"no shared bare repository at {bare}",
+                     fix=f"git init --bare --shared=group {bare} && chgrp -R {group} {bare}")
+        return
+    problem = sharing.init_bare(bare)
+    if problem is None and _run(["chgrp", "-R", group, str(bare)]):
+        yield Result("shared_repo", FIXED, f"created {bare} (shared with group {group})")
+    else:
+        yield Result("shared_repo", ERROR, f"could not create {bare}: {problem}",
+                     fix=f"git init --bare --shared=group {bare} && chgrp -R {group} {bare}")
+
+
+def _run(command: list[str]) -> bool:
+    try:
+        return subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+CHECKS = [tracker_dirs, safe_directory, two_users]
