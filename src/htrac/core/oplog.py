@@ -78,14 +78,9 @@ def _blocks(data: bytes) -> list[_Block]:
     order: list[_Block] = []
     current: Any = None
     previous: _Block | None = None  # the block holding the line before this one
-    for number, raw in enumerate(raw_lines, 1):
-        try:
-            text = raw.decode("utf-8")
-            bad = False
-        except UnicodeDecodeError:
-            text, bad = raw.decode("utf-8", "replace"), True
-        if "\0" in text:
-            bad = True
+    texts, bad_lines = _decode(data, raw_lines)
+    for number, text in enumerate(texts, 1):
+        bad = number in bad_lines
         stripped = text.strip()
         if not stripped or (stripped.startswith("#") and not _TAG.search(text)):
             if number == torn_line and previous is not None:
@@ -120,6 +115,29 @@ def _blocks(data: bytes) -> list[_Block]:
                 previous.torn = True
         previous = block
     return order
+
+
+def _decode(data: bytes, raw_lines: list[bytes]) -> tuple[list[str], set[int]]:
+    """Each line's text, and the numbers of lines that are not clean UTF-8 (or hold NUL).
+    A clean file — the usual case — is decoded in one call instead of line by line."""
+    try:
+        whole = data.decode("utf-8")
+    except UnicodeDecodeError:
+        whole = None
+    if whole is not None and "\0" not in whole:
+        return whole.split("\n")[:len(raw_lines)], set()
+    texts: list[str] = []
+    bad: set[int] = set()
+    for number, raw in enumerate(raw_lines, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")
+            bad.add(number)
+        if "\0" in text:
+            bad.add(number)
+        texts.append(text)
+    return texts, bad
 
 
 def _read_block(block: _Block, text: str, log: OpLog) -> None:

@@ -158,18 +158,21 @@ def _strip_comment(text: str) -> str:
 def _quoted_end(text: str) -> int:
     quote = text[0]
     i = 1
-    while i < len(text):
-        ch = text[i]
-        if quote == '"' and ch == "\\":
-            i += 2
-            continue
-        if ch == quote:
-            if quote == "'" and text[i + 1:i + 2] == "'":
-                i += 2
-                continue
-            return i + 1
-        i += 1
-    raise _Unsupported  # an unterminated quote may continue on the next line
+    while True:
+        end = text.find(quote, i)
+        if end < 0:
+            raise _Unsupported  # an unterminated quote may continue on the next line
+        if quote == '"':
+            slashes = end - 1
+            while slashes >= 1 and text[slashes] == "\\":
+                slashes -= 1
+            if (end - 1 - slashes) % 2 == 0:  # not escaped by an odd run of backslashes
+                return end + 1
+        elif text[end + 1:end + 2] == "'":
+            end += 1  # '' is an escaped quote
+        else:
+            return end + 1
+        i = end + 1
 
 
 def _scalar_or_flow(text: str) -> Any:
