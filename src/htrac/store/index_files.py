@@ -120,6 +120,8 @@ def parse_appended(old: OpLog, old_size: int, old_digest: bytes, data: bytes) ->
     bytes only; None when that shortcut could differ from a full parse."""
     if not 0 < old_size < len(data) or data[old_size - 1:old_size] != b"\n":
         return None
+    if not data.endswith(b"\n"):
+        return None  # a torn tail may belong to the op before the new bytes: read it all
     if any(p.kind == REJECTED for p in old.problems):
         return None
     if digest(memoryview(data)[:old_size]) != old_digest:
