@@ -35,6 +35,7 @@ COMMANDS = {
     "doctor": "htrac.cli.doctor_cmds:doctor",
     "validate": "htrac.cli.validate_cmd:validate",
     "textconv": "htrac.cli.textconv_cmd:textconv",
+    "sync": "htrac.cli.sync_cmd:sync",
     "count-todos": "htrac.cli.hook_cmds:count_todos",
     "hash-todos": "htrac.cli.hook_cmds:hash_todos",
     "guidance": "htrac.cli.hook_cmds:guidance",
@@ -101,6 +102,13 @@ def cli(ctx: click.Context, tracker_root: Path | None, as_json: bool, no_auto_sy
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
         ctx.exit(1)
+
+
+@cli.result_callback()
+@click.pass_context
+def _after_command(ctx: click.Context, _result: object, **_options: object) -> None:
+    from .sync_cmd import after_command
+    after_command(ctx)
 
 
 def main() -> None:

@@ -1,0 +1,63 @@
+"""`htrac sync`, and auto-sync after mutating commands."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Context, json_option, pass_ctx
+from .render import as_json, one_line
+
+# Commands after which auto-sync may run; read commands never start a git process.
+MUTATING = frozenset({
+    "add", "update", "discuss", "lock", "unlock", "freeze", "unfreeze", "repair-drift",
+    "promote", "demote", "stealth", "unstealth", "delete", "reconcile-reset", "batch",
+    "edit-mode", "delete-msg", "undelete-msg", "edit-msg-text",
+})
+
+
+def after_command(ctx: click.Context) -> None:
+    """Run auto-sync once a mutating command succeeded; its failures are notes, never errors."""
+    obj = ctx.obj
+    if ctx.invoked_subcommand not in MUTATING or not isinstance(obj, Context) or not obj.auto_sync:
+        return
+    try:
+        from ..service.sync import Syncer
+        note = Syncer(obj.tracker).auto()
+    except Exception as exc:  # the command already succeeded; sync is best effort
+        note = f"auto-sync skipped: {exc}"
+    if note:
+        click.echo(one_line(note), err=True)
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Show what would be committed; change nothing.")
+@json_option
+@pass_ctx
+def sync(ctx: Context, dry_run: bool) -> None:
+    """Commit the ops files, merge the upstream's ops (merge=union) and push."""
+    from ..service.sync import Syncer
+
+    report = Syncer(ctx.tracker).run(dry_run=dry_run)
+    if ctx.json:
+        click.echo(as_json(report.as_dict()))
+        return
+    verb = "would commit" if dry_run else "committed"
+    if report.committed_files:
+        click.echo(f"{verb} {len(report.committed_files)} ops file(s) "
+                   f"({report.pending_lines} lines)")
+        if dry_run:
+            for path in report.committed_files:
+                click.echo(f"  {one_line(path)}")
+    else:
+        click.echo("no local ops to commit")
+    if report.arrived:
+        click.echo(f"arrived: {sum(report.arrived.values())} op(s) on "
+                   f"{len(report.arrived)} item(s)")
+        for item_id, count in sorted(report.arrived.items()):
+            click.echo(f"  {item_id}  +{count}")
+    elif not dry_run and report.upstream:
+        click.echo(f"nothing new from {report.upstream}")
+    if report.pushed:
+        click.echo(f"pushed to {report.upstream}")
+    for note in report.notes:
+        click.echo(one_line(note))

@@ -1,0 +1,134 @@
+"""`htrac sync` and auto-sync with real clones of a local bare remote."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from htrac.core.config import load_config
+from htrac.core.fold import fold
+from htrac.core.oplog import read_oplog
+from tests.conftest import TrackerRepo, git
+from tests.gitio.conftest import wire_git
+
+
+
+@pytest.fixture(autouse=True)
+def _no_auto_sync(monkeypatch):
+    """Sync only when a test says so (tests that want auto-sync pass the threshold)."""
+    monkeypatch.setenv("TRACKER_AUTO_SYNC_THRESHOLD", "0")
+
+
+@pytest.fixture
+def clones(tmp_path):
+    """make(n): n clones of one bare remote, each with the tracker wired for git."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    first = TrackerRepo(tmp_path / "c0")
+    first.path.mkdir()
+    git(first.path, "init", "-q", "-b", "main")
+    first.ok("init")
+    wire_git(first.path)
+    first.git("add", "-A")
+    first.git("commit", "-q", "-m", "tracker")
+    first.git("remote", "add", "origin", str(remote))
+    first.git("push", "-q", "-u", "origin", "main")
+
+    def make(n: int) -> list[TrackerRepo]:
+        repos = [first]
+        for i in range(1, n):
+            git(tmp_path, "clone", "-q", str(remote), f"c{i}")
+            repo = TrackerRepo(tmp_path / f"c{i}")
+            wire_git(repo.path)
+            repos.append(repo)
+        return repos
+
+    return make
+
+
+def ops_of(repo: TrackerRepo, item_id: str):
+    path = repo.agent_dir / "tracker-workspace" / ".ops" / f".{item_id}.ops"
+    return read_oplog(path.read_bytes()).ops
+
+
+def state(item_id: str, ops) -> dict:
+    return fold(item_id, ops, load_config(None).vocabulary()).as_dict()
+
+
+def test_sync_two_clones_converge_to_the_union_of_ops(clones):
+    a, b = clones(2)
+    first = a.add("Shared item")
+    a.ok("sync")
+    b.ok("sync")
+    other = b.add("Only on b")
+    a.ok("update", first, "--priority", "0")
+    b.ok("discuss", first, "from b")
+    b.ok("update", first, "--add-tag", "api")
+    a.ok("sync")
+    out = b.ok("sync")
+    assert "arrived: 1 op(s) on 1 item(s)" in out
+    a.ok("sync")
+    for item_id in (first, other):
+        union = {op.nonce: op for repo in (a, b) for op in ops_of(repo, item_id)}
+        for repo in (a, b):
+            assert state(item_id, ops_of(repo, item_id)) == state(item_id, list(union.values()))
+    assert json.loads(a.ok("--json", "show", first))["tags"] == ["api"]
+
+
+def test_sync_commits_only_ops_files(clones):
+    a, = clones(1)
+    a.add("An item")
+    (a.path / "notes.txt").write_text("work in progress\n")
+    a.git("add", "notes.txt")
+    a.ok("sync")
+    assert "notes.txt" not in a.git("show", "--name-only", "HEAD")
+    assert a.git("diff", "--cached", "--name-only").split() == ["notes.txt"]
+
+
+def test_sync_with_unreachable_remote_loses_nothing(clones, tmp_path):
+    a, = clones(1)
+    item_id = a.add("Precious")
+    a.ok("discuss", item_id, "do not lose me")
+    before = ops_of(a, item_id)
+    a.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    failed = a.htrac("sync")
+    assert failed.code == 1 and failed.err.startswith("error: ")
+    assert ops_of(a, item_id) == before
+    a.ok("discuss", item_id, "written after the failure")
+    assert len(ops_of(a, item_id)) == len(before) + 1
+    a.git("remote", "set-url", "origin", str(tmp_path / "remote.git"))
+    a.ok("sync")
+    pushed = a.git("show", f"origin/main:.agent/tracker-workspace/.ops/.{item_id}.ops")
+    assert "do not lose me" in pushed and "written after the failure" in pushed
+
+
+def test_auto_sync_commits_and_pushes_past_the_threshold(clones):
+    a, = clones(1)
+    run = a.htrac("add", "--kind", "work_item", "--title", "Auto",
+                  env={"TRACKER_AUTO_SYNC_THRESHOLD": "5"})
+    assert run.code == 0, run.err
+    assert "auto-sync: committed 1 ops file(s)" in run.err
+    assert a.git("rev-parse", "HEAD") == a.git("rev-parse", "origin/main")
+
+
+def test_auto_sync_waits_below_the_threshold_and_for_read_commands(clones):
+    a, = clones(1)
+    head = a.git("rev-parse", "HEAD")
+    item_id = a.ok("add", "--kind", "work_item", "--title", "Quiet",
+                   env={"TRACKER_AUTO_SYNC_THRESHOLD": "1000"}).strip()
+    a.ok("show", item_id, env={"TRACKER_AUTO_SYNC_THRESHOLD": "1"})
+    assert a.git("rev-parse", "HEAD") == head
+
+
+def test_auto_sync_circuit_breaker_pauses_after_repeated_failures(clones, tmp_path):
+    a, = clones(1)
+    a.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    env = {"TRACKER_AUTO_SYNC_THRESHOLD": "1"}
+    notes = [a.htrac("add", "--kind", "work_item", "--title", f"Item {n}", env=env).err
+             for n in range(4)]
+    assert all("auto-sync failed, local ops kept" in note for note in notes[:3])
+    assert "auto-sync" not in notes[3]
+    state_file = a.path / ".git" / "htrac-sync-state.json"
+    assert json.loads(state_file.read_text())["failures"] == 3
+    assert len(a.ok("list").splitlines()) >= 4
