@@ -7,26 +7,34 @@ only from global config: the caller says so before it asks for it.
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 from pathlib import Path
 
 from .run import git
 
 
+def _read(repo: Path, *args: str):
+    """Read-only plumbing (nothing here runs hooks, fsmonitor or drivers), so root may read a
+    repository another user owns without trusting it globally."""
+    if os.geteuid() == 0:
+        args = ("-c", f"safe.directory={repo}", *args)
+    return git(repo, *args)
+
+
 def config_get(repo: Path, key: str) -> str | None:
-    result = git(repo, "config", "--get", key)
+    result = _read(repo, "config", "--get", key)
     if result is None or result.returncode != 0:
         return None
     return result.stdout.decode("utf-8", "replace").strip()
 
 
-def config_set(repo: Path, key: str, value: str) -> bool:
-    result = git(repo, "config", "--local", key, value)
-    return result is not None and result.returncode == 0
+def config_set(repo: Path, key: str, value: str, *, as_user: str | None = None) -> bool:
+    return run_as(as_user, repo, "config", "--local", key, value) is None
 
 
 def git_dir(repo: Path) -> Path | None:
-    result = git(repo, "rev-parse", "--absolute-git-dir")
+    result = _read(repo, "rev-parse", "--absolute-git-dir")
     if result is None or result.returncode != 0:
         return None
     return Path(result.stdout.decode("utf-8", "replace").strip())
@@ -50,31 +58,37 @@ def init_bare(path: Path) -> str | None:
 
 
 def head_branch(repo: Path) -> str | None:
-    result = git(repo, "symbolic-ref", "--short", "HEAD")
+    result = _read(repo, "symbolic-ref", "--short", "HEAD")
     if result is None or result.returncode != 0:
         return None
     return result.stdout.decode().strip()
 
 
 def has_commits(repo: Path) -> bool:
-    result = git(repo, "rev-parse", "--verify", "-q", "HEAD")
+    result = _read(repo, "rev-parse", "--verify", "-q", "HEAD")
     return result is not None and result.returncode == 0
 
 
-def push(repo: Path, remote: str, branch: str) -> str | None:
-    return _complaint(git(repo, "push", "-q", "-u", remote, branch, timeout=60))
+def push(repo: Path, remote: str, branch: str, *, as_user: str | None = None) -> str | None:
+    return run_as(as_user, repo, "push", "-q", "-u", remote, branch)
 
 
 def clone_as(user: str | None, source: Path, dest: Path) -> str | None:
     """`git clone source dest`, run as `user` (needs root) or as ourselves when None."""
-    command = ["git", "clone", "-q", str(source), str(dest)]
-    if user is not None:
-        command = ["runuser", "-u", user, "--", *command]
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0")
-    env.pop("GIT_CONFIG_NOSYSTEM", None)
+    return run_as(user, dest.parent, "clone", "-q", str(source), str(dest))
+
+
+def run_as(user: str | None, repo: Path, *args: str) -> str | None:
+    """Run git in `repo` as `user` (root only; None: as ourselves) so that the files it
+    writes keep their owner. None on success, else git's complaint."""
+    if user is None:
+        return _complaint(git(repo, *args, timeout=120))
+    entry = pwd.getpwnam(user)
+    command = ["runuser", "-u", user, "--", "env", "-i", f"HOME={entry.pw_dir}",
+               f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}", "GIT_TERMINAL_PROMPT=0",
+               "git", "-C", str(repo), *args]
     try:
-        result = subprocess.run(command, capture_output=True, timeout=120, env=env,
-                                cwd=dest.parent)
+        result = subprocess.run(command, capture_output=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     return _complaint(result)
@@ -84,6 +98,19 @@ def _complaint(result) -> str | None:
     if result is None:
         return "git did not run"
     if result.returncode != 0:
-        return result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:][0] \
-            if result.stderr.strip() else f"git exited {result.returncode}"
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+        return (fatal or lines or [f"git exited {result.returncode}"])[0]
     return None
+
+
+def global_values(user: str, key: str) -> list[str]:
+    """Every value of `key` in `user`'s global git config (root only)."""
+    entry = pwd.getpwnam(user)
+    command = ["runuser", "-u", user, "--", "env", "-i", f"HOME={entry.pw_dir}",
+               "git", "config", "--global", "--get-all", key]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return result.stdout.decode("utf-8", "replace").split("\n")

@@ -46,7 +46,11 @@ class Authority:
 def resolve(worktrees: list[Path], config: Config,
             trust_dir: Path = trustroot.TRUST_DIR) -> Authority:
     root = trustroot.find(worktrees, trust_dir)
+    human_only = config.human_only_statuses
     if root is not None:
         config = config.with_governance(root.governance)
+        # the worktree's config may add human-only statuses, never take the trust root's away
+        human_only = tuple(dict.fromkeys([*human_only, *root.human_only_statuses]))
     actor = current_actor(config.governance.agent_usernames)
-    return Authority(config, actor, Rules.for_config(config), root)
+    baseline = root.baseline if root is not None else frozenset()
+    return Authority(config, actor, Rules(config.governance, human_only, baseline), root)

@@ -18,6 +18,7 @@ Humans are bound by nothing here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -40,10 +41,18 @@ def is_frozen(locked: Iterable[str]) -> bool:
 class Rules:
     governance: Governance
     human_only_statuses: tuple[str, ...] = ("deleted",)
+    baseline: frozenset[str] = frozenset()
     _verifier: Verifier = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_verifier", Verifier(self.governance.human_keys))
+        object.__setattr__(self, "_verifier",
+                           Verifier(self.governance.human_keys, self.baseline))
+
+    @property
+    def fingerprint(self) -> str:
+        """What, beyond the config, changes folds: for caches of compiled items."""
+        text = "\n".join([*self.human_only_statuses, "--", *sorted(self.baseline)])
+        return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
     def for_config(cls, config: Config) -> Rules:

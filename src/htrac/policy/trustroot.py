@@ -8,6 +8,7 @@ authority:
     agent_usernames: ["*_agent"]
     require_signatures: true
     human_keys: ["ed25519:<base64>"]
+    human_only_statuses: ["deleted"]   # added to the config's own list, never removed from it
 
 When a file governs the repository a command runs in, its settings replace the in-repository
 `actor_resolution` wholesale. The location is fixed: no environment variable, option or file in
@@ -24,7 +25,7 @@ import json
 import os
 import pwd
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.config import Governance
@@ -42,6 +43,12 @@ class TrustRoot:
     path: Path
     repositories: tuple[str, ...]
     governance: Governance
+    human_only_statuses: tuple[str, ...] = ("deleted",)
+    baseline: frozenset[str] = frozenset()
+
+    @property
+    def baseline_path(self) -> Path:
+        return baseline_path(self.path)
 
     def governs(self, worktree: Path) -> bool:
         text = str(worktree)
@@ -67,11 +74,30 @@ def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None
         paths = ", ".join(str(r.path) for r in found)
         raise ConfigError(f"several trust roots govern this repository ({paths}); "
                           "keep one: sudo rm the others")
-    if found:
-        problem = unsafe(found[0].path, found[0].governance.agent_usernames)
+    if not found:
+        return None
+    root = found[0]
+    for path in (root.path, root.baseline_path):
+        problem = unsafe(path, root.governance.agent_usernames) if path.exists() else None
         if problem:
             raise ConfigError(problem)
-    return found[0] if found else None
+    return replace(root, baseline=read_baseline(root.baseline_path))
+
+
+def baseline_path(trust_file: Path) -> Path:
+    """Digests of the human ops that predate signing (see `signing.Verifier`)."""
+    return trust_file.with_suffix(".baseline")
+
+
+def read_baseline(path: Path) -> frozenset[str]:
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return frozenset()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"trust root baseline {path}: cannot read it ({exc})") from None
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 def load(path: Path) -> TrustRoot:
@@ -92,7 +118,8 @@ def parse(text: str, path: Path) -> TrustRoot:
         raise fail(f"not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
         raise fail("must be a mapping of settings")
-    unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys"}
+    unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys",
+                          "human_only_statuses"}
     if unknown:
         raise fail(f"unknown setting {sorted(unknown)[0]!r}")
     repos = _names(raw.get("repositories"), "repositories", fail)
@@ -111,7 +138,9 @@ def parse(text: str, path: Path) -> TrustRoot:
                    "add a key with 'sudo htrac setup' after 'htrac keys init'")
     governance = Governance(agent_usernames=patterns, require_signatures=required,
                             human_keys=keys, source=str(path))
-    return TrustRoot(path, repos, governance)
+    statuses = _names(raw.get("human_only_statuses", ["deleted"]), "human_only_statuses", fail,
+                      empty_ok=True)
+    return TrustRoot(path, repos, governance, statuses)
 
 
 def _names(value, key: str, fail, *, empty_ok: bool = False) -> tuple[str, ...]:
@@ -149,7 +178,8 @@ def _user(uid: int) -> str:
         return str(uid)
 
 
-def render(repositories: list[str], governance: Governance) -> str:
+def render(repositories: list[str], governance: Governance,
+           human_only_statuses: tuple[str, ...] = ("deleted",)) -> str:
     """The text of a trust file (JSON strings are valid YAML double-quoted scalars)."""
     def block(key: str, values: tuple[str, ...] | list[str]) -> str:
         if not values:
@@ -161,4 +191,5 @@ def render(repositories: list[str], governance: Governance) -> str:
             + block("repositories", repositories)
             + block("agent_usernames", governance.agent_usernames)
             + f"require_signatures: {'true' if governance.require_signatures else 'false'}\n"
-            + block("human_keys", governance.human_keys))
+            + block("human_keys", governance.human_keys)
+            + block("human_only_statuses", human_only_statuses))

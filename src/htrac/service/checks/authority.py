@@ -6,14 +6,18 @@ from __future__ import annotations
 import os
 import pwd
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ...core.config import Governance
 from ...core.errors import HtracError
+from ...core.oplog import read_oplog
+from ...core.ops import HUMAN
 from ...core.problems import REJECTED
+from ...store.layout import TIERS
 from ...policy import keys, trustroot
 from ...policy.actor import classify
-from ...policy.signing import KeyFormatError, parse_public_key
+from ...policy.signing import KeyFormatError, digest, parse_public_key
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result
 
 
@@ -37,9 +41,10 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
                      fix="sudo htrac setup --agent-user <agent> --human-user <you> "
                          "--layout clones --shared-repo <path> --agent-clone <path>")
         return
-    text, notes = _desired(ctx, existing, agent)
+    text, notes = _desired(ctx, existing, agent, tracker.config.human_only_statuses)
     path = existing.path if existing else trustroot.TRUST_DIR / f"{_slug(ctx.repo)}.yaml"
-    if existing is not None and trustroot.parse(text, path) == existing:
+    desired = trustroot.parse(text, path)
+    if existing is not None and desired == replace(existing, baseline=frozenset()):
         yield Result("trust_root", OK, f"trust root {path}")
     elif not ctx.fix:
         yield Result("trust_root", ERROR, f"trust root {path} is out of date",
@@ -51,11 +56,15 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
     else:
         _install(path, text)
         yield Result("trust_root", FIXED, f"wrote trust root {path}")
+        was_signing = existing is not None and existing.governance.require_signatures
+        if desired.governance.require_signatures and not was_signing:
+            yield _record_baseline(tracker, desired)
     for note in notes:
         yield note
 
 
-def _desired(ctx: CheckContext, existing, agent: str | None) -> tuple[str, list[Result]]:
+def _desired(ctx: CheckContext, existing, agent: str | None,
+             human_only: tuple[str, ...]) -> tuple[str, list[Result]]:
     gov = existing.governance if existing else Governance()
     repos = list(existing.repositories) if existing else []
     for repo in (ctx.repo, ctx.options.get("agent_clone")):
@@ -74,7 +83,31 @@ def _desired(ctx: CheckContext, existing, agent: str | None) -> tuple[str, list[
         notes.append(Result("signing", WARN, "no human key yet: signing stays off",
                             fix="htrac keys init (as the human), then sudo htrac setup again"))
     governance = Governance(tuple(patterns), signing, tuple(human_keys))
-    return trustroot.render(repos, governance), notes
+    statuses = tuple(dict.fromkeys([*(existing.human_only_statuses if existing else ()),
+                                    *human_only]))
+    return trustroot.render(repos, governance, statuses), notes
+
+
+def _record_baseline(tracker, root: trustroot.TrustRoot) -> Result:
+    """Signing starts now: the unsigned human ops already here stay the human's."""
+    digests = set(trustroot.read_baseline(root.baseline_path))
+    patterns = root.governance.agent_usernames
+    logs = [(item_id, tracker.store.read_log(tier, item_id).ops)
+            for tier in TIERS for item_id in tracker.layout.item_ids(tier)]
+    for tier in TIERS:
+        try:
+            logs.append(("", read_oplog(tracker.layout.edit_log(tier).read_bytes()).ops))
+        except OSError:
+            pass
+    for item_id, ops in logs:
+        for op in ops:
+            if op.by == HUMAN and not op.sig and classify(op.actor or "", patterns).by == HUMAN:
+                digests.add(digest(op, item_id))
+    _install(root.baseline_path, "# unsigned human ops from before signing was required\n"
+             + "".join(f"{d}\n" for d in sorted(digests)))
+    return Result("signing_baseline", FIXED, f"{len(digests)} unsigned human op(s) written "
+                  "before signing stay the human's", fix="",
+                  details=(str(root.baseline_path),))
 
 
 def _human_key(human: str | None) -> str | None:

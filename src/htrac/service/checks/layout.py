@@ -39,6 +39,10 @@ def tracker_dirs(ctx: CheckContext) -> Iterator[Result]:
 
 
 def safe_directory(ctx: CheckContext) -> Iterator[Result]:
+    if os.geteuid() == 0 and ctx.repo.stat().st_uid != 0:
+        yield Result("safe_directory", OK, "running as root in another user's repository: "
+                     "not trusting it (its hooks and fsmonitor would run as root)")
+        return
     if not sharing.dubious_ownership(ctx.repo):
         yield Result("safe_directory", OK, "git trusts this repository for you")
     elif not ctx.fix:
@@ -125,9 +129,27 @@ def _shared(ctx: CheckContext, group: str) -> Iterator[Result]:
                          fix=f"sudo chgrp {group} {directory} && sudo chmod 2775 {directory}")
             continue
         yield Result("shared_ops", FIXED, f"{directory}: group {group}, mode 2775")
+    yield from _agent_trusts(ctx, ctx.repo)
     yield Result("shared_git", WARN, "shared worktree: the agent can append ops but must not "
                  "commit (.git stays yours, so no agent-planted hook or config runs as you)",
                  fix="prefer 'htrac setup --layout clones': separate clones, shared bare repo")
+
+
+def _agent_trusts(ctx: CheckContext, path: Path) -> Iterator[Result]:
+    """The agent's git must accept `path`, which the human owns (git's safe.directory)."""
+    agent = ctx.options["agent_user"]
+    if os.geteuid() != 0:
+        return
+    if str(path) in sharing.global_values(agent, "safe.directory"):
+        yield Result("agent_safe_directory", OK, f"{agent}'s git trusts {path}")
+    elif ctx.fix and sharing.run_as(agent, path, "config", "--global", "--add",
+                                    "safe.directory", str(path)) is None:
+        yield Result("agent_safe_directory", FIXED, f"added {path} to safe.directory in "
+                     f"{agent}'s GLOBAL git config (~{agent}/.gitconfig): it is owned by the human")
+    else:
+        yield Result("agent_safe_directory", ERROR, f"{agent}'s git refuses {path}",
+                     fix=f"sudo runuser -u {agent} -- git config --global --add "
+                         f"safe.directory {path}")
 
 
 def _clones(ctx: CheckContext, agent: str, group: str) -> Iterator[Result]:
@@ -140,13 +162,16 @@ def _clones(ctx: CheckContext, agent: str, group: str) -> Iterator[Result]:
         return
     bare, clone = Path(bare).absolute(), Path(clone).absolute()
     yield from _bare(ctx, bare, group)
+    yield from _agent_trusts(ctx, bare)
     origin = sharing.config_get(ctx.repo, "remote.origin.url")
+    owner = _repo_owner(ctx.repo)  # as root, git runs as the clone's owner: files keep owners
     if origin is None and ctx.fix:
-        sharing.config_set(ctx.repo, "remote.origin.url", str(bare))
-        sharing.config_set(ctx.repo, "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
+        sharing.config_set(ctx.repo, "remote.origin.url", str(bare), as_user=owner)
+        sharing.config_set(ctx.repo, "remote.origin.fetch",
+                           "+refs/heads/*:refs/remotes/origin/*", as_user=owner)
         branch = sharing.head_branch(ctx.repo)
         if branch and sharing.has_commits(ctx.repo):
-            sharing.push(ctx.repo, "origin", branch)
+            sharing.push(ctx.repo, "origin", branch, as_user=owner)
         yield Result("clones", FIXED, f"origin of {ctx.repo} is now {bare}")
     elif origin != str(bare):
         yield Result("clones", WARN, f"origin of this clone is {origin}, not {bare}",
@@ -172,11 +197,22 @@ def _bare(ctx: CheckContext, bare: Path, group: str) -> Iterator[Result]:
                      fix=f"git init --bare --shared=group {bare} && chgrp -R {group} {bare}")
         return
     problem = sharing.init_bare(bare)
+    owner = ctx.options.get("human_user") if os.geteuid() == 0 else None
+    if owner and problem is None:
+        _run(["chown", "-R", owner, str(bare)])
     if problem is None and _run(["chgrp", "-R", group, str(bare)]):
         yield Result("shared_repo", FIXED, f"created {bare} (shared with group {group})")
     else:
         yield Result("shared_repo", ERROR, f"could not create {bare}: {problem}",
                      fix=f"git init --bare --shared=group {bare} && chgrp -R {group} {bare}")
+
+
+def _repo_owner(repo: Path) -> str | None:
+    """The user git must run as in `repo`: its owner when we are root and they are not."""
+    uid = repo.stat().st_uid
+    if os.geteuid() != 0 or uid == 0:
+        return None
+    return pwd.getpwuid(uid).pw_name
 
 
 def _run(command: list[str]) -> bool:
