@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..core.config import Config, load_config
 from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError
@@ -143,7 +143,10 @@ class Tracker:
     def _new_op(self, op_type: str, body: dict[str, Any]) -> Op:
         return make_op(op_type, by=self.actor.by, actor=self.actor.name, clock=0, body=body)
 
-    def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False) -> Op:
+    def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False,
+                then: Callable[[Path], None] | None = None) -> Op:
+        """Append `op` under the file's lock; `then(path)` runs before the lock is let go (a
+        tier move, so no other writer can append to the old place in between)."""
         path = self.layout.item_path(tier, item_id)
         floor, branch_locks = self._refs_view(path, item_id)
         with locked(path, create=create) as log:
@@ -157,6 +160,8 @@ class Tracker:
             if read_oplog(text.encode("utf-8")).ops != [op]:
                 raise InvalidValueError("this op would not read back as written; not written")
             log.append(text)
+            if then is not None:
+                then(path)
         return op
 
     def _check(self, op: Op, tier: str, item_id: str, current,
