@@ -27,7 +27,7 @@ from htrac.core.ops import Op, make_op
 from htrac.core.serialize import serialize_op
 from tests.conftest import FULL
 
-EXAMPLES = 160 if FULL else 8
+EXAMPLES = 100 if FULL else 6
 OPS_DIR = ".agent/tracker-workspace/.ops"
 VOCAB = load_config(None).vocabulary()
 STATS = {"cases": 0, "merges": 0, "examples": 0}
@@ -119,8 +119,8 @@ def histories(draw):
     clones = draw(st.integers(2, 3))
     steps = draw(st.lists(st.tuples(st.sampled_from(["append", "append", "merge", "rebase"]),
                                     st.integers(0, clones - 1), st.integers(0, clones - 1),
-                                    st.integers(0, 9)), min_size=4, max_size=14))
-    return clones, draw(st.integers(7, 10)), steps, draw(st.integers(0, 2**32))
+                                    st.integers(0, 13)), min_size=4, max_size=14))
+    return clones, draw(st.integers(10, 14)), steps, draw(st.integers(0, 2**32))
 
 
 def test_union_merges_converge_to_the_fold_of_all_ops(tmp_path_factory):

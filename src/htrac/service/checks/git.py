@@ -6,7 +6,8 @@ import os
 from collections.abc import Iterator
 
 from ...gitio import attributes as attrs
-from ...gitio.run import GitError, toplevel
+from ...core.errors import HtracError
+from ...gitio.run import GitError, git, must, toplevel
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result
 
 
@@ -115,4 +116,41 @@ def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
     yield Result(name, FIXED, f"installed the pre-commit hook ({hook})")
 
 
-CHECKS = [gitattributes, gitignore, textconv, precommit_hook]
+HISTORY_DEPTH = 200
+
+
+def _has_head(repo) -> bool:
+    result = git(repo, "rev-parse", "-q", "--verify", "HEAD")
+    return result is not None and result.returncode == 0
+
+
+def append_only_history(ctx: CheckContext) -> Iterator[Result]:
+    """Recent commits (or those after options['since']) that removed or altered ops."""
+    from ..findings import Report
+    from ..tracker import Tracker
+    from ..validate import Validator
+
+    name = "append_only_history"
+    repo = _repo(ctx)
+    if repo is None or not _has_head(repo):
+        return
+    since = ctx.options.get("since")
+    if not since:
+        revs = must(repo, "rev-list", f"--max-count={HISTORY_DEPTH + 1}", "HEAD").split()
+        since = revs[-1].decode()
+    report = Report()
+    try:
+        Validator(Tracker.open(start=ctx.repo)).check_history(since, report)
+    except HtracError as exc:
+        yield Result(name, WARN, f"could not check history: {exc}",
+                     fix="htrac validate --since <rev>")
+        return
+    if report.errors:
+        yield Result(name, ERROR, f"{len(report.errors)} op(s) removed or altered in history "
+                     f"since {since[:10]}", fix=f"htrac validate --since {since[:10]}",
+                     details=tuple(report.errors[:20]))
+    else:
+        yield Result(name, OK, f"no commit since {since[:10]} removed or altered an op")
+
+
+CHECKS = [gitattributes, gitignore, textconv, precommit_hook, append_only_history]

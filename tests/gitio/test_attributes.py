@@ -1,0 +1,85 @@
+"""Setup's git checks: the reference's attribute lines, ignores, the driver and the hook."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from htrac.gitio.attributes import HOOK_SCRIPT
+from htrac.service.checks import CheckContext, run
+from htrac.service.checks import git as git_checks
+
+REFERENCE_LINES = [
+    ".agent/tracker/.ops/.*.ops             linguist-generated  merge=union  diff=tracker",
+    ".agent/tracker-workspace/.ops/.*.ops   linguist-generated  merge=union  diff=tracker",
+]
+
+
+def statuses(repo: Path, fix: bool) -> dict[str, str]:
+    return {r.name: r.status for r in run(CheckContext(repo, fix=fix), git_checks.CHECKS)}
+
+
+def test_doctor_reports_missing_git_wiring_without_changing_anything(tmp_tracker):
+    before = sorted(p.name for p in tmp_tracker.path.iterdir())
+    found = statuses(tmp_tracker.path, fix=False)
+    assert found == {"gitattributes": "error", "gitignore": "warn", "textconv": "warn",
+                     "precommit_hook": "warn"}  # no commit yet: no history to check
+    assert sorted(p.name for p in tmp_tracker.path.iterdir()) == before
+
+
+def test_setup_writes_the_reference_lines_and_is_idempotent(tmp_tracker):
+    assert set(statuses(tmp_tracker.path, fix=True).values()) == {"fixed"}  # no commit yet
+    assert statuses(tmp_tracker.path, fix=True) == dict.fromkeys(
+        ["gitattributes", "gitignore", "textconv", "precommit_hook"], "ok")
+    lines = (tmp_tracker.path / ".gitattributes").read_text().splitlines()
+    assert lines == REFERENCE_LINES
+    ops_attrs = (tmp_tracker.agent_dir / "tracker" / ".ops" / ".gitattributes").read_text()
+    assert ops_attrs.splitlines() == ["*.ops merge=union", "*.ops diff=tracker"]
+    assert tmp_tracker.git("config", "--local", "diff.tracker.cachetextconv").strip() == "true"
+    assert "textconv" in tmp_tracker.git("config", "--local", "diff.tracker.textconv")
+    hook = tmp_tracker.path / ".git" / "hooks" / "pre-commit"
+    assert hook.read_text() == HOOK_SCRIPT and os.access(hook, os.X_OK)
+    ignored = (tmp_tracker.path / ".gitignore").read_text()
+    assert ignored.count("# Tracker ephemeral files") == 1
+
+
+def test_setup_keeps_a_foreign_pre_commit_hook_and_says_how_to_add_htrac(tmp_tracker):
+    hook = tmp_tracker.path / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nmake lint\n")
+    result = [r for r in run(CheckContext(tmp_tracker.path, fix=True), git_checks.CHECKS)
+              if r.name == "precommit_hook"][0]
+    assert result.status == "warn" and "htrac validate --staged" in result.fix
+    assert hook.read_text() == "#!/bin/sh\nmake lint\n"
+
+
+def test_shipped_hook_script_matches_what_setup_installs():
+    shipped = Path(__file__).resolve().parents[2] / "githooks" / "pre-commit"
+    assert shipped.read_text() == HOOK_SCRIPT
+    assert os.access(shipped, os.X_OK)
+
+
+def test_pre_commit_framework_manifest_runs_the_strict_staged_check():
+    manifest = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
+    text = manifest.read_text()
+    assert "id: htrac-validate" in text
+    assert "entry: htrac validate --staged --check-locks --strict" in text
+
+
+def test_doctor_finds_a_removed_op_in_recent_history(tmp_tracker):
+    from tests.gitio.conftest import append_op, wire_git
+
+    wire_git(tmp_tracker.path)
+    item_id = tmp_tracker.add("Guarded")
+    path = tmp_tracker.agent_dir / "tracker-workspace" / ".ops" / f".{item_id}.ops"
+    tmp_tracker.git("add", "-A")
+    tmp_tracker.git("commit", "-q", "-m", "item")
+    nonce = append_op(path, "lock", {"lock": ["status"]}, by="human", actor="alice")
+    tmp_tracker.git("commit", "-q", "-a", "-m", "lock")
+    assert statuses(tmp_tracker.path, fix=False)["append_only_history"] == "ok"
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                            if nonce not in line))
+    tmp_tracker.git("commit", "-q", "-a", "--no-verify", "-m", "drop the lock")
+    result = [r for r in run(CheckContext(tmp_tracker.path, fix=False), git_checks.CHECKS)
+              if r.name == "append_only_history"][0]
+    assert result.status == "error"
+    assert any(f"lock op {nonce}" in line for line in result.details)
