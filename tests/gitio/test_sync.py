@@ -132,3 +132,19 @@ def test_auto_sync_circuit_breaker_pauses_after_repeated_failures(clones, tmp_pa
     state_file = a.path / ".git" / "htrac-sync-state.json"
     assert json.loads(state_file.read_text())["failures"] == 3
     assert len(a.ok("list").splitlines()) >= 4
+
+
+def test_auto_sync_leaves_a_branch_without_upstream_alone(tmp_tracker):
+    env = {"TRACKER_AUTO_SYNC_THRESHOLD": "1"}
+    run = tmp_tracker.htrac("add", "--kind", "work_item", "--title", "Local", env=env)
+    assert run.code == 0 and run.err == ""
+    assert tmp_tracker.git("status", "--porcelain").strip()  # nothing was committed
+
+
+def test_sync_dry_run_lists_files_and_changes_nothing(clones):
+    a, = clones(1)
+    item_id = a.add("Dry")
+    head = a.git("rev-parse", "HEAD")
+    out = a.ok("sync", "--dry-run")
+    assert out.startswith("would commit 1 ops file(s)") and item_id in out
+    assert a.git("rev-parse", "HEAD") == head

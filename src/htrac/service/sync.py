@@ -113,14 +113,12 @@ class Syncer:
     def auto(self) -> str | None:
         """Sync if past the threshold; a one-line note for stderr, or None when nothing to say."""
         limit = self.threshold()
-        if limit <= 0 or self.paused():
+        # A branch without an upstream is a local-only tracker: nothing to sync with, and
+        # committing behind the user's back would only surprise them.
+        if limit <= 0 or self.paused() or gsync.upstream(self.repo) is None:
             return None
-        lines = sum(self.pending().values())
-        if lines < limit:
+        if sum(self.pending().values()) < limit:
             return None
-        if gsync.upstream(self.repo) is None:
-            return (f"auto-sync: {lines} ops lines pending but this branch has no upstream "
-                    "(git push -u <remote> <branch>)")
         try:
             report = self.run(auto=True)
         except HtracError as exc:
