@@ -51,9 +51,11 @@ def add_safe_directory(repo: Path) -> bool:
     return result is not None and result.returncode == 0
 
 
-def init_bare(path: Path) -> str | None:
-    """A group-shared bare repository at `path`; None on success, else git's complaint."""
-    result = git(path.parent, "init", "-q", "--bare", "--shared=group", str(path))
+def init_bare(path: Path, branch: str | None = None) -> str | None:
+    """A group-shared bare repository at `path` whose default branch is `branch`; None on
+    success, else git's complaint."""
+    initial = ["--initial-branch", branch] if branch else []
+    result = git(path.parent, "init", "-q", "--bare", "--shared=group", *initial, str(path))
     return _complaint(result)
 
 

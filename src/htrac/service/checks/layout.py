@@ -196,7 +196,7 @@ def _bare(ctx: CheckContext, bare: Path, group: str) -> Iterator[Result]:
         yield Result("shared_repo", ERROR, f"no shared bare repository at {bare}",
                      fix=f"git init --bare --shared=group {bare} && chgrp -R {group} {bare}")
         return
-    problem = sharing.init_bare(bare)
+    problem = sharing.init_bare(bare, sharing.head_branch(ctx.repo))
     owner = ctx.options.get("human_user") if os.geteuid() == 0 else None
     if owner and problem is None:
         _run(["chown", "-R", owner, str(bare)])
