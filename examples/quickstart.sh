@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# A real first session with htrac: a fresh git repository, two items, a dependency, an update
-# through a :N alias, a discussion, and the op log git will merge.
+# A first session with htrac in a fresh git repository: the loop an agent lives in
+# (ready → update :1 → discuss → done), a dependency between items, and the op log git merges.
 set -euo pipefail
 repo=$(mktemp -d "${TMPDIR:-/tmp}/htrac-quickstart.XXXXXX")
 cd "$repo"
 git init -q
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 run htrac init
-first=$(htrac add --kind work_item --title "Write the parser" --priority 1)
-echo "added $first"
-run htrac add --kind work_item --title "Ship the release" --isbefore "$first" --tag release
-run htrac show "$first"
-run htrac log "$first"
+release=$(htrac add --kind work_item --title "Ship the release" --tag release)
+run htrac add --kind work_item --title "Write the parser" --priority 1 --isbefore "$release"
+run htrac ready                                  # the parser: the release waits for it
+run htrac update :1 --status in_progress
+run htrac discuss :1 "Parser skeleton is in; tests next."
+run htrac update :1 --status done
+run htrac ready                                  # now the release is ready
+run htrac show :1
+run htrac log :1
 echo
 echo "quick start finished in $repo"
