@@ -148,3 +148,25 @@ def test_sync_dry_run_lists_files_and_changes_nothing(clones):
     out = a.ok("sync", "--dry-run")
     assert out.startswith("would commit 1 ops file(s)") and item_id in out
     assert a.git("rev-parse", "HEAD") == head
+
+
+def test_sync_three_clones_in_any_order_converge(clones):
+    repos = clones(3)
+    shared = repos[0].add("Everyone writes here")
+    repos[0].ok("sync")
+    for repo in repos[1:]:
+        repo.ok("sync")
+    own = {}
+    for n, repo in enumerate(repos):
+        repo.ok("discuss", shared, f"from clone {n}")
+        repo.ok("update", shared, "--add-tag", f"t{n}")
+        own[n] = repo.add(f"Own item of clone {n}")
+    for order in ((2, 0, 1), (1, 2, 0)):
+        for n in order:
+            repos[n].ok("sync")
+    for item_id in (shared, *own.values()):
+        union = {op.nonce: op for repo in repos for op in ops_of(repo, item_id)}
+        for repo in repos:
+            assert state(item_id, ops_of(repo, item_id)) == state(item_id, list(union.values()))
+    tags = json.loads(repos[1].ok("--json", "show", shared))["tags"]
+    assert sorted(tags) == ["t0", "t1", "t2"]
