@@ -170,3 +170,35 @@ def test_sync_three_clones_in_any_order_converge(clones):
             assert state(item_id, ops_of(repo, item_id)) == state(item_id, list(union.values()))
     tags = json.loads(repos[1].ok("--json", "show", shared))["tags"]
     assert sorted(tags) == ["t0", "t1", "t2"]
+
+
+def test_sync_failed_merge_is_aborted_and_keeps_local_ops(clones):
+    a, b = clones(2)
+    for repo, words in ((a, "alpha"), (b, "beta")):
+        (repo.path / "README.md").write_text(f"{words}\n")
+        repo.git("add", "README.md")
+        repo.git("commit", "-q", "-m", f"readme {words}")
+    a.git("push", "-q", "origin", "main")
+    item_id = b.add("Made while diverged")
+    b.ok("discuss", item_id, "keep this")
+    before = ops_of(b, item_id)
+    run = b.htrac("sync")
+    assert run.code == 1 and "merge aborted, nothing lost" in run.err
+    assert ops_of(b, item_id) == before
+    assert (b.path / "README.md").read_text() == "beta\n"
+    assert not (b.path / ".git" / "MERGE_HEAD").exists()
+    assert item_id in b.git("show", "--name-only", "HEAD")
+
+
+def test_sync_rejected_push_keeps_the_local_commit(clones, tmp_path):
+    a, = clones(1)
+    hook = tmp_path / "remote.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'remote says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    item_id = a.add("Refused upstream")
+    run = a.htrac("sync")
+    assert run.code == 1 and run.err.startswith("error: git push")
+    assert item_id in a.git("show", "--name-only", "HEAD")
+    assert a.git("status", "--porcelain", "--", ".agent").strip() == ""
+    hook.unlink()
+    assert "pushed to origin/main" in a.ok("sync")
