@@ -158,6 +158,8 @@ def trust_files_for(paths: list[Path]) -> list[Path]:
 
 import pytest  # noqa: E402
 
+pytestmark = pytest.mark.slow  # real users, a venv and pip: about two minutes
+
 ROOT_ENV_KEYS = ("HTRAC_CACHE_DIR",)
 
 
@@ -484,3 +486,70 @@ def test_human_governance_works_and_verifies_on_the_agent_clone(machine, clones)
     agent_view = m.item(AGENT, item, clones.agent)
     assert agent_view == {**view, "updated_at": agent_view["updated_at"]}
     assert other not in m.item(AGENT, item, clones.agent)["isbefore"]
+
+
+# -- the shared-worktree layout -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shared(machine: Machine) -> tuple[Path, str]:
+    m = machine
+    repo = _mkdir_for(m, HUMAN, "shared")
+    m.git(HUMAN, "init", "-q", "-b", "main", cwd=repo)
+    m.ok(HUMAN, "init", cwd=repo)
+    m.ok(HUMAN, "setup", cwd=repo)
+    m.ok(HUMAN, "keys", "init", cwd=repo)
+    run = as_root(m, "--json", "setup", "--agent-user", AGENT, "--human-user", HUMAN,
+                  "--layout", "shared", "--group", GROUP, cwd=repo)
+    named = results_by_name(run)
+    assert named["trust_root"][0]["status"] == "fixed", run.out
+    assert {r["status"] for r in named["shared_ops"]} <= {"ok", "fixed"}, named["shared_ops"]
+    item = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Shared", cwd=repo).strip()
+    m.ok(HUMAN, "lock", item, "status", cwd=repo)
+    return repo, item
+
+
+def test_shared_worktree_agent_appends_but_holds_no_human_authority(machine, shared):
+    m, (repo, item) = machine, shared
+    ops = repo / ".agent/tracker-workspace/.ops"
+    assert ops.stat().st_mode & 0o7777 == 0o2775 and ops.stat().st_gid == \
+        __import__("grp").getgrnam(GROUP).gr_gid
+    mine = m.ok(AGENT, "add", "--kind", "work_item", "--title", "Agent in shared", cwd=repo)
+    m.ok(AGENT, "discuss", mine.strip(), "working on it", cwd=repo)
+    before = m.item(HUMAN, item, repo)
+    for args in (["lock", item, "title"], ["unlock", item, "status"],
+                 ["update", item, "--status", "done"], ["delete", mine.strip()]):
+        run = m.htrac(AGENT, *args, cwd=repo)
+        assert run.code == 1, (args, run.err)
+    assert m.item(HUMAN, item, repo) == before
+    m.ok(HUMAN, "update", mine.strip(), "--priority", "0", cwd=repo)  # the human can append too
+
+
+def test_shared_worktree_agent_cannot_plant_config_or_hooks(machine, shared):
+    m, (repo, _item) = machine, shared
+    for command in (f"echo '[core]\n\tfsmonitor = /tmp/evil' >> {repo}/.git/config",
+                    f"echo evil > {repo}/.git/hooks/pre-commit",
+                    f"echo x > {repo}/.agent/tracker/config.yaml",
+                    f"echo x > {repo}/.agent/tracker/config.yaml.template",
+                    f"mv {repo}/.agent/tracker {repo}/.agent/moved"):
+        run = m.run(AGENT, "sh", "-c", command, cwd=repo)
+        assert run.code != 0, command
+    doctor = results_by_name(m.htrac(HUMAN, "--json", "doctor", cwd=repo))
+    assert {r["status"] for r in doctor["agent_writable"]} == {"ok"}, doctor["agent_writable"]
+
+
+def test_doctor_reports_agent_writable_git_config_with_a_fix(machine, shared):
+    m, (repo, _item) = machine, shared
+    config = repo / ".git/config"
+    info = config.stat()
+    os.chown(config, info.st_uid, __import__("grp").getgrnam(GROUP).gr_gid)
+    os.chmod(config, 0o664)
+    try:
+        run = m.htrac(HUMAN, "--json", "doctor", cwd=repo)
+        assert run.code == 1
+        errors = [r for r in results_by_name(run)["agent_writable"] if r["status"] == "error"]
+        assert any(str(config) in r["message"] and "chmod go-w" in r["fix"] for r in errors)
+        as_agent = m.htrac(AGENT, "--json", "doctor", cwd=repo)  # either user may run it
+        assert "agent_writable" in results_by_name(as_agent)
+    finally:
+        os.chown(config, info.st_uid, info.st_gid)
+        os.chmod(config, info.st_mode & 0o7777)

@@ -121,7 +121,9 @@ def _shared(ctx: CheckContext, group: str) -> Iterator[Result]:
         try:
             os.chown(directory, -1, gid)
             os.chmod(directory, 0o2775)
-            for child in directory.glob("*.ops"):
+            for child in directory.glob(".*.ops"):
+                if not child.is_file() or child.is_symlink():
+                    continue
                 os.chown(child, -1, gid)
                 os.chmod(child, 0o664)
         except OSError as exc:
