@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from htrac.core.config import Governance
+from htrac.core.errors import ConfigError
+from htrac.policy import trustroot
+from htrac.policy.authority import resolve
+from htrac.core.config import load_config
+
+
+def _write(directory, name, text, mode=0o644):
+    directory.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(directory, 0o755)
+    path = directory / name
+    path.write_text(text)
+    os.chmod(path, mode)
+    return path
+
+
+def test_trustroot_render_then_find_governs_the_listed_worktrees(tmp_path):
+    gov = Governance(("*_bot",), False, ())
+    trust = tmp_path / "trust.d"
+    _write(trust, "a.yaml", trustroot.render(["/srv/proj", "/home/*/proj"], gov))
+    root = trustroot.find([tmp_path / "elsewhere", trustroot.Path("/home/al/proj")], trust)
+    assert root is not None and root.governance.agent_usernames == ("*_bot",)
+    assert trustroot.find([tmp_path / "other"], trust) is None
+    assert trustroot.find([tmp_path], tmp_path / "missing") is None
+
+
+def test_trustroot_replaces_the_config_governance_and_adds_human_only_statuses(tmp_path):
+    trust = tmp_path / "trust.d"
+    _write(trust, "a.yaml", trustroot.render([str(tmp_path)], Governance(("*_bot",)),
+                                              ("deleted", "wont_do")))
+    authority = resolve([tmp_path], load_config(None), trust)
+    assert authority.config.governance.agent_usernames == ("*_bot",)
+    assert authority.rules.human_only_statuses == ("deleted", "wont_do")
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("repositories: []\n", "must not be empty"),
+    ("repositories: [/x]\nextra: 1\n", "unknown setting"),
+    ("repositories: [/x]\nhuman_keys: ['ed25519:no!']\n", "base64"),
+    ("repositories: [/x]\nhuman_keys: [ed25519:nope]\n", "32 bytes"),
+    ("repositories: [/x]\nrequire_signatures: true\n", "human_keys is empty"),
+    ("repositories: [/x]\nrequire_signatures: yes\n", "true or false"),
+    ("- a\n", "mapping"),
+])
+def test_trustroot_refuses_a_malformed_file_with_a_clear_error(tmp_path, text, fragment):
+    trust = tmp_path / "trust.d"
+    _write(trust, "bad.yaml", text)
+    with pytest.raises(ConfigError, match=fragment):
+        trustroot.find([tmp_path], trust)
+
+
+def test_trustroot_writable_by_others_is_refused_not_used(tmp_path):
+    trust = tmp_path / "trust.d"
+    _write(trust, "a.yaml", trustroot.render([str(tmp_path)], Governance()), mode=0o666)
+    with pytest.raises(ConfigError, match="chmod 644"):
+        trustroot.find([tmp_path], trust)
+    os.chmod(trust / "a.yaml", 0o644)
+    os.chmod(trust, 0o777)
+    with pytest.raises(ConfigError, match="chmod 755"):
+        trustroot.find([tmp_path], trust)
+
+
+def test_trustroot_two_files_for_one_repository_are_refused(tmp_path):
+    trust = tmp_path / "trust.d"
+    for name in ("a.yaml", "b.yaml"):
+        _write(trust, name, trustroot.render([str(tmp_path)], Governance()))
+    with pytest.raises(ConfigError, match="several trust roots"):
+        trustroot.find([tmp_path], trust)
