@@ -35,6 +35,7 @@ COMMANDS = {
     "doctor": "htrac.cli.doctor_cmds:doctor",
     "validate": "htrac.cli.validate_cmd:validate",
     "textconv": "htrac.cli.textconv_cmd:textconv",
+    "cache-rebuild": "htrac.cli.cache_cmd:cache_rebuild",
     "sync": "htrac.cli.sync_cmd:sync",
     "promote": "htrac.cli.tier_cmds:promote",
     "demote": "htrac.cli.tier_cmds:demote",

@@ -23,11 +23,9 @@ class ReadyView:
 
 
 def ready_view(tracker: Tracker) -> ReadyView:
-    items = tracker.items(TIERS)
-    ready = queries.ready(items, tracker.config)
+    ready = queries.ready_in(tracker.store, tracker.config)
     tracker.store.aliases.save([i.id for i in ready])
-    scope = set(queries.scope_tiers(tracker.config))
-    return ReadyView(ready, queries.with_unread(i for i in items if i.tier in scope))
+    return ReadyView(ready, queries.unread_in(tracker.store, queries.scope_tiers(tracker.config)))
 
 
 @dataclass
@@ -57,8 +55,12 @@ def list_items(tracker: Tracker, how: ListFilter) -> list[Item]:
     its status is uncertain, and hiding it would hide the damage."""
     tiers = (how.tier,) if how.tier else TIERS
     statuses = how.wanted_statuses(tracker)
-    chosen = sorted((i for i in tracker.items(tiers) if how.keeps(i, statuses)),
-                    key=queries.sort_key)
+    chosen = None
+    if how.tag is None:  # tags are not indexed columns: filter those in Python
+        chosen = tracker.store.query("matching", tiers, statuses and sorted(statuses), how.kind)
+    if chosen is None:
+        chosen = sorted((i for i in tracker.items(tiers) if how.keeps(i, statuses)),
+                        key=queries.sort_key)
     tracker.store.aliases.save([i.id for i in chosen])
     return chosen
 

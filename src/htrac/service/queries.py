@@ -64,3 +64,39 @@ def todo_hash(items: Iterable[Item], config: Config) -> str:
 def with_unread(items: Iterable[Item]) -> list[Item]:
     """Items whose discussion ends in human messages no agent has answered, by (priority, id)."""
     return sorted((i for i in items if i.unread_human()), key=lambda i: (i.priority, i.id))
+
+
+# -- the same questions, answered by the store's index when it can --------------------------
+# Each answer equals the definition above applied to `store.items(...)`; the index only
+# avoids decoding items nobody prints (tests/store/test_index_queries.py compares them).
+
+def ready_in(store, config: Config) -> list[Item]:
+    fast = store.query("ready", TIERS, config.blocking_statuses, config.resolved_statuses)
+    return fast if fast is not None else ready(store.items(TIERS), config)
+
+
+def unread_in(store, tiers: tuple[str, ...]) -> list[Item]:
+    fast = store.query("with_unread", tiers)
+    return fast if fast is not None else with_unread(store.items(tiers))
+
+
+def todo_rows(store, config: Config, tiers: tuple[str, ...], *, hard: bool = False,
+              soft: bool = False) -> list[tuple[str, str, str]]:
+    """(id, status, title) of the items `blocking` keeps, in file order."""
+    statuses = frozenset(config.blocking_statuses)
+    if hard:
+        statuses = frozenset(s for s in statuses if "hard" in s)
+    elif soft:
+        statuses = frozenset(s for s in statuses if "hard" not in s)
+    statuses = statuses or frozenset(config.blocking_statuses)  # as is_blocking reads it
+    fast = store.query("blocking_rows", tiers, sorted(statuses))
+    if fast is not None:
+        return fast
+    return [(i.id, i.status, i.title) for i in store.items(tiers)
+            if is_blocking(i, config, statuses)]
+
+
+def todo_hash_of(rows: Iterable[tuple[str, str, str]]) -> str:
+    """`todo_hash` from `todo_rows`."""
+    lines = sorted(f"{item_id}\t{status}\t{title}\n" for item_id, status, title in rows)
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()

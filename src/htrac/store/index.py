@@ -28,6 +28,7 @@ from ..core.oplog import OpLog, read_oplog
 from . import index_db
 from .index_codec import SHAPE, decode_item, decode_log, encode_item, encode_log
 from .index_db import IndexUnavailable, transaction
+from .index_build import Job, build_rows
 from .index_files import (Snapshot, Stamp, digest, parse_appended, read_snapshot, scan_dir,
                           stamp_path)
 from .index_progress import Progress
@@ -200,14 +201,24 @@ class Index:
         for tier, item_id in plan.remove:
             db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
             db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
-        reading = set(plan.read)
-        work = plan.read + sorted(plan.refold - reading)
-        with Progress(len(work), "indexing") as progress:
-            for tier, item_id in work:
-                if (tier, item_id) in reading:
-                    self._read_item(db, tier, item_id)
-                else:
-                    self._refold_item(db, tier, item_id)
+        existing = {(TIERS[r], i) for r, i in db.execute("SELECT rank, id FROM items")} \
+            if plan.read else set()
+        fresh = [key for key in plan.read if key not in existing]
+        changed = [key for key in plan.read if key in existing]
+        refold = sorted(plan.refold - set(plan.read))
+        for tier in TIERS:
+            self._edit_log_ops(db, tier)  # loaded before any worker forks
+        with Progress(len(plan.read) + len(refold), "indexing") as progress:
+            job = Job(self.layout.item_path, self._unreadable, self._row, dict(self._edit_ops))
+            for row in build_rows(job, fresh):
+                if row is not None:
+                    self._insert(db, row)
+                progress.step()
+            for tier, item_id in changed:
+                self._read_item(db, tier, item_id)
+                progress.step()
+            for tier, item_id in refold:
+                self._refold_item(db, tier, item_id)
                 progress.step()
         if plan.fingerprint:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
@@ -223,11 +234,10 @@ class Index:
             return
         except OSError:
             # Unreadable (permissions): keep the store's report, and look again next time.
-            log = self._unreadable(tier, item_id)
-            self._save(db, tier, item_id, log, None, racy=True)
+            self._insert(db, self._row(tier, item_id, self._unreadable(tier, item_id), None))
             return
         log = self._parse(db, tier, item_id, snap)
-        self._save(db, tier, item_id, log, snap, racy=snap.racy)
+        self._insert(db, self._row(tier, item_id, log, snap))
 
     def _parse(self, db: sqlite3.Connection, tier: str, item_id: str, snap: Snapshot) -> OpLog:
         row = db.execute("SELECT size, digest, log FROM items WHERE rank = ? AND id = ?",
@@ -244,31 +254,34 @@ class Index:
         item = self._fold(tier, item_id, decode_log(row[0]), self._edit_log_ops(db, tier))
         self._write_item(db, tier, item_id, item)
 
-    def _save(self, db: sqlite3.Connection, tier: str, item_id: str, log: OpLog,
-              snap: Snapshot | None, *, racy: bool) -> None:
+    def _row(self, tier: str, item_id: str, log: OpLog, snap: Snapshot | None) -> tuple:
+        """The index row for a file read as `snap` and parsed as `log` (no database use:
+        workers call this too)."""
         stamp: tuple = snap.stamp if snap else (None, None, None, None)
-        item = self._fold(tier, item_id, log, self._edit_log_ops(db, tier))
+        item = self._fold(tier, item_id, log, self._edit_ops[EDIT_LOG[tier]])
+        racy = snap.racy if snap else True  # unreadable: look again next time
+        return (RANK[tier], tier, item_id, *stamp, int(racy), snap.digest if snap else None,
+                encode_log(log), *_columns(item), tuple(item.isbefore))
+
+    def _insert(self, db: sqlite3.Connection, row: tuple) -> None:
         db.execute("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
                    "racy, digest, log, item, status, priority, created_at, title, kind, "
                    "damaged, duplicate, conflict, unread) VALUES "
-                   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   (RANK[tier], tier, item_id, *stamp, int(racy),
-                    snap.digest if snap else None, encode_log(log), *_columns(item)))
-        self._write_links(db, tier, item)
+                   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row[:-1])
+        self._write_links(db, row[0], row[2], row[-1])
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item) -> None:
         db.execute("UPDATE items SET item = ?, status = ?, priority = ?, created_at = ?, "
                    "title = ?, kind = ?, damaged = ?, duplicate = ?, conflict = ?, unread = ? "
                    "WHERE rank = ? AND id = ?", (*_columns(item), RANK[tier], item_id))
-        self._write_links(db, tier, item)
+        self._write_links(db, RANK[tier], item_id, item.isbefore)
 
     @staticmethod
-    def _write_links(db: sqlite3.Connection, tier: str, item: Item) -> None:
-        rank = RANK[tier]
-        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (rank, item.id))
-        if item.isbefore:
+    def _write_links(db: sqlite3.Connection, rank: int, item_id: str, targets) -> None:
+        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (rank, item_id))
+        if targets:
             db.executemany("INSERT INTO links VALUES (?, ?, ?)",
-                           [(rank, item.id, target) for target in item.isbefore])
+                           [(rank, item_id, target) for target in targets])
 
     # -- edit-mode logs ------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import is_dataclass
 from pathlib import Path
 
 from ..core.config import Config
@@ -43,8 +44,10 @@ class Store:
 
     def fingerprint(self, governance: str = "") -> str:
         """What compiled items depend on besides their ops: config, policy, trust root."""
-        policy = type(self.policy)
-        text = "\0".join((repr(self.config), f"{policy.__module__}.{policy.__qualname__}",
+        kind = type(self.policy)
+        # A dataclass policy's repr is its settings; any other's would hold a memory address.
+        policy = repr(self.policy) if is_dataclass(self.policy) else ""
+        text = "\0".join((repr(self.config), f"{kind.__module__}.{kind.__qualname__}", policy,
                           getattr(self.policy, "fingerprint", ""), governance))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -97,6 +100,19 @@ class Store:
             except IndexUnavailable:
                 self.index = None
         return self.fold_items(tiers)
+
+    def query(self, name: str, *args):
+        """Ask the index one of its SQL questions (`index_queries.<name>`); None when the
+        index can't be used, and the caller computes the answer from `items()` instead."""
+        if self.index is None:
+            return None
+        from . import index_queries
+
+        try:
+            return getattr(index_queries, name)(self.index, *args)
+        except IndexUnavailable:
+            self.index = None
+            return None
 
     def fold_items(self, tiers: tuple[str, ...] = TIERS) -> list[Item]:
         """Every item folded from its file, without the index."""

@@ -1,0 +1,101 @@
+"""The index's SQL answers equal the Python definitions in service.queries, on a realistic tracker."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from htrac.service import queries
+from htrac.service.tracker import Tracker
+from htrac.store.layout import TIERS
+from htrac.store.store import Store
+
+from tests_support import FULL
+
+GENERATOR = Path(__file__).parents[2] / "benchmarks" / "generate.py"
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("gen") / "repo"
+    load_generator().generate(repo, 1500 if FULL else 300, seed=7)
+    ops = repo / ".agent" / "tracker-workspace" / ".ops"
+    files = sorted(ops.glob(".*.ops"))
+    files[0].write_bytes(files[0].read_bytes() + b"- op: update  # 1234\n  garbage: [\n")
+    files[1].write_bytes(b"\xff\xfe not an op\n")  # damaged: no create
+    stealth = repo / ".agent" / "tracker-workspace" / "stealth"
+    shutil.copy(files[2], stealth / files[2].name)  # the same item in two tiers
+    shutil.copy(files[3], stealth / files[3].name)
+    return repo
+
+
+@pytest.fixture
+def stores(generated):
+    tracker = Tracker.open(generated)
+    direct = Store(tracker.layout, tracker.config, tracker.policy, use_index=False)
+    assert tracker.store.query("blocking_rows", TIERS, ["todo_hard"]) is not None
+    assert direct.query("blocking_rows", TIERS, ["todo_hard"]) is None
+    return tracker.store, direct, tracker.config
+
+
+def test_index_queries_ready(stores):
+    indexed, direct, config = stores
+    fast = queries.ready_in(indexed, config)
+    assert fast == queries.ready_in(direct, config) and len(fast) > 10
+
+
+@pytest.mark.parametrize("tiers", [TIERS, ("workspace", "stealth"), ("canonical",)])
+def test_index_queries_unread(stores, tiers):
+    indexed, direct, _ = stores
+    fast = queries.unread_in(indexed, tiers)
+    assert fast == queries.unread_in(direct, tiers)
+    assert fast or tiers == ("canonical",)
+
+
+@pytest.mark.parametrize("flags", [{}, {"hard": True}, {"soft": True}])
+def test_index_queries_todo_rows_and_hash(stores, flags):
+    indexed, direct, config = stores
+    fast = queries.todo_rows(indexed, config, TIERS, **flags)
+    slow = queries.todo_rows(direct, config, TIERS, **flags)
+    assert fast == slow and fast
+    assert queries.todo_hash_of(fast) == queries.todo_hash(direct.items(TIERS), config) \
+        or flags
+    assert len(fast) == len(queries.blocking(direct.items(TIERS), config, **flags))
+
+
+@pytest.mark.parametrize("statuses,kind,tiers", [
+    (None, None, TIERS), (["todo_hard"], None, TIERS), (["done", "wont_do"], "invariant", TIERS),
+    (None, "work_item", ("workspace",)), (["in_progress"], None, ("stealth",)),
+])
+def test_index_queries_matching(stores, statuses, kind, tiers):
+    indexed, direct, _ = stores
+    fast = indexed.query("matching", tiers, statuses, kind)
+    wanted = set(statuses) if statuses is not None else None
+    slow = sorted((i for i in direct.items(tiers)
+                   if (wanted is None or i.status in wanted or i.damaged)
+                   and (kind is None or i.kind == kind)), key=queries.sort_key)
+    assert fast == slow
+
+
+def test_index_queries_cli_list_and_ready_match_a_fold(generated):
+    """The commands, run as processes, print what the fold says."""
+    import subprocess
+    import sys
+    import json
+
+    run = subprocess.run([sys.executable, "-m", "htrac", "--json", "ready"], cwd=generated,
+                         capture_output=True, text=True, check=True)
+    tracker = Tracker.open(generated)
+    direct = Store(tracker.layout, tracker.config, tracker.policy, use_index=False)
+    expected = queries.ready(direct.items(TIERS), tracker.config)
+    assert [i["id"] for i in json.loads(run.stdout)["ready"]] == [i.id for i in expected]
