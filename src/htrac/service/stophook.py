@@ -42,11 +42,13 @@ def scope_items(tracker: Tracker) -> list[Item]:
 def count_todos(tracker: Tracker, *, hard: bool = False, soft: bool = False) -> int:
     """Blocking items in scope; `hard` (wins over `soft`) keeps statuses named `*hard*`,
     `soft` the others. Damaged items count under every filter."""
-    return len(queries.blocking(scope_items(tracker), tracker.config, hard=hard, soft=soft))
+    scope = queries.scope_tiers(tracker.config)
+    return len(queries.todo_rows(tracker.store, tracker.config, scope, hard=hard, soft=soft))
 
 
 def hash_todos(tracker: Tracker) -> str:
-    return queries.todo_hash(scope_items(tracker), tracker.config)
+    scope = queries.scope_tiers(tracker.config)
+    return queries.todo_hash_of(queries.todo_rows(tracker.store, tracker.config, scope))
 
 
 @dataclass(frozen=True, slots=True)
