@@ -15,6 +15,8 @@ def textconv(file: Path) -> None:
     from ..service.textconv import render_file
 
     try:
+        if not file.is_file():  # a device or FIFO could never end
+            raise IsADirectoryError(0, "not a regular file")
         data = file.read_bytes()
     except OSError as exc:
         click.echo(f"error: cannot read {file}: {exc.strerror}", err=True)

@@ -56,6 +56,9 @@ class Validator:
 
     def _check_path(self, path: Path, options: Options, report: Report) -> None:
         shown = self._display(path)
+        if path.exists() and not path.is_file():  # a device or FIFO could never end
+            report.add(Finding(ERROR, shown, "not a regular file", "name an .ops file"))
+            return
         try:
             data = path.read_bytes()
         except FileNotFoundError:
