@@ -58,3 +58,11 @@ def test_textconv_does_not_load_ruamel(git_tracker):
                             capture_output=True, text=True, cwd=git_tracker.path)
     assert result.stdout.startswith(git_tracker.item)
     assert result.stderr == ""
+
+
+def test_driver_module_prints_the_same_text_as_the_command(git_tracker):
+    result = subprocess.run([sys.executable, "-m", "htrac.service.textconv",
+                             str(git_tracker.item_path)], capture_output=True, text=True,
+                            cwd=git_tracker.path)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == git_tracker.ok("textconv", str(git_tracker.item_path))

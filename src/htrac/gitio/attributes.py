@@ -7,8 +7,6 @@ the per-line nonce tags keep ops apart) and the `tracker` diff driver (textconv)
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -71,15 +69,10 @@ def set_local_config(repo: Path, key: str, value: str) -> None:
 
 
 def textconv_command() -> str:
-    """The command git runs per blob: the `htrac` script installed beside this interpreter
-    (an absolute path skips PATH lookups and version-manager shims, which cost more than the
-    conversion), else `htrac` on PATH, else this interpreter running htrac."""
-    beside = Path(sys.executable).parent / "htrac"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return f"'{beside}' textconv"
-    if shutil.which("htrac"):
-        return "htrac textconv"
-    return f"'{sys.executable}' -m htrac textconv"
+    """The command git runs once per blob: this interpreter running the driver module directly
+    (an absolute path skips PATH lookups and version-manager shims, and the module skips the
+    CLI's imports — together most of the per-blob cost)."""
+    return f"'{sys.executable}' -m htrac.service.textconv"
 
 
 def is_textconv_ours(value: str) -> bool:
