@@ -99,3 +99,11 @@ def test_index_queries_cli_list_and_ready_match_a_fold(generated):
     direct = Store(tracker.layout, tracker.config, tracker.policy, use_index=False)
     expected = queries.ready(direct.items(TIERS), tracker.config)
     assert [i["id"] for i in json.loads(run.stdout)["ready"]] == [i.id for i in expected]
+
+
+def test_index_queries_ready_and_unread_in_one_look(stores):
+    indexed, direct, config = stores
+    fast = queries.ready_and_unread_in(indexed, config)
+    assert fast == queries.ready_and_unread_in(direct, config)
+    assert fast == (queries.ready_in(direct, config),
+                    queries.unread_in(direct, queries.scope_tiers(config)))

@@ -23,9 +23,9 @@ class ReadyView:
 
 
 def ready_view(tracker: Tracker) -> ReadyView:
-    ready = queries.ready_in(tracker.store, tracker.config)
+    ready, unread = queries.ready_and_unread_in(tracker.store, tracker.config)
     tracker.store.aliases.save([i.id for i in ready])
-    return ReadyView(ready, queries.unread_in(tracker.store, queries.scope_tiers(tracker.config)))
+    return ReadyView(ready, unread)
 
 
 @dataclass

@@ -75,6 +75,18 @@ def ready_in(store, config: Config) -> list[Item]:
     return fast if fast is not None else ready(store.items(TIERS), config)
 
 
+def ready_and_unread_in(store, config: Config) -> tuple[list[Item], list[Item]]:
+    """`ready` over every tier and `with_unread` over the hook's scope, from one look at the
+    files."""
+    scope = scope_tiers(config)
+    fast = store.query("ready_and_unread", TIERS, config.blocking_statuses,
+                       config.resolved_statuses, scope)
+    if fast is not None:
+        return fast
+    items = store.items(TIERS)
+    return ready(items, config), with_unread(i for i in items if i.tier in scope)
+
+
 def unread_in(store, tiers: tuple[str, ...]) -> list[Item]:
     fast = store.query("with_unread", tiers)
     return fast if fast is not None else with_unread(store.items(tiers))

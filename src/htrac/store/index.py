@@ -29,9 +29,10 @@ from . import index_db
 from .index_codec import SHAPE, decode_item, decode_log, encode_item, encode_log
 from .index_db import IndexUnavailable, transaction
 from .index_build import Job, build_rows
-from .index_files import (Snapshot, Stamp, digest, parse_appended, read_snapshot, scan_dir,
-                          stamp_path)
+from .index_files import (Snapshot, Stamp, digest, is_item_id, is_racy, parse_appended,
+                          read_snapshot, scan_dir, stamp_path)
 from .index_progress import Progress
+from .index_stamps import StampDirectory
 from .layout import TIERS, Layout
 
 RANK = {tier: rank for rank, tier in enumerate(TIERS)}
@@ -47,24 +48,19 @@ Unreadable = Callable[[str, str], OpLog]
 
 
 @dataclass(slots=True)
-class _Known:
-    stamp: Stamp
-    racy: bool
-    digest: bytes | None = None
-
-
-@dataclass(slots=True)
 class _Plan:
     """What a refresh has to do."""
 
     read: list[tuple[str, str]] = field(default_factory=list)
     refold: set[tuple[str, str]] = field(default_factory=set)
     remove: list[tuple[str, str]] = field(default_factory=list)
+    settle: list[tuple[str, str]] = field(default_factory=list)  # racy, unchanged, now old
     edit_logs: dict[str, Stamp | None] = field(default_factory=dict)
     fingerprint: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.read or self.refold or self.remove or self.edit_logs or self.fingerprint)
+        return bool(self.read or self.refold or self.remove or self.settle or self.edit_logs
+                    or self.fingerprint)
 
 
 class Index:
@@ -77,6 +73,7 @@ class Index:
         self._unreadable = unreadable
         self._db: sqlite3.Connection | None = None
         self._edit_ops: dict[str, list] = {}
+        self._stamps: StampDirectory
 
     # -- answers -------------------------------------------------------------------------------
 
@@ -101,6 +98,7 @@ class Index:
             db.execute("DELETE FROM items")
             db.execute("DELETE FROM links")
             db.execute("DELETE FROM editlogs")
+            db.execute("DELETE FROM stamps")
             db.execute("DELETE FROM meta WHERE key = 'fingerprint'")
         self.refresh()
         return db.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -148,29 +146,35 @@ class Index:
                                "WHERE name = ?", (name,)).fetchone()
             if not self._same(known, stamp, self._edit_path(name)):
                 plan.edit_logs[name] = stamp
-        query = "SELECT rank, id, ino, size, mtime, ctime, racy FROM items"
-        args: tuple = ()
         if only:
-            query += " WHERE rank = ? AND id = ?"
-            args = (RANK[only[0]], only[1])
-        by_rank = [disk.get(tier, {}) for tier in TIERS]
-        seen: list[set[str]] = [set(), set(), set()]
-        for rank, item_id, ino, size, mtime, ctime, racy in db.execute(query, args):
-            seen[rank].add(item_id)
-            stamp = by_rank[rank].get(item_id)
-            if stamp is None:
-                plan.remove.append((TIERS[rank], item_id))
-            elif racy or stamp != (ino, size, mtime, ctime):
-                if not self._unchanged(db, TIERS[rank], item_id, stamp):
-                    plan.read.append((TIERS[rank], item_id))
-        for rank, stamps in enumerate(by_rank):
-            plan.read.extend((TIERS[rank], i) for i in stamps.keys() - seen[rank])
+            self._plan_one(db, plan, only, disk[only[0]].get(only[1]))
+        else:
+            stamps = StampDirectory(db)
+            for tier in TIERS:
+                self._plan_tier(db, plan, tier, disk[tier], *stamps.load(RANK[tier]))
         return plan
 
-    def _unchanged(self, db: sqlite3.Connection, tier: str, item_id: str, stamp: Stamp) -> bool:
+    def _plan_tier(self, db: sqlite3.Connection, plan: _Plan, tier: str,
+                   disk: dict[str, Stamp], known: dict[str, Stamp | None],
+                   racy: set[str]) -> None:
+        if disk == known and not racy:
+            return  # the common case: nothing changed since the last look
+        plan.remove.extend((tier, i) for i in known.keys() - disk.keys())
+        plan.read.extend((tier, i) for i in sorted(disk.keys() - known.keys()) if is_item_id(i))
+        suspects = {i for i in disk.keys() & known.keys() if disk[i] != known[i]}
+        for item_id in sorted(suspects | (racy & disk.keys())):
+            self._plan_one(db, plan, (tier, item_id), disk[item_id])
+
+    def _plan_one(self, db: sqlite3.Connection, plan: _Plan, key: tuple[str, str],
+                  stamp: Stamp | None) -> None:
         known = db.execute("SELECT ino, size, mtime, ctime, racy, digest FROM items "
-                           "WHERE rank = ? AND id = ?", (RANK[tier], item_id)).fetchone()
-        return self._same(known, stamp, self.layout.item_path(tier, item_id))
+                           "WHERE rank = ? AND id = ?", (RANK[key[0]], key[1])).fetchone()
+        if known is not None and stamp is None:
+            plan.remove.append(key)
+        elif not self._same(known, stamp, self.layout.item_path(*key)):
+            plan.read.append(key)
+        elif known is not None and known[4] and not is_racy(stamp):
+            plan.settle.append(key)
 
     @staticmethod
     def _same(known, stamp: Stamp | None, path: Path) -> bool:
@@ -199,8 +203,13 @@ class Index:
                     f"({','.join(str(RANK[t]) for t in tiers)})").fetchall():
                 plan.refold.add((TIERS[rank], item_id))
         for tier, item_id in plan.remove:
-            db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
-            db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+            self._delete(db, tier, item_id)
+        for tier, item_id in plan.settle:
+            db.execute("UPDATE items SET racy = 0 WHERE rank = ? AND id = ?",
+                       (RANK[tier], item_id))
+            row = db.execute("SELECT ino, size, mtime, ctime FROM items WHERE rank = ? "
+                             "AND id = ?", (RANK[tier], item_id)).fetchone()
+            self._stamps.record(RANK[tier], item_id, tuple(row), False)
         existing = {(TIERS[r], i) for r, i in db.execute("SELECT rank, id FROM items")} \
             if plan.read else set()
         fresh = [key for key in plan.read if key not in existing]
@@ -223,14 +232,19 @@ class Index:
         if plan.fingerprint:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
                        (self.fingerprint,))
+        self._stamps.flush()
+
+    def _delete(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
+        db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        self._stamps.forget(RANK[tier], item_id)
 
     def _read_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
         path = self.layout.item_path(tier, item_id)
         try:
             snap = read_snapshot(path)
         except FileNotFoundError:
-            db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
-            db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+            self._delete(db, tier, item_id)
             return
         except OSError:
             # Unreadable (permissions): keep the store's report, and look again next time.
@@ -269,6 +283,8 @@ class Index:
                    "damaged, duplicate, conflict, unread) VALUES "
                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row[:-1])
         self._write_links(db, row[0], row[2], row[-1])
+        stamp = tuple(row[3:7])
+        self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp, bool(row[7]))
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item) -> None:
         db.execute("UPDATE items SET item = ?, status = ?, priority = ?, created_at = ?, "
@@ -316,6 +332,7 @@ class Index:
 
     def _write(self, db: sqlite3.Connection):
         self._edit_ops.clear()
+        self._stamps = StampDirectory(db)
         return transaction(db)
 
 

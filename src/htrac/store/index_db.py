@@ -18,7 +18,8 @@ from pathlib import Path
 
 # Format history (a mismatch drops every table and rebuilds):
 #   1 — items with stamps, digests, parsed logs and compiled items; edit logs; isbefore links.
-FORMAT_VERSION = 1
+#   2 — per-tier stamp blobs (index_stamps) for the nothing-changed check.
+FORMAT_VERSION = 2
 BUSY_TIMEOUT = 5.0
 
 SCHEMA = """
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS links (
     rank INTEGER NOT NULL, id TEXT NOT NULL, target TEXT NOT NULL   -- id isbefore target
 );
 CREATE INDEX IF NOT EXISTS links_item ON links (rank, id);
+CREATE TABLE IF NOT EXISTS stamps (rank INTEGER PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS editlogs (
     name TEXT PRIMARY KEY,
     ino INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER,
@@ -56,7 +58,7 @@ CREATE TABLE IF NOT EXISTS editlogs (
     log BLOB NOT NULL
 );
 """
-TABLES = ("meta", "items", "links", "editlogs")
+TABLES = ("meta", "items", "links", "stamps", "editlogs")
 
 
 class IndexUnavailable(Exception):

@@ -39,7 +39,7 @@ def stamp_of(st: os.stat_result) -> Stamp:
 
 
 def scan_dir(directory: Path) -> dict[str, Stamp]:
-    """Stamps of the item files in one tier directory, by item ID.
+    """Stamps of the `.<name>.ops` files in one tier directory, by name (see `is_item_id`).
 
     This is the one cost every command pays (a stat per file), so it stays in one tight loop:
     names are listed once and each is stat'ed relative to the open directory."""
@@ -58,11 +58,20 @@ def scan_dir(directory: Path) -> dict[str, Stamp]:
             except FileNotFoundError:
                 continue  # removed while we looked
             if S_ISREG(st.st_mode):
-                found[name] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                found[name[1:-4]] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     finally:
         os.close(fd)
-    return {item_id: stamp for name, stamp in found.items()
-            if (item_id := id_from_filename(name)) is not None}
+    return found
+
+
+def is_item_id(name: str) -> bool:
+    """Is `name` (from `scan_dir`) an ID htrac lists? Checked only for files not seen before."""
+    return id_from_filename(f".{name}.ops") == name
+
+
+def is_racy(stamp: Stamp) -> bool:
+    """Changed too recently for its stamp to be trusted on its own."""
+    return max(stamp[2], stamp[3]) + RACY_NS > time.time_ns()
 
 
 def stamp_path(path: Path) -> Stamp | None:
@@ -101,8 +110,7 @@ def read_snapshot(path: Path) -> Snapshot:
         finally:
             os.close(fd)
         if before == after and len(data) == after[1]:
-            return Snapshot(data, after, after[2] + RACY_NS > time.time_ns()
-                            or after[3] + RACY_NS > time.time_ns())
+            return Snapshot(data, after, is_racy(after))
     return Snapshot(data, after, True)  # still being written: check it again next time
 
 

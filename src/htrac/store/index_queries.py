@@ -27,7 +27,19 @@ def ready(index: Index, tiers: Sequence[str], blocking: Sequence[str],
           resolved: Sequence[str]) -> list[Item]:
     """`queries.ready` over `tiers`: blocking status, no duplicate_of, no cross-tier conflict,
     not damaged, not the target of an unresolved item's isbefore; by (priority, created_at)."""
+    return _ready(index.refresh(), tiers, blocking, resolved)
+
+
+def ready_and_unread(index: Index, tiers: Sequence[str], blocking: Sequence[str],
+                     resolved: Sequence[str],
+                     scope: Sequence[str]) -> tuple[list[Item], list[Item]]:
+    """`ready` and `with_unread(scope)` from one refresh (what `htrac ready` prints)."""
     db = index.refresh()
+    return _ready(db, tiers, blocking, resolved), _with_unread(db, scope)
+
+
+def _ready(db, tiers: Sequence[str], blocking: Sequence[str],
+           resolved: Sequence[str]) -> list[Item]:
     ranks = _ranks(tiers)
     rows = db.execute(
         f"SELECT item FROM items WHERE rank IN ({ranks}) AND status IN ({_marks(blocking)}) "
@@ -52,7 +64,10 @@ def blocking_rows(index: Index, tiers: Sequence[str],
 
 def with_unread(index: Index, tiers: Sequence[str]) -> list[Item]:
     """`queries.with_unread`: items whose discussion ends in human messages, by (priority, id)."""
-    db = index.refresh()
+    return _with_unread(index.refresh(), tiers)
+
+
+def _with_unread(db, tiers: Sequence[str]) -> list[Item]:
     rows = db.execute(f"SELECT item FROM items WHERE rank IN ({_ranks(tiers)}) AND unread > 0 "
                       "ORDER BY priority, id, rank")
     return [decode_item(blob) for blob, in rows]
