@@ -1,71 +1,71 @@
 from __future__ import annotations
 
 
-def test_discuss_without_message_prints_the_thread(tmp_tracker):
-    item = tmp_tracker.add("Alpha")
-    assert tmp_tracker.ok("discuss", item).splitlines() == [
+def test_discuss_without_message_prints_the_thread(tracker):
+    item = tracker.add("Alpha")
+    assert tracker.ok("discuss", item).splitlines() == [
         f"{item} — Alpha", "Discussion: (no entries)"]
-    tmp_tracker.ok("discuss", item, "line1\nline2")
-    tmp_tracker.ok("discuss", item, "second")
-    lines = tmp_tracker.ok("discuss", item).splitlines()
+    tracker.ok("discuss", item, "line1\nline2")
+    tracker.ok("discuss", item, "second")
+    lines = tracker.ok("discuss", item).splitlines()
     assert lines[:3] == [f"{item} — Alpha", "Discussion (2 entries):", ""]
     assert lines[3].startswith("  [1] ") and lines[3].endswith("  human  " + lines[3].split()[-1])
     assert lines[4:6] == ["      line1", "      line2"]
     assert lines[8] == "      second"
 
 
-def test_discuss_json_view_lists_full_entries(tmp_tracker, jrun):
-    item = tmp_tracker.add("Alpha")
-    assert tmp_tracker.ok("--json", "discuss", item, "hi").strip() == '{"ok": true}'
-    entries = jrun(tmp_tracker, "discuss", item)
+def test_discuss_json_view_lists_full_entries(tracker, jrun):
+    item = tracker.add("Alpha")
+    assert tracker.ok("--json", "discuss", item, "hi").strip() == '{"ok": true}'
+    entries = jrun(tracker, "discuss", item)
     assert list(entries[0]) == ["by", "actor", "at", "message", "is_summary", "nonce",
                                 "is_tombstoned", "edit_history"]
     assert entries[0]["message"] == "hi" and len(entries[0]["nonce"]) == 16
 
 
-def test_discuss_human_may_post_twice_without_ack(tmp_tracker):
-    item = tmp_tracker.add("Alpha")
-    assert tmp_tracker.ok("discuss", item, "one").strip() == "discussed"
-    assert tmp_tracker.ok("discuss", item, "two").strip() == "discussed"
+def test_discuss_human_may_post_twice_without_ack(tracker):
+    item = tracker.add("Alpha")
+    assert tracker.ok("discuss", item, "one").strip() == "discussed"
+    assert tracker.ok("discuss", item, "two").strip() == "discussed"
 
 
-def test_discuss_agent_after_human_needs_ack_thread(agent_tracker, human_says, jrun):
-    item = agent_tracker.add("Alpha")
-    agent_tracker.ok("discuss", item, "agent first")
-    agent_tracker.ok("discuss", item, "agent again")  # no human spoke: no gate
-    human_says(agent_tracker, item, "stop and explain")
-    run = agent_tracker.htrac("discuss", item, "ok")
+def test_discuss_agent_after_human_needs_ack_thread(agent, human_says, jrun):
+    item = agent.add("Alpha")
+    agent.ok("discuss", item, "agent first")
+    agent.ok("discuss", item, "agent again")  # no human spoke: no gate
+    human_says(agent, item, "stop and explain")
+    run = agent.htrac("discuss", item, "ok")
     assert run.code == 1
     assert "[2030-01-01T00:00:00Z] boss: stop and explain" in run.out
     assert "--ack-thread" in run.err and "Traceback" not in run.err
-    assert "ok" not in [e["message"] for e in jrun(agent_tracker, "discuss", item)]
-    assert agent_tracker.ok("discuss", item, "explained", "--ack-thread").strip() == "discussed"
+    assert "ok" not in [e["message"] for e in jrun(agent, "discuss", item)]
+    assert agent.ok("discuss", item, "explained", "--ack-thread").strip() == "discussed"
 
 
-def test_discuss_agent_note_is_not_gated_but_warned(agent_tracker, human_says):
-    item = agent_tracker.add("Alpha")
-    human_says(agent_tracker, item, "question")
-    run = agent_tracker.htrac("update", item, "--note", "answer")
+def test_discuss_agent_note_is_not_gated_but_warned(agent, human_says):
+    item = agent.add("Alpha")
+    human_says(agent, item, "question")
+    run = agent.htrac("update", item, "--note", "answer")
     assert run.code == 0 and "unread human message" in run.err
 
 
-def test_discuss_summarize_replaces_the_thread(tmp_tracker, jrun):
-    item = tmp_tracker.add("Alpha")
-    tmp_tracker.ok("discuss", item, "one")
-    tmp_tracker.ok("discuss", item, "two")
-    assert tmp_tracker.ok("discuss", item, "--summarize", "both said").strip() == "discussed"
-    entries = jrun(tmp_tracker, "discuss", item)
+def test_discuss_summarize_replaces_the_thread(tracker, jrun):
+    item = tracker.add("Alpha")
+    tracker.ok("discuss", item, "one")
+    tracker.ok("discuss", item, "two")
+    assert tracker.ok("discuss", item, "--summarize", "both said").strip() == "discussed"
+    entries = jrun(tracker, "discuss", item)
     assert [(e["message"], e["is_summary"]) for e in entries] == [("both said", True)]
 
 
-def test_discuss_clear_by_a_human_empties_the_thread(tmp_tracker, jrun):
-    item = tmp_tracker.add("Alpha")
-    tmp_tracker.ok("discuss", item, "one")
-    assert jrun(tmp_tracker, "discuss", item, "--clear") == {"ok": True}
-    assert jrun(tmp_tracker, "discuss", item) == []
+def test_discuss_clear_by_a_human_empties_the_thread(tracker, jrun):
+    item = tracker.add("Alpha")
+    tracker.ok("discuss", item, "one")
+    assert jrun(tracker, "discuss", item, "--clear") == {"ok": True}
+    assert jrun(tracker, "discuss", item) == []
 
 
-def test_discuss_message_and_clear_together_are_refused(tmp_tracker):
-    item = tmp_tracker.add("Alpha")
-    run = tmp_tracker.htrac("discuss", item, "hi", "--clear")
+def test_discuss_message_and_clear_together_are_refused(tracker):
+    item = tracker.add("Alpha")
+    run = tracker.htrac("discuss", item, "hi", "--clear")
     assert run.code == 1 and "only one of" in run.err
