@@ -74,3 +74,16 @@ def test_ready_agent_reply_clears_the_unread_section(agent, human_says):
     assert "1 item(s) with unread human message(s)" in agent.ok("ready")
     agent.ok("discuss", item, "looking", "--ack-thread")
     assert "unread" not in agent.ok("ready")
+
+
+def test_ready_never_hides_a_damaged_item(tracker, jrun):
+    item = tracker.add("Will break")
+    path = next((tracker.agent_dir / "tracker-workspace" / ".ops").glob(".*.ops"))
+    path.write_bytes(b"garbage that is no op\n\x00\xff\n")
+    lines = tracker.ok("ready").splitlines()
+    assert lines[0] == "(no ready items)"
+    assert lines[2] == "--- 1 damaged item(s): state uncertain, see htrac show <ID> ---"
+    assert lines[3].startswith(f"  {item}  [workspace]  ")
+    assert jrun(tracker, "ready")["damaged_items"] == [
+        {"id": item, "tier": "workspace", "problems": 2}]
+    assert item in tracker.ok("list", "--status", "done")

@@ -35,6 +35,9 @@ def ready(ctx: Context, limit: int | None) -> None:
             data["items_with_unread_messages"] = [
                 {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
                  "unread_count": len(i.unread_human())} for i in view.unread]
+        if view.damaged:
+            data["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
+                                     for i in view.damaged]
         click.echo(as_json(data))
         return
     lines = [list_row(n, i) for n, i in enumerate(items, 1)] or ["(no ready items)"]
@@ -43,6 +46,11 @@ def ready(ctx: Context, limit: int | None) -> None:
         lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
                   f"({len(i.unread_human())} unread)" for i in view.unread]
         lines += ["", "  View:  htrac show <ID>", "  Reply: htrac discuss <ID> \"your reply\""]
+    if view.damaged:
+        lines += ["", f"--- {len(view.damaged)} damaged item(s): state uncertain, "
+                      "see htrac show <ID> ---"]
+        lines += [f"  {i.id}  [{i.tier}]  {one_line(i.problems[0].describe() if i.problems else '')}"
+                  for i in view.damaged]
     click.echo("\n".join(lines))
 
 

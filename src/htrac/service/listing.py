@@ -20,12 +20,21 @@ OPEN_STATUSES = ("todo_hard", "todo_soft", "violated", "pending_validation", "ne
 class ReadyView:
     ready: list[Item]
     unread: list[Item]  # items whose discussion ends in human messages, in the hook's scope
+    damaged: list[Item]  # never offered as work, never hidden either (DESIGN, point 7)
 
 
 def ready_view(tracker: Tracker) -> ReadyView:
     ready, unread = queries.ready_and_unread_in(tracker.store, tracker.config)
     tracker.store.aliases.save([i.id for i in ready])
-    return ReadyView(ready, unread)
+    return ReadyView(ready, unread, damaged_items(tracker))
+
+
+def damaged_items(tracker: Tracker) -> list[Item]:
+    """Items whose bytes could not all be read: no status is certain for them."""
+    fast = tracker.store.query("matching", TIERS, [], None)  # no status matches: damaged only
+    if fast is not None:
+        return fast
+    return [i for i in tracker.items(TIERS) if i.damaged]
 
 
 @dataclass
