@@ -15,3 +15,6 @@ test-fast:       ## skip the slow tests
 
 bench:           ## benchmarks against the reference (not part of CI)
 	python benchmarks/run.py
+
+docs:            ## regenerate docs/cli.md from the commands' --help
+	python scripts/gen_cli_docs.py

@@ -46,3 +46,15 @@ def test_docs_every_option_of_my_commands_is_documented():
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--"):
                     assert opt in text, f"{name} {opt} is not in docs/cli.md: {FIX}"
+
+
+def test_docs_agent_cli_commands_take_json_after_the_subcommand():
+    ctx = click.Context(cli)
+    for name in ("ready", "list", "show", "add", "update", "discuss", "deps", "log", "batch",
+                 "check-messages", "tags", "completion"):
+        command = cli.get_command(ctx, name)
+        commands = [command]
+        if isinstance(command, click.Group):
+            commands += [command.get_command(ctx, n) for n in command.list_commands(ctx)]
+        for cmd in commands:
+            assert "--json" in [o for p in cmd.params for o in getattr(p, "opts", [])], name

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import json
+
 import click
 from click.shell_completion import CompletionItem, get_completion_class
+
+from .context import Context, json_option, pass_ctx
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_HTRAC_COMPLETE"
@@ -39,7 +43,9 @@ def item_option(*decls: str, **kwargs: Any) -> Callable[..., Any]:
 
 @click.command()
 @click.argument("shell", type=click.Choice(SHELLS))
-def completion(shell: str) -> None:
+@json_option
+@pass_ctx
+def completion(ctx: Context, shell: str) -> None:
     """Print the shell completion script for SHELL.
 
     \b
@@ -52,4 +58,5 @@ def completion(shell: str) -> None:
     cls = get_completion_class(shell)
     if cls is None:  # pragma: no cover - the Choice above lists only shells click knows
         raise click.UsageError(f"unsupported shell {shell}")
-    click.echo(cls(cli, {}, "htrac", COMPLETE_VAR).source())
+    script = cls(cli, {}, "htrac", COMPLETE_VAR).source()
+    click.echo(json.dumps({"shell": shell, "script": script}) if ctx.json else script)
