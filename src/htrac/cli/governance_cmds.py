@@ -176,8 +176,13 @@ def keys() -> None:
 @pass_ctx
 def keys_init(ctx: Context) -> None:
     """Create your Ed25519 key pair (readable only by you) and print the public key."""
+    from ..core.errors import HtracError
     from ..service import keysetup
-    pair, created = keysetup.init_key()
+    try:  # inside a tracker, its governance says who is an agent
+        patterns = ctx.tracker.config.governance.agent_usernames
+    except HtracError:
+        patterns = ("*_agent",)
+    pair, created = keysetup.init_key(patterns)
     if ctx.json:
         click.echo(as_json({"public_key": pair.public, "key_id": pair.key_id,
                             "private_key": str(pair.private_path), "created": created},
