@@ -179,3 +179,30 @@ def test_forged_human_op_naming_an_agent_user_is_rejected_and_reported(tmp_track
     assert after == before and problems[0]["kind"] == "rejected"
     assert "names agent user" in problems[0]["reason"]
     assert tmp_tracker.htrac("doctor").code == 1
+
+
+def test_doctor_reports_hooks_hookspath_textconv_and_pid_files_an_agent_could_change(
+        tmp_tracker, tmp_path):
+    # `nobody` stands in for the agent account: it exists on every machine
+    config = tmp_tracker.agent_dir / "tracker/config.yaml"
+    config.write_text("actor_resolution:\n  agent_usernames: [nobody]\n")
+    clean = json.loads(tmp_tracker.htrac("--json", "doctor").out)
+    assert [r["status"] for r in clean["results"] if r["name"] == "agent_writable"] == ["ok"]
+
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    hooks.chmod(0o777)
+    driver = tmp_path / "textconv.sh"
+    driver.write_text("#!/bin/sh\ncat \"$1\"\n")
+    driver.chmod(0o757)
+    pid = tmp_tracker.agent_dir / "htrac-serve.pid"
+    pid.write_text("1\n")
+    pid.chmod(0o666)
+    tmp_tracker.git("config", "core.hooksPath", str(hooks))
+    tmp_tracker.git("config", "diff.tracker.textconv", str(driver))
+    run = tmp_tracker.htrac("--json", "doctor")
+    assert run.code == 1
+    flagged = " ".join(r["message"] for r in json.loads(run.out)["results"]
+                       if r["name"] == "agent_writable" and r["status"] == "error")
+    for path in (hooks, driver, pid):
+        assert str(path) in flagged, (path, flagged)

@@ -13,18 +13,20 @@ from .render import as_json, one_line
 MARKS = {"ok": "[ok]", "fixed": "[fixed]", "warn": "[warn]", "error": "[error]"}
 
 
-def _repo(ctx: Context) -> Path:
+def _repo(ctx: Context, root: Path | None = None) -> Path:
     from ..gitio.run import toplevel
+    if root is not None:
+        return root.absolute()
     if ctx.tracker_root is not None:
         return ctx.tracker_root.absolute().parent
     top = toplevel(Path.cwd())
     return (top or Path.cwd()).absolute()
 
 
-def _run_checks(ctx: Context, fix: bool, options: dict) -> None:
+def _run_checks(ctx: Context, fix: bool, options: dict, root: Path | None = None) -> None:
     from ..service import checks
 
-    results = checks.run(checks.CheckContext(repo=_repo(ctx), fix=fix, options=options))
+    results = checks.run(checks.CheckContext(repo=_repo(ctx, root), fix=fix, options=options))
     counts = checks.summary(results)
     if ctx.json:
         click.echo(as_json({"results": [r.as_dict() for r in results], "summary": counts}))
@@ -54,6 +56,8 @@ def _run_checks(ctx: Context, fix: bool, options: dict) -> None:
 @click.option("--agent-clone", type=click.Path(path_type=Path),
               help="Where the agent's clone goes (clones layout).")
 @click.option("--group", help="The group both users share (default: this worktree's group).")
+@click.option("--root", "root_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="The repository to set up (default: the one you are in).")
 @click.option("--no-signing", is_flag=True,
               help="Don't require signed human ops (doctor will report it).")
 @json_option
@@ -61,7 +65,8 @@ def _run_checks(ctx: Context, fix: bool, options: dict) -> None:
 @click.pass_context
 def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
           human_user: str | None, layout: str | None, shared_repo: Path | None,
-          agent_clone: Path | None, group: str | None, no_signing: bool) -> None:
+          agent_clone: Path | None, group: str | None, root_dir: Path | None,
+          no_signing: bool) -> None:
     """Set up (or repair) htrac here: directories, git, hooks, users, the trust root."""
     if click_ctx.invoked_subcommand is not None:
         return
@@ -72,7 +77,7 @@ def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
     options = {"agent_user": agent_user, "human_user": human_user, "layout": layout,
                "shared_repo": shared_repo, "agent_clone": agent_clone, "group": group,
                "no_signing": no_signing}
-    _run_checks(ctx, True, options)
+    _run_checks(ctx, True, options, root_dir)
 
 
 @setup.command()
