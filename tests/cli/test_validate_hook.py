@@ -93,3 +93,11 @@ def test_validate_promote_is_not_an_append_only_violation(git_tracker):
     source.rename(target)
     result = commit(git_tracker)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_validate_stealth_move_is_not_an_append_only_violation_here(git_tracker):
+    base = git_tracker.git("rev-parse", "HEAD").strip()
+    git_tracker.ok("stealth", git_tracker.item)
+    result = commit(git_tracker)
+    assert result.returncode == 0, result.stderr
+    assert git_tracker.htrac("validate", "--since", base).code == 0

@@ -110,10 +110,8 @@ class Validator:
                 found = [f for f in found if f.message not in known]
             report.extend(found)
         new_version = appendonly.group_by_item(new, self._item_of)
+        self._add_stealth(new_version, ids)
         for item_id in ids:
-            stealth = self.layout.item_path("stealth", item_id)
-            if stealth.is_file():  # stealthed here: its ops left git on purpose, kept locally
-                new_version[item_id].append((str(stealth), stealth.read_bytes()))
             copies = [p for p, _ in new_version.get(item_id, []) if p in new]
             if len(copies) > 1:
                 report.add(Finding(ERROR, copies[0], f"duplicate ID {item_id} staged in "
@@ -144,10 +142,18 @@ class Validator:
                 files = {self._rel(repo, t, i): blobs[f"{rev}:{self._rel(repo, t, i)}"]
                          for i in ids for t in COMMITTED_TIERS}
                 versions.append(appendonly.group_by_item(files, self._item_of))
+            self._add_stealth(versions[1], ids)
             report.extend(appendonly.compare(versions[0], versions[1],
                                              old_name=f"parent {parent[:10]}",
                                              new_name=f"commit {sha[:10]}",
                                              restore_rev=parent[:10]))
+
+    def _add_stealth(self, version: appendonly.Version, ids) -> None:
+        """Items stealthed here left git on purpose; their ops are kept in the local tier."""
+        for item_id in ids:
+            stealth = self.layout.item_path("stealth", item_id)
+            if stealth.is_file():
+                version[item_id].append((str(stealth), stealth.read_bytes()))
 
     # -- paths ---------------------------------------------------------------------------------
 
