@@ -106,3 +106,12 @@ def test_reconcile_reset_is_refused_to_agents(agent_tracker):
     assert run.code == 1
     assert "human" in run.err
     assert path_in(agent_tracker, "workspace", item_id).exists()
+
+
+def test_stealth_is_refused_to_agents_and_nothing_moves(agent_tracker):
+    item_id = agent_tracker.add("Agent item")
+    before = path_in(agent_tracker, "workspace", item_id).read_bytes()
+    run = agent_tracker.htrac("stealth", item_id)
+    assert run.code == 1 and "human" in run.err
+    assert path_in(agent_tracker, "workspace", item_id).read_bytes() == before
+    assert agent_tracker.ok("promote", item_id).strip() == "promoted"
