@@ -122,3 +122,16 @@ def test_rules_baseline_keeps_unsigned_history_but_not_new_unsigned_ops():
                   baseline=frozenset({digest(create, ITEM), digest(old, ITEM)}))
     item = _fold([create, old, _op("unlock", "human", "alice", 3, unlock=["title"])], rules)
     assert item.locked_fields == {"title"} and len(_rejected(item)) == 1
+
+
+def test_rules_forged_edit_window_lets_no_message_be_deleted():
+    message = _op("discuss", "human", "alice", 2, message="keep this")
+    window = make_op("edit-mode-on", by="human", actor="bot_agent", clock=0,
+                     body={"ttl_seconds": 600, "cap_max": 5}, at="2026-01-01T00:00:02.000000Z")
+    delete = make_op("delete-msg", by="agent", actor="bot_agent", clock=3,
+                     body={"item": ITEM, "target_nonce": message.nonce, "reason": "x"},
+                     at="2026-01-01T00:00:03.000000Z")
+    item = fold(ITEM, [_create(), message, delete], VOCAB, policy=Rules(Governance()),
+                global_ops=[window])
+    assert not item.discussion[0].is_tombstoned
+    assert len(_rejected(item)) == 2  # the forged window, and the edit outside any window
