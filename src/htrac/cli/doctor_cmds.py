@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -60,13 +61,18 @@ def _run_checks(ctx: Context, fix: bool, options: dict, root: Path | None = None
               help="The repository to set up (default: the one you are in).")
 @click.option("--no-signing", is_flag=True,
               help="Don't require signed human ops (doctor will report it).")
+@click.option("--hooks", type=click.Choice(["auto", "managed", "project", "skip"]),
+              default="auto", show_default=True,
+              help="Where to install the Claude Code hooks: managed = machine-wide settings the "
+                   "agent user can't change (needs root); auto offers that on a terminal, else "
+                   "uses the project's .claude/settings.json.")
 @json_option
 @pass_ctx
 @click.pass_context
 def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
           human_user: str | None, layout: str | None, shared_repo: Path | None,
           agent_clone: Path | None, group: str | None, root_dir: Path | None,
-          no_signing: bool) -> None:
+          no_signing: bool, hooks: str) -> None:
     """Set up (or repair) htrac here: directories, git, hooks, users, the trust root."""
     if click_ctx.invoked_subcommand is not None:
         return
@@ -76,8 +82,13 @@ def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
         layout = "clones" if shared_repo or agent_clone else None
     options = {"agent_user": agent_user, "human_user": human_user, "layout": layout,
                "shared_repo": shared_repo, "agent_clone": agent_clone, "group": group,
-               "no_signing": no_signing}
+               "no_signing": no_signing, "hooks": hooks,
+               "confirm": _confirm if sys.stdin.isatty() else None}
     _run_checks(ctx, True, options, root_dir)
+
+
+def _confirm(question: str) -> bool:
+    return click.confirm(question, default=False)
 
 
 @setup.command()

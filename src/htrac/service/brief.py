@@ -11,15 +11,15 @@ from __future__ import annotations
 from ..core.item import Item
 from ..core.oplog import read_oplog
 from . import queries
-from .stophook import SNIPPET, line, scope_items
+from .stophook import SNIPPET, line
 from .tracker import Tracker
 
 DEFAULT_MAX_CHARS = 4000
 MIN_CHARS = 200
 IN_PROGRESS = "in_progress"
-PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\"); then htrac ready → "
-            "htrac update :1 --status in_progress → work → htrac discuss <ID> \"<what you did>\" "
-            "→ htrac update <ID> --status done.")
+PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\" --ack-thread); "
+            "then htrac ready → htrac update :1 --status in_progress → work → "
+            "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done.")
 
 
 def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -27,9 +27,11 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
     everything = tracker.items()
     ready = queries.ready(everything, tracker.config)
     tracker.store.aliases.save([i.id for i in ready])
-    waiting = queries.with_unread(scope_items(tracker))
+    scope = queries.scope_tiers(tracker.config)
+    in_scope = [i for i in everything if i.tier in scope]
+    waiting = queries.with_unread(in_scope)
     mine = _in_progress_by(tracker, everything)
-    blocking = queries.blocking(scope_items(tracker), tracker.config)
+    blocking = queries.blocking(in_scope, tracker.config)
     limit = 10
     while True:
         text = _render(tracker, waiting, mine, ready, blocking, limit)

@@ -80,7 +80,7 @@ def _reply_first(waiting: list[Item], config: Config, stamp: str) -> str:
            "2. Decide what each message is: an approval, an instruction or a question.",
            "3. For a question, find the answer first (read the code, search, run it); "
            "don't guess.",
-           "4. `htrac discuss <ID> \"<your reply>\"` — answer.", ""]
+           "4. `htrac discuss <ID> \"<your reply>\" --ack-thread` — answer.", ""]
     for title, group in (("Blocking items with unread messages", blocking),
                          ("Non-blocking items with unread messages", other)):
         if group:

@@ -1,4 +1,4 @@
-"""The stop hook: how much blocking work is left, whether it changed, and whether the agent may stop.
+"""The stop hook: how much blocking work is left, whether it changed, may the agent stop.
 
 `count_todos` and `hash_todos` answer as the reference does over the items in
 `stop_hook.scope`, except that a damaged item always counts (DESIGN, point 7). `decide_stop`
@@ -108,7 +108,8 @@ def block_reason(todo: list[Item], waiting: list[Item], statuses: tuple[str, ...
     lines: list[str] = []
     if waiting:
         lines.append(f"htrac: {len(waiting)} item(s) have human messages nobody has answered. "
-                     "Answer them first (htrac show <ID>, then htrac discuss <ID> \"<reply>\"):")
+                     "Answer them first (htrac show <ID>, then "
+                     "htrac discuss <ID> \"<reply>\" --ack-thread):")
         lines.extend(_waiting_row(i) for i in waiting[:TOP_ITEMS])
         lines.extend(_more(len(waiting), "htrac check-messages"))
     if todo:

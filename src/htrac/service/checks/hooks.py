@@ -28,7 +28,8 @@ BLOCK = f"""{BEGIN}
 Work items live in this repository's tracker; use `htrac` for them (`--json` for JSON).
 
 1. `htrac ready` lists the items you may start now as `:1`, `:2`, …, and under them the items
-   where a human waits for your answer. Answer humans first: `htrac discuss <ID> "<reply>"`.
+   where a human waits for your answer. Answer humans first:
+   `htrac discuss <ID> "<reply>" --ack-thread` (after reading the thread with `htrac show <ID>`).
 2. `htrac update :1 --status in_progress` claims the first item before you start on it.
 3. `htrac discuss <ID> "<what you found, did or need>"` records progress on the item.
 4. `htrac update <ID> --status done` when it is finished.
