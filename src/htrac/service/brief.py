@@ -8,6 +8,8 @@ agent can go straight to `htrac update :1 --status in_progress`.
 
 from __future__ import annotations
 
+import re
+
 from ..core.item import Item
 from ..core.oplog import read_oplog
 from . import queries
@@ -17,6 +19,7 @@ from .tracker import Tracker
 DEFAULT_MAX_CHARS = 4000
 MIN_CHARS = 200
 IN_PROGRESS = "in_progress"
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")  # written verbatim in an op's `actor:` line
 PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\" --ack-thread); "
             "then htrac ready → htrac update :1 --status in_progress → work → "
             "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done.")
@@ -87,6 +90,9 @@ def _status_setter(tracker: Tracker, item: Item) -> str | None:
         data = tracker.layout.item_path(item.tier, item.id).read_bytes()
     except (OSError, ValueError):
         return None
+    name = tracker.actor.name
+    if _PLAIN_NAME.fullmatch(name) and name.encode() not in data:
+        return None  # this user never wrote here: no need to parse (most files, at scale)
     setter = None
     for op in sorted(read_oplog(data).ops, key=lambda o: (o.clock, o.at)):
         if op.type == "create" and isinstance(op.get("data"), dict) and "status" in op.get("data"):
