@@ -121,16 +121,20 @@ def _trusted(keys: tuple[str, ...]) -> dict[str, bytes]:
     return trusted
 
 
-@lru_cache(maxsize=4096)
 def _check(public: bytes, signature: bytes, message: bytes) -> bool:
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+        _public_key(public).verify(signature, message)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+@lru_cache(maxsize=64)
+def _public_key(raw: bytes):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def sign(op: Op, item_id: str, private_pem: bytes) -> Op:
