@@ -23,7 +23,6 @@ from ..core.blocks import distinct_blocks
 from ..core.errors import InvalidValueError, NotFoundError, WriteError
 from ..core.ids import FULL_ID
 from ..store.appendlog import FILE_MODE, locked
-from ..store.layout import TIERS
 
 MOVES = {
     "promote": ("workspace", "canonical"),
@@ -108,5 +107,3 @@ def _replace(path: Path, data: bytes) -> None:
         Path(temp).unlink(missing_ok=True)
         raise WriteError(f"could not write {path}: {exc.strerror}; nothing changed") from None
 
-
-__all__ = ["MOVES", "move", "reconcile_reset", "TIERS"]
