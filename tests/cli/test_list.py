@@ -54,3 +54,15 @@ def test_list_json_is_an_array_of_items(tracker, jrun):
 def test_list_rejects_an_unknown_tier_as_a_usage_error(tracker):
     run = tracker.htrac("list", "--tier", "nowhere")
     assert run.code == 2 and "Traceback" not in run.err
+
+
+def test_list_and_ready_json_hide_deleted_messages_as_the_reference(tracker, jrun):
+    item = tracker.add("Thread")
+    tracker.ok("discuss", item, "spam")
+    tracker.ok("discuss", item, "kept")
+    nonce = jrun(tracker, "show", item)["discussion"][0]["nonce"]
+    tracker.ok("edit-mode", "on")
+    tracker.ok("delete-msg", item, nonce, "--reason", "spam")
+    for listed in (jrun(tracker, "list")[0], jrun(tracker, "ready")["ready"][0]):
+        assert [e["message"] for e in listed["discussion"]] == ["kept"]
+        assert listed["hidden_deleted"] == 1

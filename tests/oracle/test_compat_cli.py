@@ -85,7 +85,15 @@ def _write_scenario(tool: Tool, repo: Path) -> list[str]:
     tool.ok(repo, "discuss", b, "--summarize", "summary text")
     tool.ok(repo, "update", c, "--note", "a note", "--priority", "4")
     tool.ok(repo, "discuss", d, "stealth talk")
-    return [a, b, c, d, e, f, g]
+    h = add("--kind", "work_item", "--title", "Edited thread")
+    for text in ("one", "two", "three"):
+        tool.ok(repo, "discuss", h, text, "--ack-thread")
+    nonces = [e["nonce"] for e in tool.json(repo, "show", h)["discussion"]]
+    tool.ok(repo, "edit-mode", "on")
+    tool.ok(repo, "delete-msg", h, nonces[0], "--reason", "spam")
+    tool.ok(repo, "edit-msg-text", h, nonces[1], "--new-text", "two, edited", "--reason", "typo")
+    tool.ok(repo, "edit-mode", "off")
+    return [h, a, b, c, d, e, f, g]
 
 
 def _item(data: dict) -> dict:
@@ -111,9 +119,13 @@ def _differences(ours: list[dict], ref: list[dict]) -> list[tuple]:
 def _compare(tools: dict[str, Tool], repo: Path, ids: list[str]) -> None:
     ref, ours = tools["reference"], tools["htrac"]
     for n, item_id in enumerate(ids):
-        for extra in ([], ["--include-history"], ["--include-deleted"])[:3 if n == 0 else 1]:
+        variants = ([], ["--include-history"], ["--include-deleted"],
+                    ["--include-deleted", "--include-history"])
+        for extra in variants[:4 if n < 2 else 1]:
             assert _item(ours.json(repo, "show", item_id, *extra)) == \
                 ref.json(repo, "show", item_id, *extra), (item_id, extra)
+            assert ours.ok(repo, "show", item_id, *extra) == \
+                ref.ok(repo, "show", item_id, *extra), (item_id, extra)
         assert ours.json(repo, "deps", item_id) == ref.json(repo, "deps", item_id)
     for args in ([], ["--status", "todo_hard"], ["--open"], ["--tag", "x"],
                  ["--tier", "canonical"], ["--kind", "invariant"], ["--limit", "2"]):

@@ -30,7 +30,7 @@ def ready(ctx: Context, limit: int | None) -> None:
     view = ready_view(ctx.tracker)
     items = _limited(view.ready, limit)
     if ctx.json:
-        data: dict = {"ready": [i.as_dict() for i in items]}
+        data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
         if view.unread:
             data["items_with_unread_messages"] = [
                 {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
@@ -73,7 +73,7 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
     items = _limited(list_items(ctx.tracker, ListFilter(statuses, open_, kind, tag, tier)),
                      limit)
     if ctx.json:
-        click.echo(as_json([i.as_dict() for i in items]))
+        click.echo(as_json([i.as_dict(include_deleted=False) for i in items]))
     else:
         click.echo("\n".join(list_row(n, i) for n, i in enumerate(items, 1)) or "(no items)")
 
