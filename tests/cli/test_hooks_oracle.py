@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +103,37 @@ def test_todos_agree_with_scope_and_a_violated_status(tmp_tracker, reference, sc
 
 def test_todos_agree_on_an_empty_tracker(tmp_tracker, reference):
     answers_agree(tmp_tracker, reference)
+
+
+def _layout(path: str) -> list[str]:
+    """The structural lines of a guidance note: headings, counts and item rows."""
+    text = Path(path).read_text(encoding="utf-8")
+    return [line for line in text.splitlines()[1:]
+            if line.startswith(("## ", "- ["))
+            or re.fullmatch(r"- [A-Za-z ]+: \d+", line)]
+
+
+def guidance_agrees(tracker, reference, tmp_path) -> None:
+    ours = tracker.ok("guidance", "--guidance-dir", str(tmp_path / "htrac")).strip()
+    ref = reference(tracker.path, "guidance", "--guidance-dir", str(tmp_path / "ref"))
+    assert ref.code == 0, ref.err
+    theirs = ref.out.strip()
+    for path in (ours, theirs):
+        assert re.fullmatch(r"stop_guidance_\d{8}_\d{4}\.md", Path(path).name)
+    assert Path(ours).read_text().splitlines()[0].split(" — ")[0] == \
+        Path(theirs).read_text().splitlines()[0].split(" — ")[0]
+    assert _layout(ours) == _layout(theirs)
+
+
+def test_guidance_layout_agrees_with_the_reference(tmp_tracker, reference, tmp_path):
+    write_config(tmp_tracker, scope="all")
+    populate(htrac_writer(tmp_tracker), 7, STATUSES + ["violated"])
+    guidance_agrees(tmp_tracker, reference, tmp_path)
+
+
+def test_reply_first_layout_agrees_with_the_reference(tmp_tracker, reference, tmp_path):
+    populate(htrac_writer(tmp_tracker), 8, STATUSES)
+    listed = json.loads(tmp_tracker.ok("--json", "list"))
+    for item in listed[:3]:
+        tmp_tracker.ok("discuss", item["id"], f"A question about {item['id'][:8]}")
+    guidance_agrees(tmp_tracker, reference, tmp_path)

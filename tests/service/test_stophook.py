@@ -186,6 +186,7 @@ def test_block_reason_without_work_or_messages_is_empty():
     ("plain", 0, "plain"),
     ("two\nlines\x1b[31m", 0, "two lines [31m"),
     ("abcdefghij", 5, "abcd…"),
+    ("tab\tkept\r\n", 0, "tab\tkept  "),
 ])
 def test_line_makes_text_one_harmless_line(text, limit, expected):
     assert line(text, limit) == expected

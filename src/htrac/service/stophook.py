@@ -23,12 +23,13 @@ TOP_ITEMS = 5  # items named in a block reason; the rest are counted
 SNIPPET = 160  # characters of a human's latest message quoted to the agent
 DEFAULT_MAX_BLOCKS = 3
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Line breaks and terminal controls; a tab is kept (harmless, and the reference keeps it).
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def line(text: str, limit: int = 0) -> str:
-    """`text` as one harmless line (no newlines or terminal controls), cut to `limit` chars."""
-    text = _UNSAFE.sub(" ", text).strip()
+    """`text` as one harmless line (no line breaks or terminal controls), cut to `limit`."""
+    text = _UNSAFE.sub(" ", text)
     if limit and len(text) > limit:
         text = text[:limit - 1].rstrip() + "…"
     return text
