@@ -69,3 +69,11 @@ def test_discuss_message_and_clear_together_are_refused(tracker):
     item = tracker.add("Alpha")
     run = tracker.htrac("discuss", item, "hi", "--clear")
     assert run.code == 1 and "only one of" in run.err
+
+
+def test_discuss_clear_by_an_agent_is_refused(agent, jrun):
+    item = agent.add("Alpha")
+    agent.ok("discuss", item, "keep me")
+    run = agent.htrac("discuss", item, "--clear")
+    assert run.code == 1 and "human" in run.err
+    assert [e["message"] for e in jrun(agent, "discuss", item)] == ["keep me"]
