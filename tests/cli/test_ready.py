@@ -87,3 +87,14 @@ def test_ready_never_hides_a_damaged_item(tracker, jrun):
     assert jrun(tracker, "ready")["damaged_items"] == [
         {"id": item, "tier": "workspace", "problems": 2}]
     assert item in tracker.ok("list", "--status", "done")
+
+
+def test_ready_without_a_usable_index_prints_the_same(tracker, tmp_path):
+    blocker = tracker.add("Blocker", "--priority", "3")
+    tracker.add("Blocked", "--isbefore", blocker)
+    tracker.add("Free", "--priority", "1")
+    tracker.ok("discuss", blocker, "human question")
+    broken = tmp_path / "not-a-dir"
+    broken.write_text("")
+    indexed = tracker.ok("ready")
+    assert tracker.ok("ready", env={"HTRAC_CACHE_DIR": str(broken)}) == indexed

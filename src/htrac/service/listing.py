@@ -24,17 +24,19 @@ class ReadyView:
 
 
 def ready_view(tracker: Tracker) -> ReadyView:
-    ready, unread = queries.ready_and_unread_in(tracker.store, tracker.config)
-    tracker.store.aliases.save([i.id for i in ready])
-    return ReadyView(ready, unread, damaged_items(tracker))
-
-
-def damaged_items(tracker: Tracker) -> list[Item]:
-    """Items whose bytes could not all be read: no status is certain for them."""
-    fast = tracker.store.query("matching", TIERS, [], None)  # no status matches: damaged only
+    config = tracker.config
+    scope = queries.scope_tiers(config)
+    fast = tracker.store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
+                               config.resolved_statuses, scope)
     if fast is not None:
-        return fast
-    return [i for i in tracker.items(TIERS) if i.damaged]
+        view = ReadyView(*fast)
+    else:
+        items = tracker.items(TIERS)
+        view = ReadyView(queries.ready(items, config),
+                         queries.with_unread(i for i in items if i.tier in scope),
+                         [i for i in items if i.damaged])
+    tracker.store.aliases.save([i.id for i in view.ready])
+    return view
 
 
 @dataclass

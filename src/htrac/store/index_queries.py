@@ -89,3 +89,15 @@ def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
     rows = db.execute(f"SELECT item FROM items WHERE {' AND '.join(where)} "
                       "ORDER BY priority, created_at, rank, id", args)
     return [decode_item(blob) for blob, in rows]
+
+
+def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[str],
+                         resolved: Sequence[str], scope: Sequence[str]
+                         ) -> tuple[list[Item], list[Item], list[Item]]:
+    """`ready_and_unread` plus the damaged items of `tiers` (by tier, then ID), from one refresh:
+    everything `htrac ready` prints."""
+    db = index.refresh()
+    damaged = db.execute(f"SELECT item FROM items WHERE rank IN ({_ranks(tiers)}) "
+                         "AND damaged = 1 ORDER BY rank, id")
+    return (_ready(db, tiers, blocking, resolved), _with_unread(db, scope),
+            [decode_item(blob) for blob, in damaged])
