@@ -39,6 +39,13 @@ def load_block(text: str) -> Any:
 
 # -- fast path ---------------------------------------------------------------------------------
 
+# `key: scalar` lines recur across ops (`by: agent`, `status: done`, `parent:`), so their parse
+# is remembered; a line's meaning never depends on its neighbours once its indentation is gone.
+_ENTRIES: dict[str, tuple[str, Any]] = {}
+_ENTRIES_MAX = 4096
+_BLOCK = object()  # `key:` with nothing after it: the value is on the following lines
+
+
 class _FastParser:
     def __init__(self, text: str) -> None:
         self.lines: list[tuple[int, str]] = []
@@ -101,11 +108,20 @@ class _FastParser:
                 raise _Unsupported
             if content == "-" or content.startswith("- "):
                 break  # a sequence at this indent belongs to the enclosing node
-            key, rest = _split_entry(content)
+            entry = _ENTRIES.get(content)
+            if entry is None:
+                key, rest = _split_entry(content)
+                value = _scalar_or_flow(rest) if rest else _BLOCK
+                if len(_ENTRIES) >= _ENTRIES_MAX:
+                    _ENTRIES.clear()
+                if not isinstance(value, (list, dict)):  # only immutable values are shared
+                    _ENTRIES[content] = (key, value)
+            else:
+                key, value = entry
             if key in result:
                 raise YamlError(f"duplicate key {key!r}")
             self.pos += 1
-            result[key] = _scalar_or_flow(rest) if rest else self._child(indent, depth, True)
+            result[key] = self._child(indent, depth, True) if value is _BLOCK else value
         return result
 
     def _child(self, indent: int, depth: int, allow_same: bool) -> Any:
