@@ -553,3 +553,28 @@ def test_doctor_reports_agent_writable_git_config_with_a_fix(machine, shared):
     finally:
         os.chown(config, info.st_uid, info.st_gid)
         os.chmod(config, info.st_mode & 0o7777)
+
+
+def test_agent_posing_as_human_in_an_ungoverned_copy_gains_nothing_after_push(machine, clones):
+    """The agent copies its clone where no trust root governs, declares itself human there,
+    makes its own key, signs ops with it and pushes them: the human's clone rejects them all."""
+    m = machine
+    copy = m.home(AGENT) / f"{m.base.name}-copy"
+    assert m.run(AGENT, "git", "clone", "-q", str(clones.bare), str(copy), cwd=clones.agent) \
+        .code == 0
+    copy_config = copy / ".agent/tracker/config.yaml"
+    assert m.run(AGENT, "sh", "-c", "printf 'actor_resolution:\\n  agent_usernames: [nobody_x]"
+                 f"\\n' > {copy_config}", cwd=copy).code == 0
+    before = m.item(HUMAN, clones.locked, clones.human)
+    before.pop("problems", None)
+    m.ok(AGENT, "keys", "init", cwd=copy)  # allowed here: this copy thinks the agent is human
+    m.ok(AGENT, "unlock", clones.locked, "status", cwd=copy)
+    m.ok(AGENT, "update", clones.locked, "--status", "done", cwd=copy)
+    m.git(AGENT, "commit", "-q", "-am", "self-declared human", "--no-verify", cwd=copy)
+    m.git(AGENT, "pull", "-q", "--no-rebase", "origin", "main", cwd=copy)
+    m.git(AGENT, "push", "-q", "origin", "HEAD:main", cwd=copy)
+    m.git(HUMAN, "pull", "-q", "--no-rebase", "origin", "main", cwd=clones.human)
+    after = m.item(HUMAN, clones.locked, clones.human)
+    reasons = [p["reason"] for p in after.pop("problems", [])]
+    assert after == before
+    assert any("names agent user" in r for r in reasons), reasons
