@@ -81,13 +81,13 @@ class Index:
         """Every item of `tiers`, fresh, in tier order then file-name order."""
         db = self.refresh()
         ranks = ",".join(str(RANK[t]) for t in tiers)
-        rows = db.execute(f"SELECT item FROM items WHERE rank IN ({ranks}) ORDER BY rank, id")
+        rows = db.execute(f"SELECT item FROM blobs WHERE rank IN ({ranks}) ORDER BY rank, id")
         return [decode_item(blob) for blob, in rows]
 
     def item(self, tier: str, item_id: str) -> Item | None:
         """One item, fresh (None if its file does not exist)."""
         db = self.refresh(only=(tier, item_id))
-        row = db.execute("SELECT item FROM items WHERE rank = ? AND id = ?",
+        row = db.execute("SELECT item FROM blobs WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
         return decode_item(row[0]) if row else None
 
@@ -96,6 +96,7 @@ class Index:
         db = self._connect()
         with self._write(db):
             db.execute("DELETE FROM items")
+            db.execute("DELETE FROM blobs")
             db.execute("DELETE FROM links")
             db.execute("DELETE FROM editlogs")
             db.execute("DELETE FROM stamps")
@@ -236,6 +237,7 @@ class Index:
 
     def _delete(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
         db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        db.execute("DELETE FROM blobs WHERE rank = ? AND id = ?", (RANK[tier], item_id))
         db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
         self._stamps.forget(RANK[tier], item_id)
 
@@ -254,7 +256,8 @@ class Index:
         self._insert(db, self._row(tier, item_id, log, snap))
 
     def _parse(self, db: sqlite3.Connection, tier: str, item_id: str, snap: Snapshot) -> OpLog:
-        row = db.execute("SELECT size, digest, log FROM items WHERE rank = ? AND id = ?",
+        row = db.execute("SELECT size, digest, log FROM items JOIN blobs USING (rank, id) "
+                         "WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
         if row and row[1] is not None and row[0] < len(snap.data):
             log = parse_appended(decode_log(row[2]), row[0], row[1], snap.data)
@@ -263,7 +266,7 @@ class Index:
         return read_oplog(snap.data)
 
     def _refold_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
-        row = db.execute("SELECT log FROM items WHERE rank = ? AND id = ?",
+        row = db.execute("SELECT log FROM blobs WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
         item = self._fold(tier, item_id, decode_log(row[0]), self._edit_log_ops(db, tier))
         self._write_item(db, tier, item_id, item)
@@ -279,17 +282,22 @@ class Index:
 
     def _insert(self, db: sqlite3.Connection, row: tuple) -> None:
         db.execute("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
-                   "racy, digest, log, item, status, priority, created_at, title, kind, "
-                   "damaged, duplicate, conflict, unread) VALUES "
-                   "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row[:-1])
+                   "racy, digest, status, priority, created_at, title, kind, damaged, "
+                   "duplicate, conflict, unread) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   row[:9] + row[11:20])
+        db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
+                   (row[0], row[2], row[9], row[10]))
         self._write_links(db, row[0], row[2], row[-1])
         stamp = tuple(row[3:7])
         self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp, bool(row[7]))
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item) -> None:
-        db.execute("UPDATE items SET item = ?, status = ?, priority = ?, created_at = ?, "
-                   "title = ?, kind = ?, damaged = ?, duplicate = ?, conflict = ?, unread = ? "
-                   "WHERE rank = ? AND id = ?", (*_columns(item), RANK[tier], item_id))
+        blob, *columns = _columns(item)
+        db.execute("UPDATE items SET status = ?, priority = ?, created_at = ?, title = ?, "
+                   "kind = ?, damaged = ?, duplicate = ?, conflict = ?, unread = ? "
+                   "WHERE rank = ? AND id = ?", (*columns, RANK[tier], item_id))
+        db.execute("UPDATE blobs SET item = ? WHERE rank = ? AND id = ?",
+                   (blob, RANK[tier], item_id))
         self._write_links(db, RANK[tier], item_id, item.isbefore)
 
     @staticmethod

@@ -19,7 +19,8 @@ from pathlib import Path
 # Format history (a mismatch drops every table and rebuilds):
 #   1 — items with stamps, digests, parsed logs and compiled items; edit logs; isbefore links.
 #   2 — per-tier stamp blobs (index_stamps) for the nothing-changed check.
-FORMAT_VERSION = 2
+#   3 — parsed logs and compiled items moved to `blobs`, so scans of `items` stay small.
+FORMAT_VERSION = 3
 BUSY_TIMEOUT = 5.0
 
 SCHEMA = """
@@ -31,8 +32,6 @@ CREATE TABLE IF NOT EXISTS items (
     ino INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER,
     racy INTEGER NOT NULL,
     digest BLOB,
-    log BLOB NOT NULL,              -- the parsed op-log (index_codec)
-    item BLOB NOT NULL,             -- the compiled item (index_codec)
     status TEXT NOT NULL,
     priority INTEGER NOT NULL,
     created_at TEXT NOT NULL,
@@ -45,6 +44,12 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (rank, id)
 );
 CREATE INDEX IF NOT EXISTS items_status ON items (status);
+CREATE TABLE IF NOT EXISTS blobs (
+    rank INTEGER NOT NULL, id TEXT NOT NULL,
+    log BLOB NOT NULL,              -- the parsed op-log (index_codec)
+    item BLOB NOT NULL,             -- the compiled item (index_codec)
+    PRIMARY KEY (rank, id)
+);
 CREATE TABLE IF NOT EXISTS links (
     rank INTEGER NOT NULL, id TEXT NOT NULL, target TEXT NOT NULL   -- id isbefore target
 );
@@ -58,7 +63,7 @@ CREATE TABLE IF NOT EXISTS editlogs (
     log BLOB NOT NULL
 );
 """
-TABLES = ("meta", "items", "links", "stamps", "editlogs")
+TABLES = ("meta", "items", "blobs", "links", "stamps", "editlogs")
 
 
 class IndexUnavailable(Exception):

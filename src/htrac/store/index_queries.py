@@ -42,7 +42,7 @@ def _ready(db, tiers: Sequence[str], blocking: Sequence[str],
            resolved: Sequence[str]) -> list[Item]:
     ranks = _ranks(tiers)
     rows = db.execute(
-        f"SELECT item FROM items WHERE rank IN ({ranks}) AND status IN ({_marks(blocking)}) "
+        f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE rank IN ({ranks}) AND status IN ({_marks(blocking)}) "
         "AND duplicate = 0 AND conflict = 0 AND damaged = 0 AND id NOT IN ("
         "  SELECT links.target FROM links JOIN items AS source"
         "  ON source.rank = links.rank AND source.id = links.id"
@@ -68,7 +68,7 @@ def with_unread(index: Index, tiers: Sequence[str]) -> list[Item]:
 
 
 def _with_unread(db, tiers: Sequence[str]) -> list[Item]:
-    rows = db.execute(f"SELECT item FROM items WHERE rank IN ({_ranks(tiers)}) AND unread > 0 "
+    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE rank IN ({_ranks(tiers)}) AND unread > 0 "
                       "ORDER BY priority, id, rank")
     return [decode_item(blob) for blob, in rows]
 
@@ -86,7 +86,7 @@ def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
     if kind is not None:
         where.append("kind = ?")
         args.append(kind)
-    rows = db.execute(f"SELECT item FROM items WHERE {' AND '.join(where)} "
+    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE {' AND '.join(where)} "
                       "ORDER BY priority, created_at, rank, id", args)
     return [decode_item(blob) for blob, in rows]
 
@@ -97,7 +97,7 @@ def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[
     """`ready_and_unread` plus the damaged items of `tiers` (by tier, then ID), from one refresh:
     everything `htrac ready` prints."""
     db = index.refresh()
-    damaged = db.execute(f"SELECT item FROM items WHERE rank IN ({_ranks(tiers)}) "
+    damaged = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE rank IN ({_ranks(tiers)}) "
                          "AND damaged = 1 ORDER BY rank, id")
     return (_ready(db, tiers, blocking, resolved), _with_unread(db, scope),
             [decode_item(blob) for blob, in damaged])
