@@ -46,3 +46,14 @@ def test_batch_all_ok_exits_zero_and_aliases_work(tmp_tracker, tmp_path):
 def test_batch_unreadable_file_is_a_clear_error(tmp_tracker, tmp_path):
     run = tmp_tracker.htrac("batch", str(tmp_path / "missing"))
     assert run.code == 1 and run.err.startswith("error: cannot read batch file")
+
+
+def test_batch_dispatches_lock_and_tier_moves_by_name(tracker, jrun):
+    item = tracker.add("Alpha")
+    run = tracker.htrac("--json", "batch", "-", input=f"lock {item} status\npromote {item}\n"
+                        f"unlock {item} status\ndemote {item}\n")
+    data = json.loads(run.out)
+    assert run.code == 0 and data["succeeded"] == 4, data
+    assert [r["command"] for r in data["results"]] == ["lock", "promote", "unlock", "demote"]
+    shown = jrun(tracker, "show", item)
+    assert shown["tier"] == "workspace" and shown["locked_fields"] == []
