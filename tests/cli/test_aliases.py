@@ -45,3 +45,12 @@ def test_alias_stash_is_per_tracker(tmp_tracker, tmp_path):
     other = tmp_path / "other"
     assert cache_dir(tmp_tracker.agent_dir) != cache_dir(other)
     assert Path(cache_dir(tmp_tracker.agent_dir)).parent == Path(cache_dir(other)).parent
+
+
+def test_alias_stash_falls_back_to_xdg_cache_home(tmp_tracker, tmp_path):
+    item = tmp_tracker.add("Only")
+    env = {"HTRAC_CACHE_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    tmp_tracker.ok("ready", env=env)
+    stashes = list((tmp_path / "xdg" / "htrac").glob("*/last_list"))
+    assert [s.read_text() for s in stashes] == [f"{item}\n"]
+    assert (stashes[0].parent.stat().st_mode & 0o777) == 0o700
