@@ -5,6 +5,7 @@ nothing here deletes, resets or checks out an ops file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,18 +34,27 @@ def upstream(repo: Path) -> Upstream | None:
     branch = current_branch(repo)
     if branch is None:
         return None
-    remote = _config(repo, f"branch.{branch}.remote")
-    merge = _config(repo, f"branch.{branch}.merge")
+    found = {}
+    result = git(repo, "config", "--get-regexp", rf"^branch\.{re.escape(branch)}\.(remote|merge)$")
+    if result is not None and result.returncode == 0:
+        for line in result.stdout.decode("utf-8", "replace").splitlines():
+            key, _, value = line.partition(" ")
+            found[key.rpartition(".")[2]] = value.strip()
+    remote, merge = found.get("remote"), found.get("merge")
     if not remote or not merge or remote == ".":
         return None
     return Upstream(remote, merge.removeprefix("refs/heads/"))
 
 
-def _config(repo: Path, key: str) -> str | None:
-    result = git(repo, "config", "--get", key)
+def locate(start: Path, name: str) -> tuple[Path, Path] | None:
+    """(worktree root, path of `name` in the git dir) in one git process; None outside git."""
+    result = git(start, "rev-parse", "--show-toplevel", "--git-path", name)
     if result is None or result.returncode != 0:
         return None
-    return result.stdout.decode().strip()
+    top, _, inside = result.stdout.decode("utf-8", "surrogateescape").strip().partition("\n")
+    top_path = Path(top)
+    path = Path(inside)
+    return top_path, path if path.is_absolute() else start / path
 
 
 def has_head(repo: Path) -> bool:

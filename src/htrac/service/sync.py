@@ -29,7 +29,7 @@ from ..core.oplog import read_oplog
 from ..core.yamlread import YamlError, load_block
 from ..gitio import history
 from ..gitio import sync as gsync
-from ..gitio.run import GitError, must, toplevel
+from ..gitio.run import GitError
 from ..store.appendlog import locked
 from ..store.layout import COMMITTED_TIERS, id_from_filename
 
@@ -57,11 +57,11 @@ class SyncReport:
 class Syncer:
     def __init__(self, tracker) -> None:
         self.tracker = tracker
-        top = toplevel(tracker.layout.repo_root)
-        if top is None:
+        found = gsync.locate(tracker.layout.repo_root, "htrac-sync-state.json")
+        if found is None:
             raise InvalidValueError("sync needs a git repository: run 'git init' and add a "
                                     "remote, or keep the tracker local")
-        self.repo = top.resolve()
+        self.repo, self._state_file = found[0].resolve(), found[1]
         self.pathspecs = [tracker.layout.ops_dir(t).resolve().relative_to(self.repo).as_posix()
                           for t in COMMITTED_TIERS]
 
@@ -77,9 +77,7 @@ class Syncer:
             return DEFAULT_THRESHOLD
 
     def _state_path(self) -> Path:
-        out = must(self.repo, "rev-parse", "--git-path", "htrac-sync-state.json")
-        path = Path(out.decode().strip())
-        return path if path.is_absolute() else self.repo / path
+        return self._state_file
 
     def _state(self) -> dict:
         try:
