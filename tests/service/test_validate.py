@@ -91,3 +91,23 @@ def test_validate_check_locks_reports_agent_op_after_human_lock(tmp_tracker):
 def test_validate_missing_file_is_an_error(tmp_tracker):
     code, found = report(tmp_tracker, "nope.ops")
     assert code == 1 and found["errors"] == ["nope.ops: file not found (fix: check the path)"]
+
+
+def test_validate_warns_when_config_and_template_kinds_differ(tmp_tracker):
+    tracker_dir = tmp_tracker.agent_dir / "tracker"
+    (tracker_dir / "config.yaml.template").write_text(
+        "kinds:\n  work_item: {prefix: WI}\n  bug: {prefix: BUG}\n")
+    (tracker_dir / "config.yaml").write_text("kinds:\n  work_item: {prefix: WI}\n")
+    code, found = report(tmp_tracker)
+    assert code == 0
+    assert any("kinds only in config.yaml.template: bug" in w for w in found["warnings"])
+
+
+def test_validate_reports_a_committed_item_pointing_into_stealth(tmp_tracker):
+    hidden = tmp_tracker.add("Hidden", "--tier", "stealth")
+    public = tmp_tracker.add("Public")
+    append_op(ops_path(tmp_tracker, public), "update", {"set": {}, "add": {"isbefore": [hidden]}},
+              by="human", actor="alice")
+    code, found = report(tmp_tracker)
+    assert code == 1
+    assert any(f"refers (isbefore) to stealth item {hidden}" in e for e in found["errors"])
