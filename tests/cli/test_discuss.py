@@ -77,3 +77,16 @@ def test_discuss_clear_by_an_agent_is_refused(agent, jrun):
     run = agent.htrac("discuss", item, "--clear")
     assert run.code == 1 and "human" in run.err
     assert [e["message"] for e in jrun(agent, "discuss", item)] == ["keep me"]
+
+
+def test_discuss_view_hides_deleted_messages_and_says_so(tracker, jrun):
+    item = tracker.add("Alpha")
+    tracker.ok("discuss", item, "spam")
+    tracker.ok("discuss", item, "kept")
+    nonce = jrun(tracker, "discuss", item)[0]["nonce"]
+    tracker.ok("edit-mode", "on")
+    tracker.ok("delete-msg", item, nonce, "--reason", "spam")
+    lines = tracker.ok("discuss", item).splitlines()
+    assert lines[1] == "Discussion (1 entries):"
+    assert lines[4] == "      kept" and lines[-1] == "(not shown: 1 deleted messages)"
+    assert [e["is_tombstoned"] for e in jrun(tracker, "discuss", item)] == [True, False]

@@ -50,15 +50,20 @@ def discuss(ctx: Context, ref: str, message: str | None, clear: bool, summarize:
 
 
 def thread_text(item: Item) -> str:
+    # Deleted messages stay hidden here as in `show` (the reference prints them unmarked).
     entries = [e for e in item.discussion if not e.is_tombstoned]
+    hidden = len(item.discussion) - len(entries)
     head = f"{item.id} — {one_line(item.title)}"
+    footer = [f"(not shown: {hidden} deleted messages)"] if hidden else []
     if not entries:
-        return f"{head}\nDiscussion: (no entries)"
+        return "\n".join([head, "Discussion: (no entries)", *footer])
     lines = [head, f"Discussion ({len(entries)} entries):"]
     for n, entry in enumerate(entries, 1):
         summary = "  (summary)" if entry.is_summary else ""
         lines += ["", f"  [{n}] {entry.at}  {entry.by}  {one_line(entry.actor)}{summary}"]
         lines += [f"      {line}" for line in clean(entry.message).split("\n")]
+    if footer:
+        lines += ["", *footer]
     return "\n".join(lines)
 
 
