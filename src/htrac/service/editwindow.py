@@ -108,7 +108,8 @@ def status(tracker: Tracker) -> Status:
 
 def edit_message(tracker: Tracker, op_type: str, ref: str, nonce: str, reason: str,
                  new_text: str | None = None) -> Op:
-    assert op_type in MESSAGE_EDIT_TYPES
+    if op_type not in MESSAGE_EDIT_TYPES:
+        raise InvalidValueError(f"not a message edit: {op_type}")
     if not reason or len(reason) > REASON_MAX:
         raise InvalidValueError(f"--reason must be 1 to {REASON_MAX} characters")
     tier, item_id = tracker.store.resolve(ref)
