@@ -127,6 +127,8 @@ def _compare(tools: dict[str, Tool], repo: Path, ids: list[str]) -> None:
             assert ours.ok(repo, "show", item_id, *extra) == \
                 ref.ok(repo, "show", item_id, *extra), (item_id, extra)
         assert ours.json(repo, "deps", item_id) == ref.json(repo, "deps", item_id)
+        if n < 2:
+            assert ours.json(repo, "discuss", item_id) == ref.json(repo, "discuss", item_id)
     for args in ([], ["--status", "todo_hard"], ["--open"], ["--tag", "x"],
                  ["--tier", "canonical"], ["--kind", "invariant"], ["--limit", "2"]):
         assert not _differences([_item(i) for i in ours.json(repo, "list", *args)],
