@@ -25,3 +25,9 @@ def test_completion_outside_a_tracker_offers_nothing_quietly(tmp_path, tmp_track
     run = tmp_tracker.htrac(cwd=tmp_path, env={"_HTRAC_COMPLETE": "bash_complete",
                                                 "COMP_WORDS": "htrac show ", "COMP_CWORD": "2"})
     assert run.code == 0 and run.out.strip() == "" and run.err == ""
+
+
+def test_completion_of_status_and_kind_comes_from_the_config(tmp_tracker):
+    assert _complete(tmp_tracker, "htrac list --status todo", 3) == ["todo_hard", "todo_soft"]
+    assert _complete(tmp_tracker, "htrac add --kind ", 3) == ["invariant", "work_item"]
+    assert _complete(tmp_tracker, "htrac update x --status d", 4) == ["done", "deleted"]

@@ -32,6 +32,36 @@ def complete_item(ctx: click.Context, _param: click.Parameter,
     return [CompletionItem(i) for i in ids if not incomplete or matches(i, incomplete)]
 
 
+def _config(ctx: click.Context):
+    from pathlib import Path
+
+    from ..core.config import load_config
+    from ..store.layout import find_root
+
+    root = ctx.find_root().params.get("tracker_root")
+    return load_config(find_root(Path.cwd(), root).tracker_dir)
+
+
+def complete_status(ctx: click.Context, _param: click.Parameter,
+                    incomplete: str) -> list[CompletionItem]:
+    """The statuses this tracker's configuration declares."""
+    try:
+        statuses = _config(ctx).statuses
+    except Exception:  # completion must never break the shell
+        return []
+    return [CompletionItem(s) for s in statuses if s.startswith(incomplete)]
+
+
+def complete_kind(ctx: click.Context, _param: click.Parameter,
+                  incomplete: str) -> list[CompletionItem]:
+    """The kinds this tracker's configuration declares."""
+    try:
+        kinds = _config(ctx).kinds
+    except Exception:  # completion must never break the shell
+        return []
+    return [CompletionItem(k) for k in kinds if k.startswith(incomplete)]
+
+
 def item_argument(name: str = "ref", **kwargs: Any) -> Callable[..., Any]:
     """An argument naming an item: full ID, unique prefix, first word, or :N."""
     return click.argument(name, shell_complete=complete_item, **kwargs)

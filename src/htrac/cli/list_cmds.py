@@ -7,7 +7,7 @@ import click
 from ..core.ids import short
 from ..core.item import Entry, Item
 from ..store.layout import TIERS
-from .completion import item_argument
+from .completion import complete_kind, complete_status, item_argument
 from .context import Context, json_option, pass_ctx
 from .render import as_json, clean, list_row, one_line
 
@@ -55,11 +55,11 @@ def ready(ctx: Context, limit: int | None) -> None:
 
 
 @click.command("list")
-@click.option("--status", "statuses", multiple=True, help="Only this status (repeatable).")
+@click.option("--status", "statuses", multiple=True, shell_complete=complete_status, help="Only this status (repeatable).")
 @click.option("--open", "open_", is_flag=True,
               help="Only open items (todo_hard, todo_soft, violated, pending_validation, "
                    "needs_human_review and any configured blocking status).")
-@click.option("--kind", help="Only this kind (its name, e.g. work_item).")
+@click.option("--kind", shell_complete=complete_kind, help="Only this kind (its name, e.g. work_item).")
 @click.option("--tag", help="Only items with this tag.")
 @click.option("--tier", type=click.Choice(TIERS), help="Only this tier.")
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N items.")

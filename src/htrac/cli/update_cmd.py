@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import InvalidValueError
-from .completion import item_argument, item_option
+from .completion import complete_status, item_argument, item_option
 from .context import Context, json_option, pass_ctx
 from .item_cmds import parse_fields, read_description, warn
 from .render import as_json, one_line
@@ -29,7 +29,7 @@ def _link_options(command):
 
 @click.command()
 @item_argument()
-@click.option("--status", help="New status.")
+@click.option("--status", shell_complete=complete_status, help="New status.")
 @click.option("--priority", type=int, help="New priority, 0 (most urgent) to 4.")
 @click.option("--title", help="New title.")
 @item_option("--parent", help="New parent item (an empty value is ignored).")
