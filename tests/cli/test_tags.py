@@ -46,3 +46,11 @@ def test_tags_catalog_written_by_the_reference_layout_is_read(tracker, jrun):
         "    last_modified: null\n    last_used: '2026-01-01T00:00:00Z'\n"
         "    deprecated: false\n    in_favor_of: null\n", encoding="utf-8")
     assert jrun(tracker, "tags")["api"]["description"] == "The API"
+
+
+def test_tags_broken_catalog_never_fails_a_write(tracker, jrun):
+    (tracker.agent_dir / "tracker" / "tag_catalog.yaml").write_text("tags: [unclosed\n")
+    run = tracker.htrac("add", "--kind", "work_item", "--title", "Tagged", "--tag", "api")
+    assert run.code == 0 and "warning: tag catalog not updated" in run.err
+    assert jrun(tracker, "show", run.out.strip())["tags"] == ["api"]
+    assert tracker.htrac("tags", "--count").code == 2

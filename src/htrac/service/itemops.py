@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.config import Kind
-from ..core.errors import InvalidValueError
+from ..core.errors import HtracError, InvalidValueError
 from ..core.ids import short
 from ..core.item import Item
 from . import discussion, tags
@@ -80,7 +80,7 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
         changes.extend(describe_changes(tracker, before, after))
     for other, adding in blockers:
         changes.extend(_blocked_by(tracker, item_id, other, adding))
-    warnings = tags.record_use(tracker, request.add.get("tags", []))
+    warnings = _record_tags(tracker, request.add.get("tags", []))
     if request.note is not None:
         unread = discussion.unread_for(tracker, after)
         if unread:
@@ -98,7 +98,16 @@ def add_item(tracker: Tracker, *, force_field_key: bool = False,
     spec = tracker.config.kinds.get(values.get("kind", ""))
     check_field_keys(spec, values.get("fields") or {}, force=force_field_key)
     item = tracker.add(**values)
-    return item, tags.record_use(tracker, item.tags)
+    return item, _record_tags(tracker, item.tags)
+
+
+def _record_tags(tracker: Tracker, used: list[str]) -> list[str]:
+    """The catalog's bookkeeping, after the item is written: a catalog that can't be read or
+    written costs a warning, never the write that already happened."""
+    try:
+        return tags.record_use(tracker, used)
+    except HtracError as exc:
+        return [f"tag catalog not updated: {exc}"]
 
 
 def check_field_keys(spec: Kind | None, fields: dict[str, Any], *, force: bool) -> None:
