@@ -91,6 +91,7 @@ def describe(tracker: Tracker, name: str, text: str | None) -> str:
 
 
 def deprecate(tracker: Tracker, name: str, in_favor_of: str | None) -> None:
+    tag_list([name])
     if in_favor_of is not None:
         tag_list([in_favor_of])
         if in_favor_of == name:
