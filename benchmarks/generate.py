@@ -109,6 +109,11 @@ def item_ops(rng: random.Random, data: dict, existing: list[str]) -> list:
             op_type, body = "update", step
         ops.append(make_op(op_type, by=by, actor=actor, clock=len(ops) + 1, body=body,
                            at=clock.tick(), nonce=nonce(rng)))
+        if op_type == "discuss" and by == "human" and rng.random() < 0.8:
+            # Agents answer humans (their stop hook makes them); a few threads stay unread.
+            ops.append(make_op("discuss", by="agent", actor=rng.choice(AGENTS),
+                               clock=len(ops) + 1, body={"message": sentence(rng, 5, 30)},
+                               at=clock.tick(), nonce=nonce(rng)))
     if rng.random() < 0.03:
         ops.append(make_op("lock", by="human", actor=rng.choice(HUMANS), clock=len(ops) + 1,
                            body={"lock": ["priority"]}, at=clock.tick(), nonce=nonce(rng)))
