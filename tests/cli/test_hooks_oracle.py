@@ -137,3 +137,17 @@ def test_reply_first_layout_agrees_with_the_reference(tmp_tracker, reference, tm
     for item in listed[:3]:
         tmp_tracker.ok("discuss", item["id"], f"A question about {item['id'][:8]}")
     guidance_agrees(tmp_tracker, reference, tmp_path)
+
+
+def test_todos_agree_when_no_blocking_status_is_hard(tmp_tracker, reference):
+    (tmp_tracker.agent_dir / "tracker" / "config.yaml").write_text(
+        "kinds:\n  work_item: {prefix: WI}\n"
+        "statuses: [todo, urgent, in_progress, done, wont_do, deleted]\n"
+        "stop_hook:\n  blocking_statuses: [todo, urgent]\n"
+        "  resolved_statuses: [done, wont_do, deleted]\n  human_only_statuses: [deleted]\n"
+        "  scope: all\n"
+        "well_known_tags: []\n"
+        "actor_resolution: {agent_usernames: ['*_agent']}\nlamport_branches: [dev, main]\n",
+        encoding="utf-8")
+    populate(htrac_writer(tmp_tracker), 9, ["todo", "urgent", "in_progress", "done"])
+    answers_agree(tmp_tracker, reference)

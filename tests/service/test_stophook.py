@@ -190,3 +190,15 @@ def test_block_reason_without_work_or_messages_is_empty():
 ])
 def test_line_makes_text_one_harmless_line(text, limit, expected):
     assert line(text, limit) == expected
+
+
+def test_count_todos_hard_is_zero_when_no_blocking_status_is_hard(tmp_tracker):
+    (tmp_tracker.agent_dir / "tracker" / "config.yaml").write_text(
+        "statuses: [todo, urgent, in_progress, done, wont_do, deleted]\n"
+        "stop_hook:\n  blocking_statuses: [todo, urgent]\n", encoding="utf-8")
+    tmp_tracker.add("One", "--status", "todo")
+    tracker = open_tracker(tmp_tracker)
+    assert count_todos(tracker, hard=True) == 0
+    assert count_todos(tracker, soft=True) == 1
+    damage(tmp_tracker)
+    assert count_todos(open_tracker(tmp_tracker), hard=True) == 1  # damaged still counts

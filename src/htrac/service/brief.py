@@ -12,6 +12,7 @@ import re
 
 from ..core.item import Item
 from ..core.oplog import read_oplog
+from ..store.layout import TIERS
 from . import queries
 from .stophook import SNIPPET, line
 from .tracker import Tracker
@@ -27,14 +28,14 @@ PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\" --ack
 
 def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     max_chars = max(max_chars, MIN_CHARS)
-    everything = tracker.items()
-    ready = queries.ready(everything, tracker.config)
+    config = tracker.config
+    scope = queries.scope_tiers(config)
+    ready, waiting = queries.ready_and_unread_in(tracker.store, config)
     tracker.store.aliases.save([i.id for i in ready])
-    scope = queries.scope_tiers(tracker.config)
-    in_scope = [i for i in everything if i.tier in scope]
-    waiting = queries.with_unread(in_scope)
-    mine = _in_progress_by(tracker, everything)
-    blocking = queries.blocking(in_scope, tracker.config)
+    mine = _in_progress_by(tracker, _in_progress(tracker))
+    blocking = tracker.store.query("matching", scope, sorted(config.blocking_statuses), None)
+    if blocking is None:
+        blocking = queries.blocking(tracker.items(scope), config)
     limit = 10
     while True:
         text = _render(tracker, waiting, mine, ready, blocking, limit)
@@ -76,6 +77,11 @@ def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list
 
 def _more(total: int, shown: int, command: str) -> list[str]:
     return [f"  … and {total - shown} more ({command})"] if total > shown else []
+
+
+def _in_progress(tracker: Tracker) -> list[Item]:
+    found = tracker.store.query("matching", TIERS, [IN_PROGRESS], None)
+    return found if found is not None else tracker.items(TIERS)
 
 
 def _in_progress_by(tracker: Tracker, items: list[Item]) -> list[Item]:

@@ -42,7 +42,9 @@ def ready(items: Iterable[Item], config: Config) -> list[Item]:
 def is_blocking(item: Item, config: Config, statuses: frozenset[str] | None = None) -> bool:
     """Does `item` keep the stop hook from letting the agent stop? A damaged item always does
     (DESIGN, point 7): corrupting a file must never unblock an agent."""
-    return item.damaged or item.status in (statuses or frozenset(config.blocking_statuses))
+    # An empty set is a real answer (`--hard` where no blocking status is named *hard*).
+    chosen = statuses if statuses is not None else frozenset(config.blocking_statuses)
+    return item.damaged or item.status in chosen
 
 
 def blocking(items: Iterable[Item], config: Config, *, hard: bool = False,
@@ -100,7 +102,6 @@ def todo_rows(store, config: Config, tiers: tuple[str, ...], *, hard: bool = Fal
         statuses = frozenset(s for s in statuses if "hard" in s)
     elif soft:
         statuses = frozenset(s for s in statuses if "hard" not in s)
-    statuses = statuses or frozenset(config.blocking_statuses)  # as is_blocking reads it
     fast = store.query("blocking_rows", tiers, sorted(statuses))
     if fast is not None:
         return fast

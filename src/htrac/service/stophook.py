@@ -52,6 +52,16 @@ def hash_todos(tracker: Tracker) -> str:
     return queries.todo_hash_of(queries.todo_rows(tracker.store, tracker.config, scope))
 
 
+def blocking_items(tracker: Tracker) -> list[Item]:
+    """The blocking items in scope, most urgent first."""
+    config = tracker.config
+    scope = queries.scope_tiers(config)
+    found = tracker.store.query("matching", scope, sorted(config.blocking_statuses), None)
+    if found is None:
+        found = queries.blocking(tracker.items(scope), config)
+    return sorted(found, key=_urgency)
+
+
 @dataclass(frozen=True, slots=True)
 class StopVerdict:
     block: bool
@@ -66,28 +76,29 @@ def decide_stop(tracker: Tracker, *, session: str, continuing: bool,
                 max_blocks: int = DEFAULT_MAX_BLOCKS) -> StopVerdict:
     """May the agent stop now? `continuing` is the runtime's `stop_hook_active`: this stop
     attempt comes right after one this hook blocked."""
-    items = scope_items(tracker)
     config = tracker.config
-    todo = sorted(queries.blocking(items, config), key=_urgency)
-    waiting = queries.with_unread(items)
+    scope = queries.scope_tiers(config)
+    rows = queries.todo_rows(tracker.store, config, scope)
+    waiting = queries.unread_in(tracker.store, scope)
     state = BreakerState(tracker.layout.root, session)
-    if not todo and not waiting:
+    if not rows and not waiting:
         state.clear()
         return StopVerdict(block=False)
-    key = _progress_key(queries.todo_hash(items, config), waiting)
+    key = _progress_key(queries.todo_hash_of(rows), waiting)
     previous_key, count = state.load()
     # A fresh stop (not a continuation) or any change on the tracker starts the count again.
     count = count + 1 if continuing and previous_key == key else 1
     if max_blocks and count > max_blocks:
         state.clear()
-        notice = (f"htrac: letting the agent stop although {len(todo)} blocking item(s) and "
+        notice = (f"htrac: letting the agent stop although {len(rows)} blocking item(s) and "
                   f"{len(waiting)} item(s) with unread human messages remain: "
                   f"{max_blocks} blocks in a row changed nothing on the tracker.")
-        return StopVerdict(block=False, notice=notice, blocking=len(todo),
+        return StopVerdict(block=False, notice=notice, blocking=len(rows),
                            unread=len(waiting), key=key)
     state.save(key, count)
+    todo = blocking_items(tracker) if rows else []
     return StopVerdict(block=True, reason=block_reason(todo, waiting, config.blocking_statuses),
-                       blocking=len(todo), unread=len(waiting), key=key)
+                       blocking=len(rows), unread=len(waiting), key=key)
 
 
 def _urgency(item: Item) -> tuple[int, int, str]:
