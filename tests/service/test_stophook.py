@@ -202,3 +202,22 @@ def test_count_todos_hard_is_zero_when_no_blocking_status_is_hard(tmp_tracker):
     assert count_todos(tracker, soft=True) == 1
     damage(tmp_tracker)
     assert count_todos(open_tracker(tmp_tracker), hard=True) == 1  # damaged still counts
+
+
+def test_answers_are_the_same_without_the_index(tmp_tracker):
+    from htrac.service.brief import session_brief
+    for n in range(4):
+        tmp_tracker.add(f"Item {n}", "--status", ["todo_hard", "todo_soft", "in_progress",
+                                                   "done"][n], "--priority", str(n))
+    damage(tmp_tracker)
+
+    def answers(tracker):
+        verdict = decide_stop(tracker, session=f"s{id(tracker)}", continuing=False)
+        return (count_todos(tracker), count_todos(tracker, hard=True), hash_todos(tracker),
+                verdict.block, verdict.reason, session_brief(tracker))
+
+    indexed = open_tracker(tmp_tracker)
+    assert indexed.store.index is not None
+    folded = open_tracker(tmp_tracker)
+    folded.store.index = None  # the state a store falls back to when its index is unusable
+    assert answers(indexed) == answers(folded)

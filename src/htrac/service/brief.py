@@ -30,25 +30,38 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
     max_chars = max(max_chars, MIN_CHARS)
     config = tracker.config
     scope = queries.scope_tiers(config)
-    ready, waiting = queries.ready_and_unread_in(tracker.store, config)
+    ready, waiting, damaged = _overview(tracker)
     tracker.store.aliases.save([i.id for i in ready])
     mine = _in_progress_by(tracker, _in_progress(tracker))
-    blocking = tracker.store.query("matching", scope, sorted(config.blocking_statuses), None)
-    if blocking is None:
-        blocking = queries.blocking(tracker.items(scope), config)
+    counts = (len(queries.todo_rows(tracker.store, config, scope)),
+              sum(1 for i in damaged if i.tier in scope))
     limit = 10
     while True:
-        text = _render(tracker, waiting, mine, ready, blocking, limit)
+        text = _render(tracker, waiting, mine, ready, counts, limit)
         if len(text) <= max_chars or limit == 0:
             break
         limit //= 2
     return text if len(text) <= max_chars else text[:max_chars - 1] + "…"
 
 
+def _overview(tracker: Tracker) -> tuple[list[Item], list[Item], list[Item]]:
+    """Ready items, items in scope with unread human messages, damaged items."""
+    config = tracker.config
+    scope = queries.scope_tiers(config)
+    found = tracker.store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
+                                config.resolved_statuses, scope)
+    if found is not None:
+        return found
+    items = tracker.items(TIERS)
+    return (queries.ready(items, config),
+            queries.with_unread(i for i in items if i.tier in scope),
+            [i for i in items if i.damaged])
+
+
 def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list[Item],
-            blocking: list[Item], limit: int) -> str:
+            counts: tuple[int, int], limit: int) -> str:
     actor = tracker.actor
-    damaged = sum(1 for i in blocking if i.damaged)
+    blocking, damaged = counts
     out = [f"htrac tracker at {tracker.layout.repo_root} — you are {actor.name} ({actor.by}).",
            PROTOCOL, ""]
     if waiting:
@@ -70,7 +83,7 @@ def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list
         out.append(f"  {n:>2}  {item.id}  P{item.priority}  {line(item.status):<10} "
                    f"{line(item.title, 100)}")
     out.extend(_more(len(ready), limit, "htrac ready"))
-    summary = f"Blocking items in the stop hook's scope: {len(blocking)}"
+    summary = f"Blocking items in the stop hook's scope: {blocking}"
     out.append(summary + (f" ({damaged} damaged: see htrac validate)." if damaged else "."))
     return "\n".join(out)
 
