@@ -261,3 +261,26 @@ def test_index_covers_every_tier(tmp_tracker, tier):
     item = tmp_tracker.add(f"In {tier}", "--tier", tier)
     items = assert_fresh(tmp_tracker.path)
     assert [(i.id, i.tier) for i in items] == [(item, tier)]
+
+
+def test_index_damaged_inside_is_dropped_and_rebuilt(tmp_tracker):
+    titles = [f"Item {n}" for n in range(30)]
+    for title in titles:
+        tmp_tracker.add(title, "--description", "x" * 500)
+    tmp_tracker.ok("list")
+    path = index_path(tmp_tracker.path)
+    size = path.stat().st_size
+    assert size > 4 * 4096
+    with open(path, "r+b") as handle:  # keep the header page, garble the rest
+        handle.seek(4096)
+        handle.write(os.urandom(size - 4096))
+    out = tmp_tracker.ok("list")  # answered by folding the files
+    assert all(title in out for title in titles)
+    tmp_tracker.ok("list")  # and the next command built a sound index again
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM items").fetchone()[0] == 30
+    finally:
+        db.close()
+    assert_fresh(tmp_tracker.path)

@@ -125,6 +125,9 @@ class Index:
                 if plan:
                     self._apply(db, plan)
         except sqlite3.Error as exc:
+            if index_db.is_corrupt(exc):
+                self.close()
+                index_db.remove(self.path)  # the next command builds a sound one
             raise IndexUnavailable(str(exc)) from None
         return db
 

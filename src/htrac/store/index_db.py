@@ -76,11 +76,11 @@ def connect(path: Path, format_key: str) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         return _open(path, format_key)
     except sqlite3.DatabaseError as exc:
-        if not _is_corrupt(exc):
+        if not is_corrupt(exc):
             raise IndexUnavailable(str(exc)) from None
     except OSError as exc:
         raise IndexUnavailable(str(exc)) from None
-    _remove(path)  # corrupt: it holds nothing that can't be derived again
+    remove(path)  # corrupt: it holds nothing that can't be derived again
     try:
         return _open(path, format_key)
     except (sqlite3.Error, OSError) as exc:
@@ -135,12 +135,12 @@ def transaction(db: sqlite3.Connection, *, write: bool = True) -> Iterator[sqlit
     db.execute("COMMIT")
 
 
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+def is_corrupt(exc: sqlite3.DatabaseError) -> bool:
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(OSError):
             os.unlink(f"{path}{suffix}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import is_dataclass
 from pathlib import Path
 
@@ -89,7 +90,7 @@ class Store:
                 item = self.index.item(tier, item_id)
                 if item is not None:
                     return item
-            except IndexUnavailable:
+            except (IndexUnavailable, sqlite3.Error):
                 self.index = None  # fold files for the rest of this command
         return self.fold_log(tier, item_id, self.read_log(tier, item_id))
 
@@ -97,7 +98,7 @@ class Store:
         if self.index is not None:
             try:
                 return self.index.items(tiers)
-            except IndexUnavailable:
+            except (IndexUnavailable, sqlite3.Error):
                 self.index = None
         return self.fold_items(tiers)
 
@@ -110,7 +111,7 @@ class Store:
 
         try:
             return getattr(index_queries, name)(self.index, *args)
-        except IndexUnavailable:
+        except (IndexUnavailable, sqlite3.Error):
             self.index = None
             return None
 
