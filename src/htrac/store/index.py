@@ -214,8 +214,7 @@ class Index:
             row = db.execute("SELECT ino, size, mtime, ctime FROM items WHERE rank = ? "
                              "AND id = ?", (RANK[tier], item_id)).fetchone()
             self._stamps.record(RANK[tier], item_id, tuple(row), False)
-        existing = {(TIERS[r], i) for r, i in db.execute("SELECT rank, id FROM items")} \
-            if plan.read else set()
+        existing = self._existing(db, plan.read)
         fresh = [key for key in plan.read if key not in existing]
         changed = [key for key in plan.read if key in existing]
         refold = sorted(plan.refold - set(plan.read))
@@ -237,6 +236,14 @@ class Index:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
                        (self.fingerprint,))
         self._stamps.flush()
+
+    @staticmethod
+    def _existing(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of `keys` already have a row (a few: look each up; many: list them all)."""
+        if len(keys) > 64:
+            return {(TIERS[r], i) for r, i in db.execute("SELECT rank, id FROM items")}
+        return {key for key in keys if db.execute(
+            "SELECT 1 FROM items WHERE rank = ? AND id = ?", (RANK[key[0]], key[1])).fetchone()}
 
     def _delete(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
         db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))

@@ -20,10 +20,6 @@ from .index_files import read_snapshot
 PARALLEL_MIN = 400  # below this, starting workers costs more than it saves
 CHUNK = 64
 
-# (tier, item ID, log, edit-log ops) -> the row values after (rank, tier, id, stamp...)
-RowMaker = Callable[[str, str, OpLog, list], tuple]
-
-
 @dataclass(slots=True)
 class Job:
     """What a worker needs; inherited through fork, never pickled."""
