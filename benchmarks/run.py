@@ -138,7 +138,12 @@ def bench_size(size: int, args, htrac: list[str], ref: list[str] | None) -> dict
     shutil.copytree(source, repo, symlinks=True)  # writes must not change the generated one
     cache = args.workdir / f"cache-{size}"
     env = {**os.environ, "HTRAC_CACHE_DIR": str(cache), "TRACKER_AUTO_SYNC_THRESHOLD": "0",
-           "TRACKER_CACHE_DIR": str(args.workdir / f"refcache-{size}"), "NO_COLOR": "1"}
+           "TRACKER_CACHE_DIR": str(args.workdir / f"refcache-{size}"), "NO_COLOR": "1",
+           # Byte-code caching as on an ordinary install (an editable install has no .pyc
+           # until a run writes one; this sandbox sets PYTHONDONTWRITEBYTECODE, which would
+           # make every htrac run compile its modules again). Same for both programs.
+           "PYTHONPYCACHEPREFIX": str(args.workdir / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     runs = args.runs if size <= 10_000 else max(3, args.runs // 2)
     results: dict[str, dict[str, Timing]] = {}
 
