@@ -17,13 +17,13 @@ from ..core.item import Item
 from ..core.oplog import OpLog, read_oplog
 from ..core.ops import BODY_KEYS, DATA_KEYS, HEADER, HUMAN, SIGNATURE, Op, canonical_key
 from ..core.problems import DAMAGED, NOTE, REJECTED, UNKNOWN
+from ..policy.rules import HUMAN_ONLY_OPS, locked_by, touched
 from ..store.store import Store
 from .findings import ERROR, WARNING, Finding
 
 _KEY = re.compile(rb"^(?:- |  )([A-Za-z_][A-Za-z0-9_-]*):")
 _DATA_KEY = re.compile(rb"^    ([A-Za-z_][A-Za-z0-9_-]*):")
 _TAGGED = re.compile(rb"  # [0-9a-f]{4,64}\s*$")
-HUMAN_ONLY_OPS = ("lock", "unlock", "discuss_clear", "stealth", "unstealth", "reconcile")
 
 
 def check_file(store: Store, path: str, tier: str, item_id: str, data: bytes, *,
@@ -171,9 +171,7 @@ def _locks(store: Store, item: Item, log: OpLog, finding) -> Iterator[Finding]:
                           "remove the op before committing (it was never applied)", line,
                           op.nonce)
             continue
-        touched = _touched(op)
-        hit = sorted(name for name in touched if name in locked
-                     or (name.startswith("fields.") and "fields" in locked))
+        hit = sorted({name for name in touched(op) if locked_by(name.lower(), locked)})
         if hit:
             yield finding(ERROR, f"agent {op.type} op {op.nonce} changes locked "
                           f"{', '.join(hit)}",
@@ -192,21 +190,3 @@ def _track(locked: set[str], op: Op) -> None:
             locked.update(names)
         else:
             locked.difference_update(names)
-
-
-def _touched(op: Op) -> set[str]:
-    if op.type in ("discuss", "discuss_summarize"):
-        return {"discussion"}
-    if op.type != "update":
-        return set()
-    names: set[str] = set()
-    for part in ("set", "add", "remove"):
-        block = op.get(part)
-        if not isinstance(block, dict):
-            continue
-        for key, value in block.items():
-            name = canonical_key(str(key))
-            if name == "fields" and isinstance(value, dict):
-                names.update(f"fields.{k}" for k in value)
-            names.add(name)
-    return names
