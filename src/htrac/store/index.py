@@ -222,10 +222,15 @@ class Index:
             self._edit_log_ops(db, tier)  # loaded before any worker forks
         with Progress(len(plan.read) + len(refold), "indexing") as progress:
             job = Job(self.layout.item_path, self._unreadable, self._row, dict(self._edit_ops))
+            batch: list[tuple] = []
             for row in build_rows(job, fresh):
                 if row is not None:
-                    self._insert(db, row)
+                    batch.append(row)
+                if len(batch) >= 256:
+                    self._insert_new(db, batch)
+                    batch = []
                 progress.step()
+            self._insert_new(db, batch)
             for tier, item_id in changed:
                 self._read_item(db, tier, item_id)
                 progress.step()
@@ -300,6 +305,23 @@ class Index:
         self._write_links(db, row[0], row[2], row[-1])
         stamp = tuple(row[3:7])
         self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp, bool(row[7]))
+
+    def _insert_new(self, db: sqlite3.Connection, rows: list[tuple]) -> None:
+        """`_insert` for rows of files the index has never seen (no old row, no old links),
+        a batch at a time: a first build writes thousands."""
+        db.executemany("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
+                       "racy, digest, status, priority, created_at, title, kind, damaged, "
+                       "duplicate, conflict, unread) VALUES "
+                       "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       [row[:9] + row[11:20] for row in rows])
+        db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
+                       [(row[0], row[2], row[9], row[10]) for row in rows])
+        db.executemany("INSERT INTO links VALUES (?, ?, ?)",
+                       [(row[0], row[2], target) for row in rows for target in row[-1]])
+        for row in rows:
+            stamp = tuple(row[3:7])
+            self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp,
+                                bool(row[7]))
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item) -> None:
         blob, *columns = _columns(item)
