@@ -98,9 +98,9 @@ def item_ops(rng: random.Random, data: dict, existing: list[str]) -> list:
     if rng.random() < 0.2:
         steps.insert(0, {"set": {"priority": rng.randint(0, 4)}})
     if rng.random() < 0.15:
-        steps.insert(0, {"add": {"tags": [rng.choice(TAGS)]}})
+        steps.insert(0, {"set": {}, "add": {"tags": [rng.choice(TAGS)]}})
     if existing and rng.random() < 0.1:
-        steps.insert(0, {"add": {"isbefore": [rng.choice(existing)]}})
+        steps.insert(0, {"set": {}, "add": {"isbefore": [rng.choice(existing)]}})
     for step in steps:
         by, actor = author(rng)
         if step == "discuss":
