@@ -1,17 +1,14 @@
 # One entry point for development tasks; CI runs .ci/run, which runs the same tests.
-.PHONY: install test test-all test-fast bench docs
+.PHONY: install test test-all bench docs
 
 install:
 	python -m pip install -e ".[test]"
 
-test:            ## the default local run (a few minutes)
+test:            ## the default local run (a few minutes; slow tests skipped)
 	python -m pytest -q
 
 test-all:        ## what CI runs: every test at full size
 	HTRAC_FULL_TESTS=1 python -m pytest -q
-
-test-fast:       ## skip the slow tests
-	python -m pytest -q -m "not slow"
 
 bench:           ## benchmarks against the reference (not part of CI)
 	python benchmarks/run.py

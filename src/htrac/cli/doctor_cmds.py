@@ -14,20 +14,11 @@ from .render import as_json, one_line
 MARKS = {"ok": "[ok]", "fixed": "[fixed]", "warn": "[warn]", "error": "[error]"}
 
 
-def _repo(ctx: Context, root: Path | None = None) -> Path:
-    from ..gitio.run import toplevel
-    if root is not None:
-        return root.absolute()
-    if ctx.tracker_root is not None:
-        return ctx.tracker_root.absolute().parent
-    top = toplevel(Path.cwd())
-    return (top or Path.cwd()).absolute()
-
-
 def _run_checks(ctx: Context, fix: bool, options: dict, root: Path | None = None) -> None:
     from ..service import checks
 
-    results = checks.run(checks.CheckContext(repo=_repo(ctx, root), fix=fix, options=options))
+    repo = checks.repository(ctx.tracker_root, root)
+    results = checks.run(checks.CheckContext(repo=repo, fix=fix, options=options))
     counts = checks.summary(results)
     if ctx.json:
         click.echo(as_json({"results": [r.as_dict() for r in results], "summary": counts}))

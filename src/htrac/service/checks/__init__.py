@@ -46,6 +46,18 @@ class CheckContext:
 Check = Callable[[CheckContext], Iterable[Result]]
 
 
+def repository(tracker_root: Path | None, root: Path | None = None) -> Path:
+    """The worktree the checks look at: `--root`, else the one holding `--tracker-root`, else
+    the git worktree around the current directory (or the directory itself)."""
+    from ...gitio.run import toplevel
+
+    if root is not None:
+        return root.absolute()
+    if tracker_root is not None:
+        return tracker_root.absolute().parent
+    return (toplevel(Path.cwd()) or Path.cwd()).absolute()
+
+
 def all_checks() -> list[Check]:
     checks: list[Check] = []
     for name in MODULES:
