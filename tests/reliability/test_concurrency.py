@@ -11,7 +11,7 @@ import pytest
 
 from htrac.core.oplog import read_oplog
 
-from tests_support import FULL
+from tests_support import FULL, report
 
 # Each writer mixes updates and discussion on the shared item with adds and updates of its own
 # items; it prints one line per acknowledged op.
@@ -75,6 +75,8 @@ def test_concurrency_writers_and_readers(tmp_tracker, tmp_path):
         assert log.problems == [] and log.duplicates == 0, path.name
         ops += len(log.ops)
         nonces.update(op.nonce for op in log.ops)
+    report(f"concurrency: {writers} processes x {each} writes, {ops - 1} ops written, "
+           f"{writers * each + 1 - ops} lost, {sum(r['reads'] for r in reports)} concurrent reads")
     assert ops == writers * each + 1  # every acknowledged op, plus the shared item's create
     assert len(nonces) == ops
     listed = json.loads(tmp_tracker.ok("list", "--json"))

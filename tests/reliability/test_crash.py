@@ -14,7 +14,7 @@ import pytest
 
 from htrac.core.oplog import read_oplog
 
-from tests_support import FULL
+from tests_support import FULL, report
 
 # Writes discuss ops as fast as it can and prints each message once its write has returned —
 # that print is the acknowledgement the test holds it to.
@@ -47,7 +47,9 @@ def test_crash_sigkill_during_writes_loses_no_acknowledged_op(tmp_tracker):
         acknowledged.extend(out.splitlines())
     log = read_oplog(path.read_bytes())
     present = {op.get("message").split(" y")[0].strip() for op in log.ops if op.type == "discuss"}
-    assert not set(acknowledged) - present, "acknowledged ops lost"
+    lost = set(acknowledged) - present
+    report(f"crash: {kills} SIGKILLs, {len(acknowledged)} acknowledged ops, {len(lost)} lost")
+    assert not lost, "acknowledged ops lost"
     assert [p for p in log.problems if p.kind == "damaged"] == []
     assert len(acknowledged) > kills  # the kills really landed inside write loops
     # and the file still takes writes

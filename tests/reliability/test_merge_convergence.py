@@ -159,8 +159,8 @@ def test_union_merges_converge_to_the_fold_of_all_ops(tmp_path_factory):
         STATS["examples"] += 1
 
     run()
-    print(f"merge convergence: {STATS['examples']} examples, {STATS['cases']} item cases, "
-          f"{STATS['merges']} random merges, 0 divergences")
+    report(f"merge convergence: {STATS['examples']} examples, {STATS['cases']} item cases, "
+           f"{STATS['merges']} random merges, 0 divergences")
     assert STATS["cases"] >= (1000 if FULL else 50)
 
 
