@@ -13,6 +13,15 @@ import pytest
 FULL = bool(os.environ.get("HTRAC_FULL_TESTS"))
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    from tests_support import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("figures measured by this run")
+        for line in FIGURES:
+            terminalreporter.write_line(f"[figure] {line}")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The default local run leaves out the slow tests; CI sets HTRAC_FULL_TESTS=1 and runs
     everything at full size. An explicit `-m` expression decides for itself."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 
 FULL = bool(os.environ.get("HTRAC_FULL_TESTS"))
 
 
+FIGURES: list[str] = []
+
+
 def report(line: str) -> None:
-    """Print a measured figure past pytest's capture, so CI logs carry it (closing notes)."""
-    print(f"\n[figure] {line}", file=sys.__stderr__, flush=True)
+    """Keep a measured figure for the run's summary (conftest prints them), so CI logs carry
+    them for the closing notes."""
+    FIGURES.append(line)

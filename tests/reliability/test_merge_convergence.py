@@ -25,7 +25,7 @@ from htrac.core.ids import make_id
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import Op, make_op
 from htrac.core.serialize import serialize_op
-from tests.conftest import FULL
+from tests_support import FULL, report
 
 EXAMPLES = 100 if FULL else 6
 OPS_DIR = ".agent/tracker-workspace/.ops"
