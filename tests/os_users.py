@@ -15,6 +15,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,3 +153,17 @@ def trust_files_for(paths: list[Path]) -> list[Path]:
         if any(str(p) in text for p in paths):
             found.append(path)
     return found
+
+
+@contextmanager
+def provisioned(extra_cleanup=lambda base: None):
+    """The test users and a venv they can run, for one test module; removed afterwards."""
+    with SessionLock():
+        create_users()
+        base = new_base()
+        try:
+            yield Machine(base, make_venv(base))
+        finally:
+            extra_cleanup(base)
+            shutil.rmtree(base, ignore_errors=True)
+            remove_users()

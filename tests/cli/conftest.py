@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.conftest import TrackerRepo
+
 
 def _make_agent(tracker) -> None:
     config = tracker.agent_dir / "tracker" / "config.yaml"
@@ -55,19 +57,15 @@ def human_says():
     return write
 
 
-class InProcessTracker:
+class InProcessTracker(TrackerRepo):
     """The same interface as `tmp_tracker` (a TrackerRepo), but each `htrac` runs in this
     process through click's test runner: the real CLI code, minus ~0.2 s of interpreter
     start-up per command. Used by the output-format tests; the tests about processes, exit
     paths, environment and users keep running `htrac` as a real process."""
 
     def __init__(self, repo, monkeypatch):
-        self._repo = repo
+        super().__init__(repo.path)
         self._monkeypatch = monkeypatch
-        self.path = repo.path
-
-    def __getattr__(self, name):
-        return getattr(self._repo, name)
 
     def htrac(self, *args: str, input: str | None = None, cwd=None, env=None):
         from click.testing import CliRunner
@@ -79,14 +77,6 @@ class InProcessTracker:
             result = CliRunner().invoke(cli, list(args), input=input, env=env,
                                         prog_name="htrac", catch_exceptions=False)
         return _Run(result.exit_code, result.stdout, result.stderr)
-
-    def ok(self, *args: str, **kwargs) -> str:
-        run = self.htrac(*args, **kwargs)
-        assert run.code == 0, f"htrac {' '.join(args)} failed ({run.code}): {run.err}"
-        return run.out
-
-    def add(self, title: str, *args: str) -> str:
-        return self.ok("add", "--kind", "work_item", "--title", title, *args).strip()
 
 
 class _Run:

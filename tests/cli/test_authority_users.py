@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from os_users import (AGENT, GROUP, HUMAN, TRUST_DIR, Machine, Run, SessionLock,
-                      create_users, make_venv, new_base, remove_users, skip_reason,
-                      trust_files_for)
+from os_users import (AGENT, GROUP, HUMAN, TRUST_DIR, Machine, Run, provisioned,
+                      skip_reason, trust_files_for)
 
 # -- fixtures ----------------------------------------------------------------------------------
 
@@ -28,17 +26,13 @@ def machine():
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    with SessionLock():
-        create_users()
-        base = new_base()
-        try:
-            yield Machine(base, make_venv(base))
-        finally:
-            for path in trust_files_for([base, Path(pwd.getpwnam(HUMAN).pw_dir)]):
-                path.unlink()
-                path.with_suffix(".baseline").unlink(missing_ok=True)
-            shutil.rmtree(base, ignore_errors=True)
-            remove_users()
+    def remove_trust_files(base: Path) -> None:
+        for path in trust_files_for([base, Path(pwd.getpwnam(HUMAN).pw_dir)]):
+            path.unlink()
+            path.with_suffix(".baseline").unlink(missing_ok=True)
+
+    with provisioned(remove_trust_files) as machine:
+        yield machine
 
 
 def as_root(machine: Machine, *args: str, cwd: Path) -> Run:

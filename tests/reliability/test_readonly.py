@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from os_users import HUMAN, Machine, SessionLock, create_users, make_venv, new_base, \
-    remove_users, skip_reason
+from os_users import HUMAN, provisioned, skip_reason
 
 pytestmark = pytest.mark.slow  # a real user and a venv of their own
 
@@ -16,15 +15,8 @@ def machine():
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    with SessionLock():
-        create_users()
-        base = new_base()
-        try:
-            yield Machine(base, make_venv(base))
-        finally:
-            import shutil
-            shutil.rmtree(base, ignore_errors=True)
-            remove_users()
+    with provisioned() as machine:
+        yield machine
 
 
 def test_readonly_ops_directory_refuses_writes_cleanly(machine):
