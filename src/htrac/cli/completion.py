@@ -42,24 +42,22 @@ def _config(ctx: click.Context):
     return load_config(find_root(Path.cwd(), root).tracker_dir)
 
 
-def complete_status(ctx: click.Context, _param: click.Parameter,
-                    incomplete: str) -> list[CompletionItem]:
-    """The statuses this tracker's configuration declares."""
-    try:
-        statuses = _config(ctx).statuses
-    except Exception:  # completion must never break the shell
-        return []
-    return [CompletionItem(s) for s in statuses if s.startswith(incomplete)]
+def _complete_names(pick: Callable[[Any], Any]):
+    """A completer for names the tracker's configuration declares (statuses, kinds)."""
+
+    def complete(ctx: click.Context, _param: click.Parameter,
+                 incomplete: str) -> list[CompletionItem]:
+        try:
+            names = pick(_config(ctx))
+        except Exception:  # completion must never break the shell
+            return []
+        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+    return complete
 
 
-def complete_kind(ctx: click.Context, _param: click.Parameter,
-                  incomplete: str) -> list[CompletionItem]:
-    """The kinds this tracker's configuration declares."""
-    try:
-        kinds = _config(ctx).kinds
-    except Exception:  # completion must never break the shell
-        return []
-    return [CompletionItem(k) for k in kinds if k.startswith(incomplete)]
+complete_status = _complete_names(lambda config: config.statuses)
+complete_kind = _complete_names(lambda config: config.kinds)
 
 
 def item_argument(name: str = "ref", **kwargs: Any) -> Callable[..., Any]:
