@@ -107,3 +107,41 @@ def test_index_queries_ready_and_unread_in_one_look(stores):
     assert fast == queries.ready_and_unread_in(direct, config)
     assert fast == (queries.ready_in(direct, config),
                     queries.unread_in(direct, queries.scope_tiers(config)))
+
+
+def test_index_queries_summaries_equal_the_items_they_summarize(stores):
+    """A text listing prints `Summary` tuples read from columns; they must be exactly what
+    `Summary.of` derives from the compiled items (damaged and two-tier items included)."""
+    from htrac.core.summary import Summary
+
+    indexed, direct, config = stores
+    scope = queries.scope_tiers(config)
+    args = (TIERS, config.blocking_statuses, config.resolved_statuses, scope)
+    ready, unread, damaged = indexed.query("ready_unread_damaged", *args, summary=True)
+    full = indexed.query("ready_unread_damaged", *args)
+    assert ready == [Summary.of(i) for i in full[0]] and len(ready) > 10
+    assert unread == [Summary.of(i) for i in full[1]] and unread
+    assert damaged == full[2] and damaged
+    listed = indexed.query("matching", TIERS, None, None, summary=True)
+    items = sorted(direct.items(TIERS), key=queries.sort_key)
+    assert listed == [Summary.of(i) for i in items]
+    assert any(s.damaged for s in listed) and len({s.tier for s in listed}) == 3
+
+
+@pytest.mark.parametrize("argv", [["ready"], ["list"], ["list", "--status", "todo_hard"],
+                                  ["list", "--tag", "perf"], ["ready", "--limit", "3"]])
+def test_index_queries_text_listings_equal_a_fold(generated, tmp_path, argv):
+    """Printed from the index's columns or from folded items, a listing is the same text."""
+    import os
+    import subprocess
+    import sys
+
+    def run(cache: Path) -> str:
+        env = {**os.environ, "HTRAC_CACHE_DIR": str(cache)}
+        return subprocess.run([sys.executable, "-m", "htrac", *argv], cwd=generated, env=env,
+                              capture_output=True, text=True, check=True).stdout
+
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")  # the index can't be created: every item is folded from its file
+    indexed = run(tmp_path / "cache")
+    assert indexed == run(blocked) and indexed.count("\n") > 3

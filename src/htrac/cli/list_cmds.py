@@ -27,7 +27,7 @@ def ready(ctx: Context, limit: int | None) -> None:
     """Items you can start now, numbered for :N; then items with unread human messages."""
     from ..service.listing import ready_view
 
-    view = ready_view(ctx.tracker)
+    view = ready_view(ctx.tracker, summary=not ctx.json)
     items = _limited(view.ready, limit)
     if ctx.json:
         data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
@@ -44,7 +44,7 @@ def ready(ctx: Context, limit: int | None) -> None:
     if view.unread:
         lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
         lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
-                  f"({len(i.unread_human())} unread)" for i in view.unread]
+                  f"({i.unread} unread)" for i in view.unread]
         lines += ["", "  View:  htrac show <ID>", "  Reply: htrac discuss <ID> \"your reply\""]
     if view.damaged:
         lines += ["", f"--- {len(view.damaged)} damaged item(s): state uncertain, "
@@ -70,8 +70,8 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
     """List items by priority, numbered for :N."""
     from ..service.listing import ListFilter, list_items
 
-    items = _limited(list_items(ctx.tracker, ListFilter(statuses, open_, kind, tag, tier)),
-                     limit)
+    items = _limited(list_items(ctx.tracker, ListFilter(statuses, open_, kind, tag, tier),
+                                summary=not ctx.json), limit)
     if ctx.json:
         click.echo(as_json([i.as_dict(include_deleted=False) for i in items]))
     else:

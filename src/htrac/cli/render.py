@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.item import Item
+if TYPE_CHECKING:
+    from ..core.item import Item
+    from ..core.summary import Summary
 
 # C0 controls but newline and tab, DEL, C1 controls, and bidirectional overrides that can make a
 # terminal show text other than what is in the file.
@@ -76,7 +78,7 @@ def show_text(item: Item, *, include_deleted: bool = False, history: bool = Fals
     return "\n".join(lines)
 
 
-def list_row(n: int, item: Item) -> str:
+def list_row(n: int, item: Item | Summary) -> str:
     tier = f"[{item.tier}]"
     status = item.status if not item.damaged else (item.status or "damaged")
     return (f"{n:>2}  {item.id}  {one_line(status):<12} P{item.priority}  {tier:<12} "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.item import Entry, Item
+from ..core.summary import Summary
 from ..store.layout import TIERS
 from . import queries
 from .tracker import Tracker
@@ -18,16 +19,19 @@ OPEN_STATUSES = ("todo_hard", "todo_soft", "violated", "pending_validation", "ne
 
 @dataclass
 class ReadyView:
-    ready: list[Item]
-    unread: list[Item]  # items whose discussion ends in human messages, in the hook's scope
+    ready: list[Item] | list[Summary]
+    # items whose discussion ends in human messages, in the hook's scope
+    unread: list[Item] | list[Summary]
     damaged: list[Item]  # never offered as work, never hidden either (DESIGN, point 7)
 
 
-def ready_view(tracker: Tracker) -> ReadyView:
+def ready_view(tracker: Tracker, *, summary: bool = False) -> ReadyView:
+    """What `htrac ready` shows; with `summary`, the ready and unread items as `Summary` tuples
+    (what a text listing prints, read from the index without decoding an item)."""
     config = tracker.config
     scope = queries.scope_tiers(config)
     fast = tracker.store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
-                               config.resolved_statuses, scope)
+                               config.resolved_statuses, scope, summary=summary)
     if fast is not None:
         view = ReadyView(*fast)
     else:
@@ -35,6 +39,9 @@ def ready_view(tracker: Tracker) -> ReadyView:
         view = ReadyView(queries.ready(items, config),
                          queries.with_unread(i for i in items if i.tier in scope),
                          [i for i in items if i.damaged])
+        if summary:
+            view.ready = [Summary.of(i) for i in view.ready]
+            view.unread = [Summary.of(i) for i in view.unread]
     tracker.store.aliases.save([i.id for i in view.ready])
     return view
 
@@ -61,17 +68,22 @@ class ListFilter:
                 and (self.tag is None or self.tag in item.tags))
 
 
-def list_items(tracker: Tracker, how: ListFilter) -> list[Item]:
+def list_items(tracker: Tracker, how: ListFilter, *,
+               summary: bool = False) -> list[Item] | list[Summary]:
     """Items matching every filter, by (priority, created_at). A damaged item is always listed:
-    its status is uncertain, and hiding it would hide the damage."""
+    its status is uncertain, and hiding it would hide the damage. With `summary`, their
+    `Summary` tuples (see `ready_view`)."""
     tiers = (how.tier,) if how.tier else TIERS
     statuses = how.wanted_statuses(tracker)
     chosen = None
     if how.tag is None:  # tags are not indexed columns: filter those in Python
-        chosen = tracker.store.query("matching", tiers, statuses and sorted(statuses), how.kind)
+        chosen = tracker.store.query("matching", tiers, statuses and sorted(statuses), how.kind,
+                                     summary=summary)
     if chosen is None:
         chosen = sorted((i for i in tracker.items(tiers) if how.keeps(i, statuses)),
                         key=queries.sort_key)
+        if summary:
+            chosen = [Summary.of(i) for i in chosen]
     tracker.store.aliases.save([i.id for i in chosen])
     return chosen
 

@@ -1,5 +1,6 @@
-"""The hot questions answered in SQL, so an agent's `ready` or stop hook decodes only the items
-it prints.
+"""The hot questions answered in SQL, so an agent's `ready` or stop hook decodes only what it
+must: a text listing is printed from the indexed columns alone (`summary=True` gives `Summary`
+tuples), and only a `--json` answer decodes whole items.
 
 Each function mirrors one definition in `service.queries` exactly (the tests compare them on
 generated trackers): same filter, same order — the fold order of tiers then file names breaks
@@ -9,10 +10,15 @@ every tie, as Python's stable sort does there. All run on a freshly refreshed in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..core.item import Item
+from ..core.summary import Summary
 from .index import RANK, Index
-from .index_codec import decode_item
+
+if TYPE_CHECKING:
+    from ..core.item import Item
+
+SUMMARY = "id, tier, status, priority, title, damaged, unread"
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -23,32 +29,43 @@ def _ranks(tiers: Sequence[str]) -> str:
     return ",".join(str(RANK[t]) for t in tiers)
 
 
+def _select(db, where: str, order: str, args: Sequence[object],
+            summary: bool) -> list[Item] | list[Summary]:
+    """The items (or their summaries) of `items` rows matching `where`, in `order`."""
+    if summary:
+        rows = db.execute(f"SELECT {SUMMARY} FROM items WHERE {where} ORDER BY {order}", args)
+        return list(map(Summary._make, rows))
+    from .index_codec import decode_item
+
+    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE {where} "
+                      f"ORDER BY {order}", args)
+    return [decode_item(blob) for blob, in rows]
+
+
 def ready(index: Index, tiers: Sequence[str], blocking: Sequence[str],
-          resolved: Sequence[str]) -> list[Item]:
+          resolved: Sequence[str], *, summary: bool = False) -> list[Item] | list[Summary]:
     """`queries.ready` over `tiers`: blocking status, no duplicate_of, no cross-tier conflict,
     not damaged, not the target of an unresolved item's isbefore; by (priority, created_at)."""
-    return _ready(index.refresh(), tiers, blocking, resolved)
+    return _ready(index.refresh(), tiers, blocking, resolved, summary)
 
 
 def ready_and_unread(index: Index, tiers: Sequence[str], blocking: Sequence[str],
                      resolved: Sequence[str],
                      scope: Sequence[str]) -> tuple[list[Item], list[Item]]:
-    """`ready` and `with_unread(scope)` from one refresh (what `htrac ready` prints)."""
+    """`ready` and `with_unread(scope)` from one refresh."""
     db = index.refresh()
-    return _ready(db, tiers, blocking, resolved), _with_unread(db, scope)
+    return _ready(db, tiers, blocking, resolved, False), _with_unread(db, scope, False)
 
 
-def _ready(db, tiers: Sequence[str], blocking: Sequence[str],
-           resolved: Sequence[str]) -> list[Item]:
+def _ready(db, tiers: Sequence[str], blocking: Sequence[str], resolved: Sequence[str],
+           summary: bool) -> list[Item] | list[Summary]:
     ranks = _ranks(tiers)
-    rows = db.execute(
-        f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE rank IN ({ranks}) AND status IN ({_marks(blocking)}) "
-        "AND duplicate = 0 AND conflict = 0 AND damaged = 0 AND id NOT IN ("
-        "  SELECT links.target FROM links JOIN items AS source"
-        "  ON source.rank = links.rank AND source.id = links.id"
-        f"  WHERE source.rank IN ({ranks}) AND source.status NOT IN ({_marks(resolved)}))"
-        " ORDER BY priority, created_at, rank, id", (*blocking, *resolved))
-    return [decode_item(blob) for blob, in rows]
+    where = (f"rank IN ({ranks}) AND status IN ({_marks(blocking)}) "
+             "AND duplicate = 0 AND conflict = 0 AND damaged = 0 AND id NOT IN ("
+             "  SELECT links.target FROM links JOIN items AS source"
+             "  ON source.rank = links.rank AND source.id = links.id"
+             f"  WHERE source.rank IN ({ranks}) AND source.status NOT IN ({_marks(resolved)}))")
+    return _select(db, where, "priority, created_at, rank, id", (*blocking, *resolved), summary)
 
 
 def blocking_rows(index: Index, tiers: Sequence[str],
@@ -62,19 +79,19 @@ def blocking_rows(index: Index, tiers: Sequence[str],
         tuple(statuses)).fetchall()
 
 
-def with_unread(index: Index, tiers: Sequence[str]) -> list[Item]:
+def with_unread(index: Index, tiers: Sequence[str], *,
+                summary: bool = False) -> list[Item] | list[Summary]:
     """`queries.with_unread`: items whose discussion ends in human messages, by (priority, id)."""
-    return _with_unread(index.refresh(), tiers)
+    return _with_unread(index.refresh(), tiers, summary)
 
 
-def _with_unread(db, tiers: Sequence[str]) -> list[Item]:
-    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE rank IN ({_ranks(tiers)}) AND unread > 0 "
-                      "ORDER BY priority, id, rank")
-    return [decode_item(blob) for blob, in rows]
+def _with_unread(db, tiers: Sequence[str], summary: bool) -> list[Item] | list[Summary]:
+    return _select(db, f"rank IN ({_ranks(tiers)}) AND unread > 0", "priority, id, rank", (),
+                   summary)
 
 
 def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
-             kind: str | None) -> list[Item]:
+             kind: str | None, *, summary: bool = False) -> list[Item] | list[Summary]:
     """Items of `tiers` with one of `statuses` (or damaged; all when None) and of `kind`,
     by (priority, created_at)."""
     db = index.refresh()
@@ -86,18 +103,15 @@ def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
     if kind is not None:
         where.append("kind = ?")
         args.append(kind)
-    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE {' AND '.join(where)} "
-                      "ORDER BY priority, created_at, rank, id", args)
-    return [decode_item(blob) for blob, in rows]
+    return _select(db, " AND ".join(where), "priority, created_at, rank, id", args, summary)
 
 
 def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[str],
-                         resolved: Sequence[str], scope: Sequence[str]
-                         ) -> tuple[list[Item], list[Item], list[Item]]:
-    """`ready_and_unread` plus the damaged items of `tiers` (by tier, then ID), from one refresh:
-    everything `htrac ready` prints."""
+                         resolved: Sequence[str], scope: Sequence[str], *,
+                         summary: bool = False) -> tuple[list, list, list[Item]]:
+    """Everything `htrac ready` prints, from one refresh: the ready items and the items of
+    `scope` with unread human messages (or their summaries), and the damaged items of `tiers`
+    (by tier, then ID; whole: their problems are shown)."""
     db = index.refresh()
-    damaged = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE rank IN ({_ranks(tiers)}) "
-                         "AND damaged = 1 ORDER BY rank, id")
-    return (_ready(db, tiers, blocking, resolved), _with_unread(db, scope),
-            [decode_item(blob) for blob, in damaged])
+    return (_ready(db, tiers, blocking, resolved, summary), _with_unread(db, scope, summary),
+            _select(db, f"rank IN ({_ranks(tiers)}) AND damaged = 1", "rank, id", (), False))

@@ -102,7 +102,7 @@ class Store:
                 self.index = None
         return self.fold_items(tiers)
 
-    def query(self, name: str, *args):
+    def query(self, name: str, *args, **options):
         """Ask the index one of its SQL questions (`index_queries.<name>`); None when the
         index can't be used, and the caller computes the answer from `items()` instead."""
         if self.index is None:
@@ -110,7 +110,7 @@ class Store:
         from . import index_queries
 
         try:
-            return getattr(index_queries, name)(self.index, *args)
+            return getattr(index_queries, name)(self.index, *args, **options)
         except (IndexUnavailable, sqlite3.Error):
             self.index = None
             return None

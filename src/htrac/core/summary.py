@@ -1,0 +1,33 @@
+"""An item's one-line summary: what `ready`, `list` and the unread notice print of it.
+
+The index keeps these values as columns, so a listing of thousands of items is printed from
+them without decoding a single compiled item; `Summary.of` derives the same tuple from an `Item`
+when the index can't be used, so both ways print the same lines.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .item import Item
+
+
+class Summary(NamedTuple):
+    id: str
+    tier: str
+    status: str
+    priority: int
+    title: str
+    damaged: int  # 1 if the item's state is uncertain (see `Item.damaged`)
+    unread: int  # trailing human messages no agent has answered
+
+    @classmethod
+    def of(cls, item: Item) -> Summary:
+        return cls(item.id, item.tier, item.status, sortable_priority(item.priority),
+                   item.title, int(item.damaged), len(item.unread_human()))
+
+
+def sortable_priority(priority: object) -> int:
+    """The priority the index sorts and prints by (a damaged item's may be missing)."""
+    return priority if type(priority) is int else 0
