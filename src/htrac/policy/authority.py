@@ -11,13 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..core.config import Config
 from ..core.errors import AuthorityError
-from ..core.ops import Op
-from . import keys, trustroot
+from . import trustroot
 from .actor import Actor, current_actor
 from .rules import Rules
-from .signing import sign
+
+if TYPE_CHECKING:
+    from ..core.ops import Op
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,9 @@ class Authority:
         """The op as written: signed when it is a human's and the governance requires it."""
         if not (self.actor.is_human and self.config.governance.require_signatures):
             return op
+        from . import keys
+        from .signing import sign
+
         pair = keys.load()
         if pair is None:
             raise AuthorityError("this repository requires signed human ops and you have no "

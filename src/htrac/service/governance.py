@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..core.config import Config
-from ..core.fold import fold
-from ..core.oplog import read_oplog
-from ..gitio.clocks import logs_on_refs
 from ..policy.authority import Authority, resolve
-from ..policy.rules import Rules
 from ..store.layout import TIERS, Layout
+
+if TYPE_CHECKING:
+    from ..policy.rules import Rules
 
 
 def worktrees(layout: Layout) -> list[Path]:
@@ -36,6 +37,10 @@ def open_authority(layout: Layout, config: Config) -> Authority:
 def refs_view(repo: Path, rel_path: str, item_id: str, config: Config, rules: Rules,
               *, want_locks: bool) -> tuple[int, set[str]]:
     """(highest clock, locks in force) of the item's file on the Lamport branches and HEAD."""
+    from ..core.fold import fold
+    from ..core.oplog import read_oplog
+    from ..gitio.clocks import logs_on_refs
+
     blobs = logs_on_refs(repo, rel_path, config.lamport_branches)
     floor, locks = 0, set()
     vocab = config.vocabulary() if want_locks else None

@@ -13,23 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from typing import TYPE_CHECKING
+
 from ..core.config import Config, load_config
 from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError
 from ..core.fold import PERMISSIVE, Policy
-from ..core.ids import make_id
-from ..core.item import Item
-from ..core.oplog import read_oplog
-from ..core.ops import DATA_KEYS, Op, make_op
-from ..core.schema import SchemaError, check_op
-from ..core.serialize import serialize_op
-from ..gitio.run import toplevel
-from ..policy.actor import Actor
-from ..policy.authority import Authority
-from ..store.appendlog import locked
 from ..store.layout import TIERS, Layout, find_root
 from ..store.store import Store
-from . import values
-from .governance import open_authority, refs_view
+from .governance import open_authority
+
+if TYPE_CHECKING:
+    from ..core.item import Item
+    from ..core.ops import Op
+    from ..policy.actor import Actor
+    from ..policy.authority import Authority
+
+# Reading commands (`ready`, `list`, the stop hooks) run many times an hour and must start fast,
+# so what only writing needs — values, the op model, the serializer, the file lock, git — is
+# imported by the methods that write.
 
 DEFAULT_TIER = "workspace"
 
@@ -78,6 +79,8 @@ class Tracker:
             not_duplicate_of: tuple[str, ...] = (), pr_ref: str | None = None,
             description: str = "", fields: dict[str, Any] | None = None,
             tier: str = DEFAULT_TIER) -> Item:
+        from . import values
+
         values.check_tier(tier)
         spec = values.check_kind(self.config, kind)
         status = status or self.config.default_status(kind)
@@ -102,6 +105,8 @@ class Tracker:
     def update(self, ref: str, *, set_: dict[str, Any] | None = None,
                add: dict[str, list[str]] | None = None,
                remove: dict[str, list[str]] | None = None) -> tuple[Item, Item]:
+        from . import values
+
         tier, item_id = self.store.resolve(ref)
         before = self.store.load(tier, item_id)
         body = values.update_body(set_ or {}, add or {}, remove or {})
@@ -141,12 +146,19 @@ class Tracker:
     # -- the write path ------------------------------------------------------------------------
 
     def _new_op(self, op_type: str, body: dict[str, Any]) -> Op:
+        from ..core.ops import make_op
+
         return make_op(op_type, by=self.actor.by, actor=self.actor.name, clock=0, body=body)
 
     def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False,
                 then: Callable[[Path], None] | None = None) -> Op:
         """Append `op` under the file's lock; `then(path)` runs before the lock is let go (a
         tier move, so no other writer can append to the old place in between)."""
+        from ..core.oplog import read_oplog
+        from ..core.ops import Op
+        from ..core.serialize import serialize_op
+        from ..store.appendlog import locked
+
         path = self.layout.item_path(tier, item_id)
         floor, branch_locks = self._refs_view(path, item_id)
         with locked(path, create=create) as log:
@@ -166,6 +178,9 @@ class Tracker:
 
     def _check(self, op: Op, tier: str, item_id: str, current,
                branch_locks: frozenset[str] | set[str] = frozenset()) -> None:
+        from ..core.item import Item
+        from ..core.schema import SchemaError, check_op
+
         try:
             check_op(op, self.store.vocab)
         except SchemaError as exc:
@@ -178,6 +193,8 @@ class Tracker:
 
     def _refs_view(self, path: Path, item_id: str) -> tuple[int, set[str]]:
         """(clock floor, locks in force) from the item's file on the Lamport branches and HEAD."""
+        from .governance import refs_view
+
         repo = self._repo_root()
         if repo is None:
             return 0, set()
@@ -191,12 +208,16 @@ class Tracker:
 
     def _repo_root(self) -> Path | None:
         if self._repo is False:
+            from ..gitio.run import toplevel
+
             top = toplevel(self.layout.repo_root)
             self._repo = top.resolve() if top else None
         return self._repo  # type: ignore[return-value]
 
     def _claim_id(self, prefix: str, data: dict[str, Any], op: Op, tier: str) -> str:
         """The new item's ID; salted when a create-less file already holds the plain one."""
+        from ..core.ids import make_id
+
         item_id = make_id(prefix, data)
         for t in TIERS:
             path = self.layout.item_path(t, item_id)
@@ -239,4 +260,4 @@ def _write_once(path: Path, text: str) -> None:
         os.chmod(path, 0o644)
 
 
-__all__ = ["Tracker", "Change", "init_tracker", "DATA_KEYS"]
+__all__ = ["Tracker", "Change", "init_tracker"]
