@@ -1,3 +1,3 @@
-from htrac.cli.main import main
+from htrac.cli.entry import main
 
 main()

@@ -9,9 +9,10 @@ import pytest
 
 PROBE = """
 import sys
-from htrac.cli.main import cli
+from htrac.cli.entry import main
+sys.argv[0] = "htrac"
 try:
-    cli(sys.argv[1:], prog_name="htrac")
+    main()
 except SystemExit:
     pass
 sys.stderr.write("\\n".join(sorted(sys.modules)))
@@ -43,3 +44,17 @@ def test_imports_read_commands_load_no_heavy_modules(tmp_tracker, command):
     third_party = top - set(sys.stdlib_module_names) - {"__main__", "__mp_main__"}
     assert third_party <= ALLOWED_THIRD_PARTY, sorted(third_party - ALLOWED_THIRD_PARTY)
     assert "htrac.store.index" in modules  # the read went through the index
+
+
+@pytest.mark.parametrize("command", [("ready",), ("count-todos", "--json"), ("--json", "hash-todos")])
+def test_imports_hot_commands_load_neither_click_nor_the_write_half(tmp_tracker, command):
+    """What agents and stop hooks run most starts without click (`cli.entry`) and, when nothing
+    changed since the last command, without the code that writes ops or talks to git."""
+    tmp_tracker.add("Something to read")
+    tmp_tracker.ok(*command)  # the index is now fresh
+    modules = loaded_modules(tmp_tracker, *command)
+    assert "htrac.cli.hot" in modules and "htrac.store.index" in modules
+    loaded = sorted(m for m in modules if m.startswith((
+        "click", "htrac.cli.main", "htrac.core.serialize", "htrac.store.appendlog",
+        "htrac.gitio", "htrac.service.values", "htrac.policy.keys", "subprocess")))
+    assert loaded == []

@@ -1,30 +1,13 @@
-"""What every command shares: global options and the tracker, opened on first use."""
+"""Click's side of the shared state (`state.Context`): `--json` after any subcommand, and the
+decorator that hands a command the Context."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import click
 
-if TYPE_CHECKING:
-    from ..service.tracker import Tracker
-
-
-@dataclass
-class Context:
-    tracker_root: Path | None = None
-    json: bool = False
-    auto_sync: bool = True
-    _tracker: Tracker | None = None
-
-    @property
-    def tracker(self) -> Tracker:
-        if self._tracker is None:
-            from ..service.tracker import Tracker
-            self._tracker = Tracker.open(tracker_root=self.tracker_root)
-        return self._tracker
+from .state import Context
 
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..core.errors import InvalidValueError, TrackerNotFoundError
+from . import hot
 from .context import Context, json_option, pass_ctx
 from .render import as_json
 
@@ -25,10 +26,7 @@ FORMATS = click.Choice(["json", "text"])
 @pass_ctx
 def count_todos(ctx: Context, hard: bool, soft: bool) -> None:
     """Print how many blocking items are in the stop hook's scope (damaged items count)."""
-    from ..service.stophook import count_todos as count
-
-    n = count(ctx.tracker, hard=hard, soft=soft)
-    click.echo(as_json({"count": n}, indent=None) if ctx.json else n)
+    hot.count_todos(ctx, hard, soft)
 
 
 @click.command("hash-todos")
@@ -36,10 +34,7 @@ def count_todos(ctx: Context, hard: bool, soft: bool) -> None:
 @pass_ctx
 def hash_todos(ctx: Context) -> None:
     """Print a SHA-256 of the blocking items in scope; it changes when any of them changes."""
-    from ..service.stophook import hash_todos as todo_hash
-
-    digest = todo_hash(ctx.tracker)
-    click.echo(as_json({"hash": digest}, indent=None) if ctx.json else digest)
+    hot.hash_todos(ctx)
 
 
 @click.command()

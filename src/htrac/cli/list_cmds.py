@@ -7,6 +7,7 @@ import click
 from ..core.ids import short
 from ..core.item import Entry, Item
 from ..store.layout import TIERS
+from . import hot
 from .completion import complete_kind, complete_status, item_argument
 from .context import Context, json_option, pass_ctx
 from .render import as_json, clean, list_row, one_line
@@ -25,33 +26,7 @@ def _limited(items: list[Item], limit: int | None) -> list[Item]:
 @pass_ctx
 def ready(ctx: Context, limit: int | None) -> None:
     """Items you can start now, numbered for :N; then items with unread human messages."""
-    from ..service.listing import ready_view
-
-    view = ready_view(ctx.tracker, summary=not ctx.json)
-    items = _limited(view.ready, limit)
-    if ctx.json:
-        data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
-        if view.unread:
-            data["items_with_unread_messages"] = [
-                {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
-                 "unread_count": len(i.unread_human())} for i in view.unread]
-        if view.damaged:
-            data["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
-                                     for i in view.damaged]
-        click.echo(as_json(data))
-        return
-    lines = [list_row(n, i) for n, i in enumerate(items, 1)] or ["(no ready items)"]
-    if view.unread:
-        lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
-        lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
-                  f"({i.unread} unread)" for i in view.unread]
-        lines += ["", "  View:  htrac show <ID>", "  Reply: htrac discuss <ID> \"your reply\""]
-    if view.damaged:
-        lines += ["", f"--- {len(view.damaged)} damaged item(s): state uncertain, "
-                      "see htrac show <ID> ---"]
-        lines += [f"  {i.id}  [{i.tier}]  {one_line(i.problems[0].describe() if i.problems else '')}"
-                  for i in view.damaged]
-    click.echo("\n".join(lines))
+    hot.ready(ctx, limit)
 
 
 @click.command("list")

@@ -1,17 +1,16 @@
-"""The `htrac` command: global options, lazy subcommands, and the one place errors become exits."""
+"""The `htrac` command under click: global options and lazy subcommands (`entry` runs the few
+hot command lines that need no parsing without it)."""
 
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..core.errors import HtracError
 from .context import Context
+from .entry import fail, guarded
 
 # Subcommands load their module only when run, so `htrac ready` pays for nothing else.
 COMMANDS = {
@@ -36,6 +35,7 @@ COMMANDS = {
     "validate": "htrac.cli.validate_cmd:validate",
     "textconv": "htrac.cli.textconv_cmd:textconv",
     "cache-rebuild": "htrac.cli.cache_cmd:cache_rebuild",
+    "watch": "htrac.cli.watch_cmds:watch",
     "sync": "htrac.cli.sync_cmd:sync",
     "promote": "htrac.cli.tier_cmds:promote",
     "demote": "htrac.cli.tier_cmds:demote",
@@ -70,28 +70,8 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except HtracError as exc:
-            _fail(str(exc), exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
-        except Exception as exc:  # the last line of defence: never a traceback
-            if os.environ.get("HTRAC_DEBUG"):
-                raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} "
-                  "(set HTRAC_DEBUG=1 for a traceback)", 2)
-
-
-def _fail(message: str, code: int) -> None:
-    from .render import clean
-    click.echo(f"error: {clean(message)}", err=True)
-    sys.exit(code)
+        return guarded(lambda: super(LazyGroup, self).invoke(ctx),
+                       passthrough=(click.exceptions.Exit, click.ClickException, click.Abort))
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True,
@@ -121,4 +101,4 @@ def main() -> None:
     try:
         cli(prog_name="htrac")
     except UnicodeDecodeError:
-        _fail("an argument is not valid text in this locale", 2)
+        fail("an argument is not valid text in this locale", 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,6 +14,14 @@ if TYPE_CHECKING:
 # C0 controls but newline and tab, DEL, C1 controls, and bidirectional overrides that can make a
 # terminal show text other than what is in the file.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print one message and flush, as `click.echo` does for text (without importing click:
+    see `cli.entry`). What reaches here has been through `clean`, so there is nothing to strip."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
 
 
 def clean(text: str, *, multiline: bool = True) -> str:

@@ -1,0 +1,73 @@
+"""`htrac`'s entry point: the hot commands straight away, everything else through click.
+
+Every agent runs `htrac ready` many times an hour and its stop hook runs `htrac count-todos` and
+`htrac hash-todos` at every stop. Importing click and building the command tree costs about a
+fifth of such a command, and when the command line is just the command's name (and `--json`)
+there is nothing for click to parse. So `main` runs those command lines itself, with the same
+bodies (`cli.hot`), the same context and the same error handling (`guarded`) as the click
+commands; any other command line — an option, `--help`, a typo — goes to click (`cli.main`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+T = TypeVar("T")
+
+# The command lines run without click: a command's name, with `--json` before or after it.
+FAST = ("ready", "count-todos", "hash-todos")
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    json = "--json" in args
+    rest = [a for a in args if a != "--json"]
+    if len(rest) == 1 and rest[0] in FAST and len(args) - len(rest) <= 2:
+        run_fast(rest[0], json)
+        return
+    from .main import main as click_main
+
+    click_main()
+
+
+def run_fast(command: str, json: bool) -> None:
+    from . import hot
+    from .state import Context
+
+    ctx = Context(json=json)
+    body = {"ready": hot.ready, "count-todos": hot.count_todos,
+            "hash-todos": hot.hash_todos}[command]
+    guarded(lambda: body(ctx))
+
+
+def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
+    """`call()`, with every failure turned into one line on stderr and an exit status — never
+    a traceback (set HTRAC_DEBUG=1 to see one). Exceptions in `passthrough` go up untouched."""
+    from ..core.errors import HtracError
+
+    try:
+        return call()
+    except passthrough:
+        raise
+    except HtracError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # the last line of defence
+        if os.environ.get("HTRAC_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} "
+             "(set HTRAC_DEBUG=1 for a traceback)", 2)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    from .render import clean, echo
+
+    echo(f"error: {clean(message)}", err=True)
+    sys.exit(code)

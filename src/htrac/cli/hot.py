@@ -1,0 +1,56 @@
+"""The bodies of the commands agents and their stop hooks run most: `ready`, `count-todos`,
+`hash-todos`. They are written without click so that `cli.entry` can run them directly when the
+command line has nothing to parse; the click commands (`list_cmds`, `hook_cmds`) call these same
+functions, so both ways print the same thing."""
+
+from __future__ import annotations
+
+from .render import as_json, echo, list_row, one_line
+from .state import Context
+
+
+def ready(ctx: Context, limit: int | None = None) -> None:
+    """Items you can start now, numbered for :N; then items with unread human messages."""
+    from ..service.listing import ready_view
+
+    view = ready_view(ctx.tracker, summary=not ctx.json)
+    items = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
+    if ctx.json:
+        data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
+        if view.unread:
+            data["items_with_unread_messages"] = [
+                {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
+                 "unread_count": len(i.unread_human())} for i in view.unread]
+        if view.damaged:
+            data["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
+                                     for i in view.damaged]
+        echo(as_json(data))
+        return
+    lines = [list_row(n, i) for n, i in enumerate(items, 1)] or ["(no ready items)"]
+    if view.unread:
+        lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
+        lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
+                  f"({i.unread} unread)" for i in view.unread]
+        lines += ["", "  View:  htrac show <ID>", "  Reply: htrac discuss <ID> \"your reply\""]
+    if view.damaged:
+        lines += ["", f"--- {len(view.damaged)} damaged item(s): state uncertain, "
+                      "see htrac show <ID> ---"]
+        lines += [f"  {i.id}  [{i.tier}]  {one_line(i.problems[0].describe() if i.problems else '')}"
+                  for i in view.damaged]
+    echo("\n".join(lines))
+
+
+def count_todos(ctx: Context, hard: bool = False, soft: bool = False) -> None:
+    """Print how many blocking items are in the stop hook's scope (damaged items count)."""
+    from ..service.stophook import count_todos as count
+
+    n = count(ctx.tracker, hard=hard, soft=soft)
+    echo(as_json({"count": n}, indent=None) if ctx.json else str(n))
+
+
+def hash_todos(ctx: Context) -> None:
+    """Print a SHA-256 of the blocking items in scope; it changes when any of them changes."""
+    from ..service.stophook import hash_todos as todo_hash
+
+    digest = todo_hash(ctx.tracker)
+    echo(as_json({"hash": digest}, indent=None) if ctx.json else digest)

@@ -1,0 +1,26 @@
+"""The state every command shares — global options and the tracker, opened on first use —
+without click, so the commands `cli.entry` runs directly can use it too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..service.tracker import Tracker
+
+
+@dataclass
+class Context:
+    tracker_root: Path | None = None
+    json: bool = False
+    auto_sync: bool = True
+    _tracker: Tracker | None = None
+
+    @property
+    def tracker(self) -> Tracker:
+        if self._tracker is None:
+            from ..service.tracker import Tracker
+            self._tracker = Tracker.open(tracker_root=self.tracker_root)
+        return self._tracker
