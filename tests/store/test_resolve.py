@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from htrac.core.errors import AmbiguousError, InvalidValueError, NotFoundError
 from htrac.service.tracker import Tracker
@@ -52,3 +54,30 @@ def test_resolve_refuses_path_like_references(tracker, ref):
 def test_resolve_unknown_prefix_is_not_found(tracker):
     with pytest.raises(NotFoundError, match="no item matches"):
         tracker.store.resolve("zzzzz")
+
+
+NAMES = ["WI-babab-dajam", "WI-babab-dajam-x", "WI-dajam-babab", "INV-babab", "AB_C-dajam",
+         "WI-bab", "WI", "x-babab"]
+
+
+@given(refs=st.lists(st.sampled_from(["WI", "WI-", "WI-bab", "WI-babab", "babab", "dajam", "bab",
+                                      "INV", "AB_C", "x", "dajam-babab", "WI-babab-dajam",
+                                      "WI-babab-dajam-x", "zzz", "-babab", "AB_C-dajam"]),
+                     min_size=1, max_size=5))
+@settings(max_examples=50, deadline=None)
+def test_resolve_candidates_equal_a_filter_of_every_id(tmp_path_factory, refs):
+    """Only names that could match are looked at closely, and the answer is the same."""
+    from htrac.core.ids import matches
+    from htrac.store.layout import Layout
+
+    root = tmp_path_factory.mktemp("layout") / ".agent"
+    layout = Layout(root)
+    ops = layout.ops_dir("workspace")
+    ops.mkdir(parents=True)
+    for name in NAMES:
+        (ops / f".{name}.ops").write_text("")
+    (ops / ".WI-dajam-dir.ops").mkdir()  # not a regular file: never an item
+    (ops / "WI-babab-nodot.ops").write_text("")  # not an ops file name
+    for ref in refs:
+        expected = [i for i in layout.item_ids("workspace") if matches(i, ref)]
+        assert layout.item_ids_matching("workspace", ref) == expected

@@ -8,11 +8,12 @@ directory (or named with `--tracker-root`). Items live in three tiers, each a di
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import TrackerNotFoundError
-from ..core.ids import FILE_ID
+from ..core.ids import FILE_ID, matches
 
 TIERS = ("canonical", "workspace", "stealth")
 COMMITTED_TIERS = ("canonical", "workspace")
@@ -65,6 +66,32 @@ class Layout:
         except FileNotFoundError:
             return []
         return sorted(ids)
+
+
+    def item_ids_matching(self, tier: str, ref: str) -> list[str]:
+        """`[i for i in item_ids(tier) if ids.matches(i, ref)]`, looking closely only at the
+        file names that could match (resolving an ID must not cost a parse of every name)."""
+        try:
+            names = os.listdir(self.ops_dir(tier))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        dotted = f".{ref}"
+        if "-" in ref:
+            maybe = [n for n in names if n.startswith(dotted)]
+        else:  # or a prefix of the words after the kind's prefix
+            maybe = [n for n in names if n.startswith(dotted) or n.partition("-")[2].startswith(ref)]
+        found = []
+        for name in maybe:
+            item_id = id_from_filename(name)
+            if item_id and matches(item_id, ref) and self._is_file(tier, name):
+                found.append(item_id)
+        return sorted(found)
+
+    def _is_file(self, tier: str, name: str) -> bool:
+        try:
+            return stat.S_ISREG(os.lstat(self.ops_dir(tier) / name).st_mode)
+        except OSError:
+            return False
 
 
 def id_from_filename(name: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core.config import Config
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
 from ..core.fold import PERMISSIVE, Policy, fold
-from ..core.ids import FULL_ID, REFERENCE, matches
+from ..core.ids import FULL_ID, REFERENCE
 from ..core.item import Item
 from ..core.oplog import OpLog, read_oplog
 from ..core.ops import Op
@@ -133,11 +133,10 @@ class Store:
             raise InvalidValueError(f"not an item ID or prefix: {_printable(ref)}")
         found: dict[str, list[str]] = {}
         for tier in TIERS:
-            ids = self.layout.item_ids(tier)
-            if ref in ids:
+            candidates = self.layout.item_ids_matching(tier, ref)
+            if ref in candidates:
                 found.setdefault(ref, []).append(tier)
                 continue
-            candidates = [i for i in ids if matches(i, ref)]
             if len(candidates) > 1:
                 raise AmbiguousError(self._ambiguity(ref, tier, candidates))
             for candidate in candidates:
