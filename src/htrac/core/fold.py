@@ -24,35 +24,16 @@ and the same policy give the same item on every clone.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
 
 from . import editmode
 from .item import Entry, Item
 from .ops import AGENT, HUMAN, KNOWN_TYPES, LOCKABLE, MESSAGE_EDIT_TYPES, EDIT_MODE_TYPES, SET_VALUED, Op, \
     canonical_key
+from .policy import PERMISSIVE, Permissive, Policy
 from .problems import DAMAGED, NOTE, REJECTED, UNKNOWN, Problem
 from .schema import SchemaError, Vocabulary, check_op, clean_create_data
 
-
-class Policy(Protocol):
-    def actor_class(self, op: Op, item_id: str) -> str:
-        """'human' or 'agent': whose authority this op, read in item `item_id`'s log, carries."""
-
-    def refuse(self, op: Op, item: Item, actor_class: str) -> str | None:
-        """Why `op` may not take effect on `item` as it stands, or None to let it."""
-
-
-class Permissive:
-    """Trusts every op's `by` and refuses nothing: the reference's behaviour."""
-
-    def actor_class(self, op: Op, item_id: str) -> str:
-        return HUMAN if op.by == HUMAN else AGENT
-
-    def refuse(self, op: Op, item: Item, actor_class: str) -> str | None:
-        return None
-
-
-PERMISSIVE = Permissive()
+__all__ = ["fold", "sort_key", "Policy", "Permissive", "PERMISSIVE"]
 
 
 def sort_key(op: Op, actor_class: str) -> tuple[int, str, int, str]:

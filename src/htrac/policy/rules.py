@@ -21,12 +21,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..core.config import Config, Governance
-from ..core.item import Item
 from ..core.ops import AGENT, HUMAN, LOCKABLE, Op, canonical_key
 from .actor import classify
 from .signing import Verifier
+
+if TYPE_CHECKING:
+    from ..core.item import Item
 
 HUMAN_ONLY_OPS = frozenset({"lock", "unlock", "discuss_clear", "stealth", "unstealth",
                             "edit-mode-on", "edit-mode-off", "reconcile"})

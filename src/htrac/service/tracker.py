@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..core.config import Config, load_config
 from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError
-from ..core.fold import PERMISSIVE, Policy
+from ..core.policy import PERMISSIVE, Policy
 from ..store.layout import TIERS, Layout, find_root
 from ..store.store import Store
 from .governance import open_authority

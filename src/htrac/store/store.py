@@ -6,19 +6,24 @@ import hashlib
 import sqlite3
 from dataclasses import is_dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.config import Config
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
-from ..core.fold import PERMISSIVE, Policy, fold
 from ..core.ids import FULL_ID, REFERENCE
-from ..core.item import Item
-from ..core.oplog import OpLog, read_oplog
-from ..core.ops import Op
-from ..core.problems import DAMAGED, Problem
+from ..core.policy import PERMISSIVE, Policy
 from .aliases import AliasStash, cache_dir
 from .index import Index
 from .index_db import IndexUnavailable
 from .layout import TIERS, Layout
+
+if TYPE_CHECKING:
+    from ..core.item import Item
+    from ..core.oplog import OpLog
+    from ..core.ops import Op
+
+# Parsing and folding (core.oplog, core.fold) are imported where a file is read: a read answered
+# from a fresh index never needs them.
 
 
 class Store:
@@ -55,6 +60,9 @@ class Store:
     # -- reading -------------------------------------------------------------------------------
 
     def read_log(self, tier: str, item_id: str) -> OpLog:
+        from ..core.oplog import OpLog, read_oplog
+        from ..core.problems import DAMAGED, Problem
+
         path = self.layout.item_path(tier, item_id)
         try:
             return read_oplog(path.read_bytes())
@@ -64,6 +72,8 @@ class Store:
             return log
 
     def global_ops(self, tier: str) -> list[Op]:
+        from ..core.oplog import read_oplog
+
         path = self.layout.edit_log(tier)
         if path not in self._global:
             try:
@@ -74,6 +84,8 @@ class Store:
 
     def fold_log(self, tier: str, item_id: str, log: OpLog,
                  global_ops: list[Op] | None = None) -> Item:
+        from ..core.fold import fold
+
         if global_ops is None:
             global_ops = self.global_ops(tier)
         item = fold(item_id, log.ops, self.vocab, policy=self.policy,
