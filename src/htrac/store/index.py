@@ -7,7 +7,8 @@ the files (see `index_files`):
 
 - every tier directory is scanned and each file's stamp compared with the one recorded; files
   added, removed or changed are re-read and re-folded, and only those (an append parses only
-  the appended bytes);
+  the appended bytes). With this user's watcher running (`watch`), only the files it names as
+  changed since the index's *token* are looked at — and every file when it can't say;
 - a tier's edit-mode log changing re-folds that tier's items from their stored ops;
 - a different configuration, trust root or policy (the *fingerprint*) re-folds everything from
   the stored ops; a different storage format rebuilds the database.
@@ -30,10 +31,11 @@ from .index_codec import SHAPE, decode_item, decode_log, encode_item, encode_log
 from .index_db import IndexUnavailable, transaction
 from .index_build import Job, build_rows
 from .index_files import (Snapshot, Stamp, digest, is_item_id, is_racy, parse_appended,
-                          read_snapshot, scan_dir, stamp_path)
+                          read_snapshot, scan_dir, stamp_names, stamp_path)
 from .index_progress import Progress
 from .index_stamps import StampDirectory
 from .layout import TIERS, Layout
+from .watch_client import WatchClient
 
 RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 # Which edit-mode log each tier folds with (workspace and stealth share one).
@@ -63,14 +65,38 @@ class _Plan:
                     or self.fingerprint)
 
 
+@dataclass(slots=True)
+class _Look:
+    """What a refresh saw of the files: every file of every tier (`disk`, a scan) or only the
+    ones the watcher named as changed plus the racy ones (`named`), and the edit-mode logs."""
+
+    edits: dict[str, Stamp | None]
+    disk: dict[str, dict[str, Stamp]] | None = None
+    named: dict[str, dict[str, Stamp | None]] | None = None
+    since: str | None = None   # the watcher token the index held when this look began
+    token: str | None = None   # the watcher's token for this look (None: no watcher)
+    how: str = "scan"
+
+    def worth_a_token(self) -> bool:
+        """Is recording the new token worth a write when nothing else changed?"""
+        if self.token is None or self.token == self.since:
+            return False
+        return self.disk is not None or sum(map(len, self.named.values())) >= 16
+
+
 class Index:
     def __init__(self, layout: Layout, path: Path, fingerprint: str, fold: Folder,
-                 unreadable: Unreadable) -> None:
+                 unreadable: Unreadable, *, watch: bool | None = False) -> None:
+        """`watch`: ask this user's watcher when one runs (True: and start one when none
+        does — the `index: {watch: true}` setting); None: never ask."""
         self.layout = layout
         self.path = path
         self.fingerprint = fingerprint
         self._fold = fold
         self._unreadable = unreadable
+        self._watcher = (None if watch is None
+                         else WatchClient(path.parent, layout.root, auto_start=watch))
+        self.looked = ""  # how the last refresh looked at the files (for tests and status)
         self._db: sqlite3.Connection | None = None
         self._edit_ops: dict[str, list] = {}
         self._stamps: StampDirectory
@@ -100,7 +126,7 @@ class Index:
             db.execute("DELETE FROM links")
             db.execute("DELETE FROM editlogs")
             db.execute("DELETE FROM stamps")
-            db.execute("DELETE FROM meta WHERE key = 'fingerprint'")
+            db.execute("DELETE FROM meta WHERE key IN ('fingerprint', 'watch')")
         self.refresh()
         return db.execute("SELECT count(*) FROM items").fetchone()[0]
 
@@ -114,16 +140,20 @@ class Index:
     def refresh(self, only: tuple[str, str] | None = None) -> sqlite3.Connection:
         """Bring the index up to date with the files (all of them, or one item's)."""
         db = self._connect()
-        disk, edits = self._look(only)
         try:
             with transaction(db, write=False):
-                plan = self._plan(db, disk, edits, only)
-            if not plan:
+                look = self._look(db, only)
+                plan = self._plan(db, look, only)
+            if not plan and not look.worth_a_token():
                 return db
             with self._write(db):  # someone may have refreshed meanwhile: plan again
-                plan = self._plan(db, disk, edits, only)
+                if look.named is not None and self._token(db) != look.since:
+                    look = self._look(db, only)  # the names were relative to another token
+                plan = self._plan(db, look, only)
                 if plan:
                     self._apply(db, plan)
+                if look.token is not None:
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('watch', ?)", (look.token,))
         except sqlite3.Error as exc:
             if index_db.is_corrupt(exc):
                 self.close()
@@ -131,31 +161,59 @@ class Index:
             raise IndexUnavailable(str(exc)) from None
         return db
 
-    def _look(self, only: tuple[str, str] | None):
+    def _look(self, db: sqlite3.Connection, only: tuple[str, str] | None) -> _Look:
+        """Look at the files — inside the transaction that read the token, so the names the
+        watcher gives and the stamps they are compared with belong together."""
         names = {EDIT_LOG[only[0]]} if only else set(EDIT_LOG.values())
         edits = {name: stamp_path(self._edit_path(name)) for name in names}
         if only:
             tier, item_id = only
             stamp = stamp_path(self.layout.item_path(tier, item_id))
-            return {tier: {item_id: stamp} if stamp else {}}, edits
-        return {tier: scan_dir(self.layout.ops_dir(tier)) for tier in TIERS}, edits
+            self.looked = "item"
+            return _Look(edits, disk={tier: {item_id: stamp} if stamp else {}})
+        since = self._token(db)
+        answer = self._watcher.changes(since) if self._watcher is not None else None
+        if answer is None or answer.changes is None:
+            self.looked = "scan" if answer is None else f"scan: {answer.reason}"
+            disk = {tier: scan_dir(self.layout.ops_dir(tier)) for tier in TIERS}
+            return _Look(edits, disk=disk, since=since, token=answer and answer.token)
+        wanted: dict[str, set[str]] = {tier: set() for tier in TIERS}
+        for rank, item_id in db.execute("SELECT rank, id FROM items WHERE racy = 1"):
+            wanted[TIERS[rank]].add(item_id)  # their stamps can't be trusted: always look
+        for tier, changed in answer.changes.items():
+            if tier in wanted:
+                wanted[tier].update(changed)
+        named = {tier: stamp_names(self.layout.ops_dir(tier), ids)
+                 for tier, ids in wanted.items()}
+        self.looked = "watch"
+        return _Look(edits, named=named, since=since, token=answer.token, how="watch")
 
-    def _plan(self, db: sqlite3.Connection, disk: dict[str, dict[str, Stamp]],
-              edits: dict[str, Stamp | None], only: tuple[str, str] | None) -> _Plan:
+    @staticmethod
+    def _token(db: sqlite3.Connection) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'watch'").fetchone()
+        return row[0] if row else None
+
+    def _plan(self, db: sqlite3.Connection, look: _Look, only: tuple[str, str] | None) -> _Plan:
         plan = _Plan()
         row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         plan.fingerprint = not row or row[0] != self.fingerprint
-        for name, stamp in edits.items():
+        for name, stamp in look.edits.items():
             known = db.execute("SELECT ino, size, mtime, ctime, racy, digest FROM editlogs "
                                "WHERE name = ?", (name,)).fetchone()
             if not self._same(known, stamp, self._edit_path(name)):
                 plan.edit_logs[name] = stamp
         if only:
-            self._plan_one(db, plan, only, disk[only[0]].get(only[1]))
+            self._plan_one(db, plan, only, look.disk[only[0]].get(only[1]))
+        elif look.named is not None:
+            for tier in TIERS:
+                stamps = look.named[tier]
+                for item_id in sorted(stamps):
+                    if is_item_id(item_id):
+                        self._plan_one(db, plan, (tier, item_id), stamps[item_id])
         else:
             stamps = StampDirectory(db)
             for tier in TIERS:
-                self._plan_tier(db, plan, tier, disk[tier], *stamps.load(RANK[tier]))
+                self._plan_tier(db, plan, tier, look.disk[tier], *stamps.load(RANK[tier]))
         return plan
 
     def _plan_tier(self, db: sqlite3.Connection, plan: _Plan, tier: str,
@@ -207,7 +265,10 @@ class Index:
                     f"({','.join(str(RANK[t]) for t in tiers)})").fetchall():
                 plan.refold.add((TIERS[rank], item_id))
         for tier, item_id in plan.remove:
-            self._delete(db, tier, item_id)
+            if stamp_path(self.layout.item_path(tier, item_id)) is None:
+                self._delete(db, tier, item_id)
+            else:  # back since it was looked at: what is recorded must be what is there now
+                plan.read.append((tier, item_id))
         for tier, item_id in plan.settle:
             db.execute("UPDATE items SET racy = 0 WHERE rank = ? AND id = ?",
                        (RANK[tier], item_id))

@@ -20,7 +20,9 @@ from pathlib import Path
 #   1 — items with stamps, digests, parsed logs and compiled items; edit logs; isbefore links.
 #   2 — per-tier stamp blobs (index_stamps) for the nothing-changed check.
 #   3 — parsed logs and compiled items moved to `blobs`, so scans of `items` stay small.
-FORMAT_VERSION = 3
+#   4 — a partial index of the racy rows, which a watched refresh looks at every time; the
+#       watcher's token in `meta` (key 'watch').
+FORMAT_VERSION = 4
 BUSY_TIMEOUT = 5.0
 
 SCHEMA = """
@@ -44,6 +46,7 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (rank, id)
 );
 CREATE INDEX IF NOT EXISTS items_status ON items (status);
+CREATE INDEX IF NOT EXISTS items_racy ON items (rank, id) WHERE racy = 1;
 CREATE TABLE IF NOT EXISTS blobs (
     rank INTEGER NOT NULL, id TEXT NOT NULL,
     log BLOB NOT NULL,              -- the parsed op-log (index_codec)

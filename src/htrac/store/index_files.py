@@ -64,6 +64,30 @@ def scan_dir(directory: Path) -> dict[str, Stamp]:
     return found
 
 
+def stamp_names(directory: Path, names) -> dict[str, Stamp | None]:
+    """Stamps of the files `.<name>.ops` for `names` in one tier directory, as `scan_dir`
+    would record them (None for a file that is not there or is not a regular file)."""
+    found: dict[str, Stamp | None] = dict.fromkeys(names)
+    if not found:
+        return found
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    lstat = os.lstat
+    try:
+        for name in found:
+            try:
+                st = lstat(f".{name}.ops", dir_fd=fd)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if S_ISREG(st.st_mode):
+                found[name] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    finally:
+        os.close(fd)
+    return found
+
+
 def is_item_id(name: str) -> bool:
     """Is `name` (from `scan_dir`) an ID htrac lists? Checked only for files not seen before."""
     return id_from_filename(f".{name}.ops") == name
