@@ -90,6 +90,9 @@ class Config:
     lamport_branches: tuple[str, ...]
     governance: Governance
     source: str = "built-in defaults"
+    # `index: {watch: true}`: reads start this user's watcher (docs/design/index.md). Left
+    # out of the repr, which fingerprints what compiled items depend on: they don't on this.
+    index_watch: bool = field(default=False, repr=False)
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(
@@ -193,7 +196,21 @@ def _build(raw: dict[str, Any], source: str) -> Config:
     return Config(kinds=kinds, statuses=statuses, blocking_statuses=blocking,
                   resolved_statuses=resolved, human_only_statuses=human_only, scope=scope,
                   well_known_tags=tags, lamport_branches=branches,
-                  governance=Governance(agent_usernames=patterns), source=source)
+                  governance=Governance(agent_usernames=patterns), source=source,
+                  index_watch=_index_watch(raw.get("index"), fail))
+
+
+def _index_watch(value: Any, fail) -> bool:
+    """`index: {watch: true|false}` — an htrac key the reference ignores (not in DEFAULTS,
+    so the template and `init` stay as the reference writes them)."""
+    if value is None:
+        return False
+    if not isinstance(value, dict) or set(value) - {"watch"}:
+        raise fail("'index' must be a mapping with the key 'watch'")
+    watch = value.get("watch", False)
+    if not isinstance(watch, bool):
+        raise fail(f"index.watch must be true or false, not {watch!r}")
+    return watch
 
 
 def _names(value: Any, key: str, fail, *, nonempty: bool = False) -> tuple[str, ...]:

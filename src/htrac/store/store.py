@@ -46,7 +46,7 @@ class Store:
         if use_index:
             self.index = Index(layout, cache_dir(layout.root) / "index.sqlite3",
                                self.fingerprint(governance), self._fold_for_index,
-                               self.read_log)
+                               self.read_log, watch=config.index_watch)
 
     def fingerprint(self, governance: str = "") -> str:
         """What compiled items depend on besides their ops: config, policy, trust root."""
