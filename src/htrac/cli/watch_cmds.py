@@ -1,0 +1,77 @@
+"""`htrac watch start|stop|status`: this user's watcher, which spares reads a look at every file."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Context, json_option, pass_ctx
+from .render import as_json
+
+
+@click.group()
+def watch() -> None:
+    """Spare reads a look at every ops file: a watcher names the changed ones.
+
+    The watcher (Linux inotify) runs per OS user and tracker and exits after 30 idle minutes.
+    With `index: {watch: true}` in the config, reads start it themselves. Reads that can't
+    reach it look at every file, as without one."""
+
+
+@watch.command("start")
+@json_option
+@pass_ctx
+def start(ctx: Context) -> None:
+    """Start this user's watcher for the tracker (if none runs) and wait until it answers."""
+    from ..service.watching import start_watcher
+
+    state = start_watcher(ctx.tracker)
+    if ctx.json:
+        click.echo(as_json(state, indent=None))
+        return
+    verb = "watching" if state["started"] else "already watching"
+    click.echo(f"{verb} {state['root']} (pid {state['pid']})")
+
+
+@watch.command("stop")
+@json_option
+@pass_ctx
+def stop(ctx: Context) -> None:
+    """Stop this user's watcher for the tracker."""
+    from ..service.watching import stop_watcher
+
+    result = stop_watcher(ctx.tracker)
+    if ctx.json:
+        click.echo(as_json(result, indent=None))
+    elif result["stopped"]:
+        click.echo(f"stopped the watcher (pid {result['pid']})")
+    else:
+        click.echo("no watcher was running")
+
+
+@watch.command("status")
+@json_option
+@pass_ctx
+def status(ctx: Context) -> None:
+    """Is a watcher running for this tracker, since when, and what it watches."""
+    from ..service.watching import watch_status
+
+    state = watch_status(ctx.tracker)
+    if ctx.json:
+        click.echo(as_json(state, indent=None))
+        return
+    auto = "on" if state["auto_start"] else "off"
+    if not state["running"]:
+        click.echo("watcher: not running" + (f" ({state['unavailable']})"
+                                             if state.get("unavailable") else ""))
+        click.echo(f"index.watch: {auto} (reads {'start' if auto == 'on' else 'do not start'} "
+                   "one; 'htrac watch start' starts one now)")
+        return
+    resets = state["resets"]
+    click.echo(f"watcher: running (pid {state['pid']}) since {state['started']}, "
+               f"{state['requests']} requests, {resets} reset{'s' * (resets != 1)} "
+               f"(last: {state['last_reset']})")
+    click.echo(f"watching: {len(state['watching'])} directories"
+               + (f"; missing (watched for): {len(state['missing'])}" if state["missing"] else ""))
+    for path, why in state["blind"].items():
+        click.echo(f"cannot watch {path}: {why} (reads look at every file)")
+    click.echo(f"index.watch: {auto}; exits after {state['idle_timeout'] / 60:.0f} idle minutes")

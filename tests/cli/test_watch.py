@@ -1,0 +1,58 @@
+"""`htrac watch start|stop|status`, in text and JSON, and the `index.watch` setting."""
+
+from __future__ import annotations
+
+import json
+
+from watching import is_watcher, watchers  # noqa: F401  (a fixture)
+
+
+def test_watch_start_status_stop(tmp_tracker, watchers):  # noqa: F811
+    assert tmp_tracker.ok("watch", "status").splitlines()[0] == "watcher: not running"
+    out = tmp_tracker.ok("watch", "start")
+    root = str(tmp_tracker.agent_dir.resolve())
+    assert out.startswith(f"watching {root} (pid ")
+    state = json.loads(tmp_tracker.ok("--json", "watch", "start"))
+    assert state["started"] is False and is_watcher(state["pid"])
+
+    status = json.loads(tmp_tracker.ok("watch", "status", "--json"))
+    assert status["running"] and status["pid"] == state["pid"] and status["root"] == root
+    assert status["auto_start"] is False and status["blind"] == {}
+    assert f"{root}/tracker-workspace/.ops" in status["watching"]
+    text = tmp_tracker.ok("watch", "status")
+    assert text.startswith(f"watcher: running (pid {state['pid']})")
+    assert "index.watch: off" in text
+
+    assert tmp_tracker.ok("watch", "stop") == f"stopped the watcher (pid {state['pid']})\n"
+    assert not is_watcher(state["pid"])
+    assert json.loads(tmp_tracker.ok("--json", "watch", "stop")) == {"stopped": False,
+                                                                     "pid": None}
+    assert tmp_tracker.ok("watch", "stop") == "no watcher was running\n"
+
+
+def test_watch_outside_a_tracker_is_a_one_line_error(tmp_path):
+    run = _htrac_in(tmp_path, "watch", "start")
+    assert run.code == 1 and run.err.startswith("error: no tracker found")
+    assert len(run.err.strip().splitlines()) == 1
+
+
+def test_watch_bad_setting_is_a_one_line_error(tmp_tracker):
+    config = tmp_tracker.agent_dir / "tracker" / "config.yaml"
+    for text, message in (("index:\n  watch: maybe\n", "index.watch must be true or false"),
+                          ("index: true\n", "'index' must be a mapping"),
+                          ("index:\n  watch: true\n  poll: 3\n", "'index' must be a mapping")):
+        config.write_text(text, encoding="utf-8")
+        run = tmp_tracker.htrac("list")
+        assert run.code == 2 and message in run.err and "Traceback" not in run.err, run.err
+        assert len(run.err.strip().splitlines()) == 1
+
+
+def test_watch_unknown_subcommand_is_a_usage_error(tmp_tracker):
+    run = tmp_tracker.htrac("watch", "pause")
+    assert run.code == 2 and "No such command 'pause'" in run.err
+
+
+def _htrac_in(cwd, *args):
+    from tests.conftest import TrackerRepo
+
+    return TrackerRepo(cwd).htrac(*args)
