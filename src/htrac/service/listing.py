@@ -5,12 +5,15 @@ whole sorted result, before any `--limit`, so `:N` means the N-th row of the ful
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..core.item import Entry, Item
 from ..core.summary import Summary
 from ..store.layout import TIERS
 from . import queries
-from .tracker import Tracker
+
+if TYPE_CHECKING:
+    from ..core.item import Entry, Item
+    from .tracker import Tracker
 
 # `list --open` in the reference: a fixed set, kept for compatibility, plus whatever this
 # tracker's configuration calls blocking.

@@ -9,9 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from ..core.config import Config
-from ..core.item import Item
+from typing import TYPE_CHECKING
+
 from ..store.layout import TIERS
+
+if TYPE_CHECKING:
+    from ..core.config import Config
+    from ..core.item import Item
 
 SCOPE_TIERS = {"all": TIERS, "workspace": ("workspace", "stealth")}
 

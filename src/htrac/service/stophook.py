@@ -14,10 +14,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ..core.item import Item
+from typing import TYPE_CHECKING
+
 from ..store.hookstate import BreakerState
 from . import queries
-from .tracker import Tracker
+
+if TYPE_CHECKING:
+    from ..core.item import Item
+    from .tracker import Tracker
 
 TOP_ITEMS = 5  # items named in a block reason; the rest are counted
 SNIPPET = 160  # characters of a human's latest message quoted to the agent
