@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,8 @@ def one_line(text: str) -> str:
 
 
 def as_json(data: Any, *, indent: int | None = 2, sort_keys: bool = False) -> str:
+    import json  # only --json answers need it
+
     return json.dumps(data, indent=indent, sort_keys=sort_keys)
 
 

@@ -12,8 +12,6 @@ system, so an "ID" can never be a path.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from typing import Any
 
@@ -35,6 +33,9 @@ def proquint(word: int) -> str:
 
 
 def make_id(prefix: str, data: dict[str, Any], salt: str = "") -> str:
+    import hashlib
+    import json  # here: every command needs the patterns above, only `add` makes an ID
+
     canonical = json.dumps(data, sort_keys=True) + salt
     digest = hashlib.sha256(canonical.encode("utf-8")).digest()[:16]
     words = [int.from_bytes(digest[i:i + 2], "big") for i in range(0, 16, 2)]
