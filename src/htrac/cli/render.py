@@ -25,6 +25,8 @@ def echo(text: str, *, err: bool = False) -> None:
 
 def clean(text: str, *, multiline: bool = True) -> str:
     """`text` with every character that could drive a terminal shown as an escape."""
+    if text.isprintable():  # the common case: nothing to escape (C0/C1, bidi, \n, \t are not)
+        return text
     text = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                        else f"\\u{ord(m.group()):04x}", text)
     if not multiline:
