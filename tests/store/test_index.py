@@ -14,6 +14,7 @@ from htrac.core.serialize import serialize_op
 from htrac.service.tracker import Tracker
 from htrac.store.aliases import cache_dir
 from htrac.store.store import Store
+from htrac.store.watch_client import Files, request
 
 
 def fresh_fold(path: Path):
@@ -24,7 +25,16 @@ def fresh_fold(path: Path):
 def indexed(path: Path):
     tracker = Tracker.open(path)
     assert tracker.store.index is not None
-    return tracker.store.items()
+    items = tracker.store.items()
+    if watcher_running(path):  # then the index asked it (it may have said "don't know")
+        assert tracker.store.index.looked.startswith(("watch", "scan: ")), \
+            tracker.store.index.looked
+    return items
+
+
+def watcher_running(repo: Path) -> bool:
+    reply = request(Files(cache_dir(repo / ".agent")), {"op": "status"})
+    return bool(reply and reply.get("running"))
 
 
 def assert_fresh(path: Path) -> list:
@@ -54,7 +64,7 @@ def status_of(items, item_id: str) -> str:
     return next(i.status for i in items if i.id == item_id)
 
 
-def test_index_answers_equal_a_fresh_fold_and_live_in_the_users_cache(tmp_tracker):
+def test_index_answers_equal_a_fresh_fold_and_live_in_the_users_cache(tmp_tracker, looking):
     first = tmp_tracker.add("First", "--tag", "api")
     tmp_tracker.add("Second", "--isbefore", first)
     tmp_tracker.ok("update", first, "--status", "in_progress")
@@ -63,14 +73,14 @@ def test_index_answers_equal_a_fresh_fold_and_live_in_the_users_cache(tmp_tracke
     assert index_path(tmp_tracker.path).is_file()
 
 
-def test_index_sees_a_hand_append(tmp_tracker):
+def test_index_sees_a_hand_append(tmp_tracker, looking):
     item = tmp_tracker.add("Appended")
     assert status_of(indexed(tmp_tracker.path), item) == "todo_hard"
     append_by_hand(item_file(tmp_tracker, item), "update", {"set": {"status": "done"}})
     assert status_of(assert_fresh(tmp_tracker.path), item) == "done"
 
 
-def test_index_sees_a_deleted_file(tmp_tracker):
+def test_index_sees_a_deleted_file(tmp_tracker, looking):
     gone = tmp_tracker.add("Gone")
     kept = tmp_tracker.add("Kept")
     indexed(tmp_tracker.path)
@@ -78,7 +88,7 @@ def test_index_sees_a_deleted_file(tmp_tracker):
     assert [i.id for i in assert_fresh(tmp_tracker.path)] == [kept]
 
 
-def test_index_sees_an_older_copy_of_the_same_size(tmp_tracker):
+def test_index_sees_an_older_copy_of_the_same_size(tmp_tracker, looking):
     item = tmp_tracker.add("Copied back")
     tmp_tracker.ok("update", item, "--priority", "3")
     path = item_file(tmp_tracker, item)
@@ -98,7 +108,7 @@ def test_index_sees_an_older_copy_of_the_same_size(tmp_tracker):
     assert next(i for i in assert_fresh(tmp_tracker.path) if i.id == item).priority == 3
 
 
-def test_index_sees_a_file_replaced_by_rename(tmp_tracker):
+def test_index_sees_a_file_replaced_by_rename(tmp_tracker, looking):
     item = tmp_tracker.add("Replaced")
     path = item_file(tmp_tracker, item)
     indexed(tmp_tracker.path)
@@ -109,7 +119,7 @@ def test_index_sees_a_file_replaced_by_rename(tmp_tracker):
     assert next(i for i in assert_fresh(tmp_tracker.path) if i.id == item).title == "Renamed"
 
 
-def test_index_follows_checkout_merge_and_rebase(tmp_tracker):
+def test_index_follows_checkout_merge_and_rebase(tmp_tracker, looking):
     base = tmp_tracker.add("Base item")
     tmp_tracker.git("add", "-A")
     tmp_tracker.git("commit", "-qm", "base")
@@ -145,7 +155,7 @@ def test_index_follows_checkout_merge_and_rebase(tmp_tracker):
     assert next(i for i in items if i.id == base).priority == 0
 
 
-def test_index_refolds_after_a_config_change(tmp_tracker):
+def test_index_refolds_after_a_config_change(tmp_tracker, looking):
     item = tmp_tracker.add("Custom status")
     append_by_hand(item_file(tmp_tracker, item), "update", {"set": {"status": "blocked"}})
     assert status_of(assert_fresh(tmp_tracker.path), item) == "todo_hard"  # unknown: rejected
@@ -155,7 +165,7 @@ def test_index_refolds_after_a_config_change(tmp_tracker):
     assert status_of(assert_fresh(tmp_tracker.path), item) == "blocked"
 
 
-def test_index_refolds_a_tier_when_its_edit_mode_log_changes(tmp_tracker):
+def test_index_refolds_a_tier_when_its_edit_mode_log_changes(tmp_tracker, looking):
     item = tmp_tracker.add("Edited discussion")
     tmp_tracker.ok("discuss", item, "first words")
     nonce = indexed(tmp_tracker.path)[0].discussion[0].nonce
@@ -241,7 +251,7 @@ def test_index_locked_by_another_writer_falls_back(tmp_tracker, monkeypatch):
         holder.close()
 
 
-def test_index_show_refreshes_just_that_item(tmp_tracker):
+def test_index_show_refreshes_just_that_item(tmp_tracker, looking):
     item = tmp_tracker.add("Shown")
     indexed(tmp_tracker.path)
     append_by_hand(item_file(tmp_tracker, item), "update", {"set": {"title": "Shown again"}})
@@ -249,7 +259,7 @@ def test_index_show_refreshes_just_that_item(tmp_tracker):
     assert tracker.show(item).title == "Shown again"
 
 
-def test_index_cache_rebuild_command(tmp_tracker):
+def test_index_cache_rebuild_command(tmp_tracker, looking):
     tmp_tracker.add("Rebuilt")
     assert tmp_tracker.ok("cache-rebuild").strip() == "cache rebuilt"
     assert tmp_tracker.ok("--json", "cache-rebuild").strip() == '{"ok": true}'
@@ -257,7 +267,7 @@ def test_index_cache_rebuild_command(tmp_tracker):
 
 
 @pytest.mark.parametrize("tier", ["canonical", "stealth"])
-def test_index_covers_every_tier(tmp_tracker, tier):
+def test_index_covers_every_tier(tmp_tracker, tier, looking):
     item = tmp_tracker.add(f"In {tier}", "--tier", tier)
     items = assert_fresh(tmp_tracker.path)
     assert [(i.id, i.tier) for i in items] == [(item, tier)]

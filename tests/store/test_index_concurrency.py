@@ -39,7 +39,7 @@ READER = textwrap.dedent("""
 """)
 
 
-def test_index_concurrent_writers_and_readers(tmp_tracker):
+def test_index_concurrent_writers_and_readers(tmp_tracker, looking):
     items = [tmp_tracker.add(f"Shared {n}") for n in range(3)]
     writers, rounds = (4, 20) if FULL else (3, 8)
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_tracker.path),
