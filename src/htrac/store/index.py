@@ -126,6 +126,7 @@ class Index:
             db.execute("DELETE FROM links")
             db.execute("DELETE FROM editlogs")
             db.execute("DELETE FROM stamps")
+            db.execute("DELETE FROM stampdelta")
             db.execute("DELETE FROM meta WHERE key IN ('fingerprint', 'watch')")
         self.refresh()
         return db.execute("SELECT count(*) FROM items").fetchone()[0]

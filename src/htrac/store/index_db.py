@@ -22,7 +22,8 @@ from pathlib import Path
 #   3 — parsed logs and compiled items moved to `blobs`, so scans of `items` stay small.
 #   4 — a partial index of the racy rows, which a watched refresh looks at every time; the
 #       watcher's token in `meta` (key 'watch').
-FORMAT_VERSION = 4
+#   5 — `stampdelta`: small changes to the stamp blobs, so a write doesn't rewrite a tier's blob.
+FORMAT_VERSION = 5
 BUSY_TIMEOUT = 5.0
 
 SCHEMA = """
@@ -58,6 +59,11 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_item ON links (rank, id);
 CREATE TABLE IF NOT EXISTS stamps (rank INTEGER PRIMARY KEY, blob BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS stampdelta (
+    rank INTEGER NOT NULL, id TEXT NOT NULL,
+    change BLOB NOT NULL,           -- marshal of (stamp, racy), or of None: forgotten
+    PRIMARY KEY (rank, id)
+);
 CREATE TABLE IF NOT EXISTS editlogs (
     name TEXT PRIMARY KEY,
     ino INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER,
@@ -66,7 +72,7 @@ CREATE TABLE IF NOT EXISTS editlogs (
     log BLOB NOT NULL
 );
 """
-TABLES = ("meta", "items", "blobs", "links", "stamps", "editlogs")
+TABLES = ("meta", "items", "blobs", "links", "stamps", "stampdelta", "editlogs")
 
 
 class IndexUnavailable(Exception):
