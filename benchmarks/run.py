@@ -1,6 +1,6 @@
 """Time whole `htrac` processes on generated trackers, beside the reference on the same tracker.
 
-    python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5]
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5] [--watch]
                              [--reference PATH | --no-reference] [--workdir DIR]
 
 For each size: generate a tracker (benchmarks/generate.py; kept in the work directory and
@@ -9,12 +9,15 @@ as a separate process — median wall time of `--runs` runs, with the median CPU
 system) and the peak resident memory of the child (from wait4). The reference
 (hypergumbo-tracker 0.11.0, in its own virtual environment) runs the same commands on the
 same tracker in the same run, up to `--reference-max` items; the ratio is reference / htrac.
+`--watch` times every command a second time with this user's watcher running (`htrac watch
+start` before, `watch stop` after), in rows marked "(watcher)".
 Prints a Markdown table. Not part of CI: timings depend on the machine and its load.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 REFERENCE_VERSION = "hypergumbo-tracker==0.11.0"
+NOTES: list[str] = []
 
 
 @dataclass
@@ -170,7 +174,45 @@ def bench_size(size: int, args, htrac: list[str], ref: list[str] | None) -> dict
         print(f"  {size:>7} {name:<28} htrac {mine.median_ms:8.0f} ms"
               + (f"   reference {results[name]['reference'].median_ms:8.0f} ms"
                  if use_ref else ""), file=sys.stderr)
+    if args.watch:
+        watched = bench_watched(repo, runs, htrac, env)
+        results = {key: value for name, timings in results.items()
+                   for key, value in ((name, timings), (f"{name} (watcher)",
+                                                        watched.get(name)))
+                   if value is not None}
     return results
+
+
+def bench_watched(repo: Path, runs: int, htrac: list[str],
+                  env: dict[str, str]) -> dict[str, dict[str, Timing]]:
+    """The same commands with the watcher running; the warm-up run records its first token."""
+    started = subprocess.run([*htrac, "--json", "watch", "start"], cwd=repo, env=env,
+                             check=True, capture_output=True, text=True)
+    pid = json.loads(started.stdout)["pid"]
+    results = {}
+    count, cpu = 0, watcher_cpu(pid)
+    try:
+        for name, argvs in commands(repo, runs):
+            mine = Timing()
+            run_once([*htrac, *argvs[0]], repo, env)
+            for argv in argvs[1:]:
+                mine.add(*run_once([*htrac, *argv], repo, env))
+            count += len(argvs)
+            results[name] = {"htrac": mine}
+            print(f"  {'':>7} {name + ' (watcher)':<28} htrac {mine.median_ms:8.0f} ms",
+                  file=sys.stderr)
+        cpu = watcher_cpu(pid) - cpu
+        NOTES.append(f"{repo.name}: the watcher used {cpu * 1000:.0f} ms of CPU for {count} "
+                     f"commands ({cpu * 1000 / count:.1f} ms each, not in the rows above)")
+    finally:
+        subprocess.run([*htrac, "watch", "stop"], cwd=repo, env=env, stdout=subprocess.DEVNULL)
+    return results
+
+
+def watcher_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the watcher process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def table(all_results: dict[int, dict]) -> str:
@@ -215,6 +257,8 @@ def main() -> None:
     parser.add_argument("--reference-runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/htrac-bench"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--watch", action="store_true",
+                        help="also time every command with the watcher running")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     htrac = htrac_exe()
@@ -224,6 +268,8 @@ def main() -> None:
         results[size] = bench_size(size, args, htrac, ref)
     print(f"Machine: {machine()}\n")
     print(table(results))
+    for note in NOTES:
+        print(f"\n{note}")
 
 
 if __name__ == "__main__":
