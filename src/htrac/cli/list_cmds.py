@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ..core.ids import short
-from ..core.item import Entry, Item
 from ..store.layout import TIERS
 from . import hot
 from .completion import complete_kind, complete_status, item_argument
 from .context import Context, json_option, pass_ctx
 from .render import as_json, clean, list_row, one_line
+
+if TYPE_CHECKING:
+    from ..core.item import Entry, Item
 
 PREVIEW = 500  # characters of description check-messages shows
 PRIOR_PREVIEW = 200
