@@ -29,9 +29,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
-
 REFERENCE_VERSION = "hypergumbo-tracker==0.11.0"
 NOTES: list[str] = []
 
@@ -78,9 +75,8 @@ def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
 
 
 def first_ids(repo: Path, count: int) -> list[str]:
-    ids = sorted(p.name[1:-4] for p in (repo / ".agent" / "tracker-workspace" / ".ops")
-                 .glob(".WI-*.ops"))
-    return ids[:count]
+    names = os.listdir(repo / ".agent" / "tracker-workspace" / ".ops")
+    return sorted(n[1:-4] for n in names if n.startswith(".WI-") and n.endswith(".ops"))[:count]
 
 
 def commands(repo: Path, runs: int) -> list[tuple[str, list[list[str]]]]:
@@ -129,7 +125,10 @@ def tracker_for(size: int, workdir: Path, seed: int) -> Path:
     marker = repo / ".generated"
     if not marker.exists():
         print(f"generating {size} items in {repo} …", file=sys.stderr)
-        generate(repo, size, seed)
+        # In a process of its own, like the copy below.
+        subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), str(repo),
+                        "--items", str(size), "--seed", str(seed)], check=True,
+                       stdout=subprocess.DEVNULL)
         marker.write_text(f"{size} {seed}\n", encoding="utf-8")
     return repo
 
@@ -137,9 +136,12 @@ def tracker_for(size: int, workdir: Path, seed: int) -> Path:
 def bench_size(size: int, args, htrac: list[str], ref: list[str] | None) -> dict:
     source = tracker_for(size, args.workdir, args.seed)
     repo = args.workdir / f"run-{size}"
-    if repo.exists():
-        shutil.rmtree(repo)
-    shutil.copytree(source, repo, symlinks=True)  # writes must not change the generated one
+    # Writes must not change the generated tracker: time a copy. Copied by a child process,
+    # which keeps this one small: a child's peak RSS (wait4) starts from its parent's at fork.
+    subprocess.run([sys.executable, "-c", "import shutil, sys; "
+                    "shutil.rmtree(sys.argv[2], ignore_errors=True); "
+                    "shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)",
+                    str(source), str(repo)], check=True)
     cache = args.workdir / f"cache-{size}"
     env = {**os.environ, "HTRAC_CACHE_DIR": str(cache), "TRACKER_AUTO_SYNC_THRESHOLD": "0",
            "TRACKER_CACHE_DIR": str(args.workdir / f"refcache-{size}"), "NO_COLOR": "1",
@@ -210,9 +212,8 @@ def bench_watched(repo: Path, runs: int, htrac: list[str],
 
 
 def watcher_cpu(pid: int) -> float:
-    """CPU seconds (user + system) the watcher process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds the watcher process has used so far (schedstat: nanoseconds on a CPU)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
 
 
 def table(all_results: dict[int, dict]) -> str:
