@@ -75,7 +75,6 @@ class _Look:
     named: dict[str, dict[str, Stamp | None]] | None = None
     since: str | None = None   # the watcher token the index held when this look began
     token: str | None = None   # the watcher's token for this look (None: no watcher)
-    how: str = "scan"
 
     def worth_a_token(self) -> bool:
         """Is recording the new token worth a write when nothing else changed?"""
@@ -187,7 +186,7 @@ class Index:
         named = {tier: stamp_names(self.layout.ops_dir(tier), ids)
                  for tier, ids in wanted.items()}
         self.looked = "watch"
-        return _Look(edits, named=named, since=since, token=answer.token, how="watch")
+        return _Look(edits, named=named, since=since, token=answer.token)
 
     @staticmethod
     def _token(db: sqlite3.Connection) -> str | None:
