@@ -56,5 +56,7 @@ def test_imports_hot_commands_load_neither_click_nor_the_write_half(tmp_tracker,
     assert "htrac.cli.hot" in modules and "htrac.store.index" in modules
     loaded = sorted(m for m in modules if m.startswith((
         "click", "htrac.cli.main", "htrac.core.serialize", "htrac.store.appendlog",
-        "htrac.gitio", "htrac.service.values", "htrac.policy.keys", "subprocess")))
+        "htrac.gitio", "htrac.service.values", "htrac.policy.keys", "subprocess",
+        "htrac.core.fold", "htrac.core.oplog", "htrac.store.index_codec",
+        "htrac.store.index_build")))
     assert loaded == []

@@ -23,16 +23,12 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.item import Item
-from ..core.oplog import OpLog, read_oplog
 from . import index_db
-from .index_codec import SHAPE, decode_item, decode_log, encode_item, encode_log
-from .index_db import IndexUnavailable, transaction
-from .index_build import Job, build_rows
+from .index_db import FORMAT_KEY, IndexUnavailable, transaction
 from .index_files import (Snapshot, Stamp, digest, is_item_id, is_racy, parse_appended,
                           read_snapshot, scan_dir, stamp_names, stamp_path)
-from .index_progress import Progress
 from .index_stamps import StampDirectory
 from .layout import TIERS, Layout
 from .watch_client import WatchClient
@@ -41,12 +37,18 @@ RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 # Which edit-mode log each tier folds with (workspace and stealth share one).
 EDIT_LOG = {"canonical": "tracker", "workspace": "tracker-workspace",
             "stealth": "tracker-workspace"}
-FORMAT_KEY = f"{index_db.FORMAT_VERSION}:{SHAPE}"
+
+if TYPE_CHECKING:
+    from ..core.item import Item
+    from ..core.oplog import OpLog
+
+# Decoding, parsing, folding and building (index_codec, core.oplog, index_build) are imported by
+# the methods that do them: a read that finds nothing changed needs none of it.
 
 # (tier, item ID, parsed log, edit-log ops) -> compiled item
-Folder = Callable[[str, str, OpLog, list], Item]
+Folder = Callable[[str, str, "OpLog", list], "Item"]
 # (tier, item ID) -> the log of a file that could not be read, as the store reports it
-Unreadable = Callable[[str, str], OpLog]
+Unreadable = Callable[[str, str], "OpLog"]
 
 
 @dataclass(slots=True)
@@ -104,6 +106,8 @@ class Index:
 
     def items(self, tiers: Sequence[str] = TIERS) -> list[Item]:
         """Every item of `tiers`, fresh, in tier order then file-name order."""
+        from .index_codec import decode_item
+
         db = self.refresh()
         ranks = ",".join(str(RANK[t]) for t in tiers)
         rows = db.execute(f"SELECT item FROM blobs WHERE rank IN ({ranks}) ORDER BY rank, id")
@@ -111,6 +115,8 @@ class Index:
 
     def item(self, tier: str, item_id: str) -> Item | None:
         """One item, fresh (None if its file does not exist)."""
+        from .index_codec import decode_item
+
         db = self.refresh(only=(tier, item_id))
         row = db.execute("SELECT item FROM blobs WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
@@ -255,6 +261,9 @@ class Index:
     # -- updating ------------------------------------------------------------------------------
 
     def _apply(self, db: sqlite3.Connection, plan: _Plan) -> None:
+        from .index_build import Job, build_rows
+        from .index_progress import Progress
+
         for name, stamp in plan.edit_logs.items():
             self._store_edit_log(db, name)
         touched = {n for n in plan.edit_logs}
@@ -332,6 +341,9 @@ class Index:
         self._insert(db, self._row(tier, item_id, log, snap))
 
     def _parse(self, db: sqlite3.Connection, tier: str, item_id: str, snap: Snapshot) -> OpLog:
+        from ..core.oplog import read_oplog
+        from .index_codec import decode_log
+
         row = db.execute("SELECT size, digest, log FROM items JOIN blobs USING (rank, id) "
                          "WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
@@ -342,6 +354,8 @@ class Index:
         return read_oplog(snap.data)
 
     def _refold_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
+        from .index_codec import decode_log
+
         row = db.execute("SELECT log FROM blobs WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
         item = self._fold(tier, item_id, decode_log(row[0]), self._edit_log_ops(db, tier))
@@ -350,6 +364,8 @@ class Index:
     def _row(self, tier: str, item_id: str, log: OpLog, snap: Snapshot | None) -> tuple:
         """The index row for a file read as `snap` and parsed as `log` (no database use:
         workers call this too)."""
+        from .index_codec import encode_log
+
         stamp: tuple = snap.stamp if snap else (None, None, None, None)
         item = self._fold(tier, item_id, log, self._edit_ops[EDIT_LOG[tier]])
         racy = snap.racy if snap else True  # unreadable: look again next time
@@ -407,6 +423,9 @@ class Index:
         return self.layout.edit_log(tier)
 
     def _store_edit_log(self, db: sqlite3.Connection, name: str) -> None:
+        from ..core.oplog import read_oplog
+        from .index_codec import encode_log
+
         self._edit_ops.pop(name, None)
         try:
             snap = read_snapshot(self._edit_path(name))
@@ -418,6 +437,8 @@ class Index:
                     encode_log(read_oplog(snap.data))))
 
     def _edit_log_ops(self, db: sqlite3.Connection, tier: str) -> list:
+        from .index_codec import decode_log
+
         name = EDIT_LOG[tier]
         if name not in self._edit_ops:
             row = db.execute("SELECT log FROM editlogs WHERE name = ?", (name,)).fetchone()
@@ -439,6 +460,8 @@ class Index:
 
 def _columns(item: Item) -> tuple:
     """The compiled item and the columns the hot queries filter and sort on."""
+    from .index_codec import encode_item
+
     priority = item.priority if type(item.priority) is int else 0
     return (encode_item(item), item.status, priority, item.created_at, item.title, item.kind,
             int(item.damaged), int(bool(item.duplicate_of)), int(item.cross_tier_conflict),

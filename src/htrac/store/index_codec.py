@@ -1,16 +1,17 @@
 """How the index stores what it derives: parsed op-logs and compiled items as compact blobs.
 
 Both are written with `marshal` (C speed both ways, no code run on load) as plain tuples built
-from the dataclasses' own field lists, so a field added to `Item`, `Entry`, `Problem` or `Op`
-changes `SHAPE`, which is part of the index's format key: an index written for another shape is
-rebuilt, never misread. The blobs live only in this user's own cache directory.
+from the dataclasses' own field lists. Those lists are part of the index's format key through
+`index_db.SHAPE`, a hash recorded there so that opening the index needs none of these classes;
+a test checks it against `shape()`, so a field added to `Item`, `Entry`, `Problem` or `Op` can't
+ship without a new key: an index written for another shape is rebuilt, never misread. The blobs
+live only in this user's own cache directory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
-import sys
 from dataclasses import fields
 
 from ..core.item import Entry, Item
@@ -25,9 +26,11 @@ _OP = tuple(f.name for f in fields(Op))
 _DISCUSSION = _ITEM.index("discussion")
 _PROBLEMS = _ITEM.index("problems")
 
-# Changes whenever a stored shape or the marshal format could differ.
-SHAPE = hashlib.sha256(repr((_ITEM, _ENTRY, _PROBLEM, _OP, marshal.version,
-                             sys.version_info[:2])).encode()).hexdigest()[:16]
+
+
+def shape() -> str:
+    """A hash of the stored field lists (what `index_db.SHAPE` must say)."""
+    return hashlib.sha256(repr((_ITEM, _ENTRY, _PROBLEM, _OP)).encode()).hexdigest()[:16]
 
 
 def encode_item(item: Item) -> bytes:

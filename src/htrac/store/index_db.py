@@ -11,8 +11,10 @@ the truth, so losing it costs time and nothing else.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,10 @@ from pathlib import Path
 #   5 — `stampdelta`: small changes to the stamp blobs, so a write doesn't rewrite a tier's blob.
 FORMAT_VERSION = 5
 BUSY_TIMEOUT = 5.0
+# The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
+SHAPE = "6903dae11817850e"
+# A stored blob is also only as portable as marshal's format and the Python that wrote it.
+FORMAT_KEY = f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:{sys.version_info[0]}.{sys.version_info[1]}"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -23,10 +23,13 @@ import time
 from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.oplog import OpLog, read_oplog
-from ..core.problems import REJECTED, Problem
 from .layout import id_from_filename
+
+if TYPE_CHECKING:
+    from ..core.oplog import OpLog
+    from ..core.problems import Problem
 
 RACY_NS = 2_000_000_000
 _TAG = re.compile(r"  # ([0-9a-f]{4,64})$")
@@ -150,6 +153,9 @@ def _read_all(fd: int) -> bytes:
 def parse_appended(old: OpLog, old_size: int, old_digest: bytes, data: bytes) -> OpLog | None:
     """`read_oplog(data)` computed from `old` (the parse of `data[:old_size]`) and the new
     bytes only; None when that shortcut could differ from a full parse."""
+    from ..core.oplog import OpLog, read_oplog
+    from ..core.problems import REJECTED
+
     if not 0 < old_size < len(data) or data[old_size - 1:old_size] != b"\n":
         return None
     if not data.endswith(b"\n"):
@@ -191,6 +197,8 @@ def _tagged_fresh(chunk: bytes, known: set[str]) -> bool:
 
 
 def _shift(problem: Problem, offset: int) -> Problem:
+    from ..core.problems import Problem
+
     if not problem.line:
         return problem
     return Problem(problem.kind, problem.reason, problem.line + offset, problem.nonce,

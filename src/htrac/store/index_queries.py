@@ -35,10 +35,12 @@ def _select(db, where: str, order: str, args: Sequence[object],
     if summary:
         rows = db.execute(f"SELECT {SUMMARY} FROM items WHERE {where} ORDER BY {order}", args)
         return list(map(Summary._make, rows))
+    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE {where} "
+                      f"ORDER BY {order}", args).fetchall()
+    if not rows:
+        return []  # and the item model need not be loaded
     from .index_codec import decode_item
 
-    rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE {where} "
-                      f"ORDER BY {order}", args)
     return [decode_item(blob) for blob, in rows]
 
 
