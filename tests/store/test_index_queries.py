@@ -145,3 +145,29 @@ def test_index_queries_text_listings_equal_a_fold(generated, tmp_path, argv):
     blocked.write_text("")  # the index can't be created: every item is folded from its file
     indexed = run(tmp_path / "cache")
     assert indexed == run(blocked) and indexed.count("\n") > 3
+
+
+def test_index_queries_use_their_indexes(stores):
+    """`ready` reads only the covering index; the unread and damaged lists only their partial
+    indexes — what keeps `ready` fast at 100,000 items (docs/performance.md)."""
+    from htrac.store import index_queries
+
+    indexed, _, config = stores
+    db = indexed.index.refresh()
+    plans = []
+    original = db.execute
+
+    class Recorder:
+        def execute(self, sql, args=()):
+            if sql.lstrip().startswith("SELECT"):
+                plans.append(" ".join(r[-1] for r in original("EXPLAIN QUERY PLAN " + sql, args)))
+            return original(sql, args)
+
+    recorder = Recorder()
+    index_queries._ready(recorder, TIERS, config.blocking_statuses, config.resolved_statuses, True)
+    index_queries._with_unread(recorder, ("workspace", "stealth"), True)
+    index_queries._select(recorder, f"{index_queries._in_tiers(TIERS)} AND damaged = 1",
+                          "rank, id", (), True)
+    assert "COVERING INDEX items_listing" in plans[0]
+    assert "INDEX items_unread" in plans[1]
+    assert "INDEX items_damaged" in plans[2]

@@ -29,6 +29,12 @@ def _ranks(tiers: Sequence[str]) -> str:
     return ",".join(str(RANK[t]) for t in tiers)
 
 
+def _in_tiers(tiers: Sequence[str]) -> str:
+    """The tier filter for queries that must not search by tier: the unary `+` keeps SQLite
+    from choosing the primary key over the (partial or covering) index the query is for."""
+    return f"+rank IN ({_ranks(tiers)})"
+
+
 def _select(db, where: str, order: str, args: Sequence[object],
             summary: bool) -> list[Item] | list[Summary]:
     """The items (or their summaries) of `items` rows matching `where`, in `order`."""
@@ -88,8 +94,7 @@ def with_unread(index: Index, tiers: Sequence[str], *,
 
 
 def _with_unread(db, tiers: Sequence[str], summary: bool) -> list[Item] | list[Summary]:
-    return _select(db, f"rank IN ({_ranks(tiers)}) AND unread > 0", "priority, id, rank", (),
-                   summary)
+    return _select(db, f"{_in_tiers(tiers)} AND unread > 0", "priority, id, rank", (), summary)
 
 
 def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
@@ -97,7 +102,7 @@ def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
     """Items of `tiers` with one of `statuses` (or damaged; all when None) and of `kind`,
     by (priority, created_at)."""
     db = index.refresh()
-    where = [f"rank IN ({_ranks(tiers)})"]
+    where = [_in_tiers(tiers)]
     args: list[object] = []
     if statuses is not None:
         where.append(f"(damaged = 1 OR status IN ({_marks(list(statuses))}))")
@@ -116,4 +121,4 @@ def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[
     (by tier, then ID; whole: their problems are shown)."""
     db = index.refresh()
     return (_ready(db, tiers, blocking, resolved, summary), _with_unread(db, scope, summary),
-            _select(db, f"rank IN ({_ranks(tiers)}) AND damaged = 1", "rank, id", (), False))
+            _select(db, f"{_in_tiers(tiers)} AND damaged = 1", "rank, id", (), False))
