@@ -22,7 +22,7 @@ from htrac.service.tracker import Tracker
 from htrac.store import index_files
 from htrac.store.aliases import cache_dir
 from htrac.store.store import Store
-from htrac.store.watch_client import Files, request
+from htrac.store.watch_client import Files, request, spawn
 
 from tests.conftest import TrackerRepo
 from watching import end, is_watcher, start, wait_until, watcher_pids
@@ -186,10 +186,15 @@ def test_watch_tier_directory_removed_and_recreated(tmp_tracker, watched, no_rac
     assert watched_look(tmp_tracker.path)[0].priority == 0  # the new directory is watched
 
 
-def test_watch_exits_when_idle(tmp_tracker, watchers):
-    pid = start(tmp_tracker, env={"HTRAC_WATCH_IDLE_TIMEOUT": "0.3"})
+def test_watch_exits_when_idle(tmp_tracker, watchers, monkeypatch):
+    files = files_of(tmp_tracker.path)
+    monkeypatch.setenv("HTRAC_WATCH_IDLE_TIMEOUT", "0.3")
+    spawn(files, tmp_tracker.agent_dir.resolve())  # no request will ever come
+    wait_until(lambda: files.lock.is_file() and files.lock.read_text().strip().isdigit(),
+               what="the watcher to start")
+    pid = int(files.lock.read_text())
     wait_until(lambda: not is_watcher(pid), what="the idle watcher to exit")
-    assert not files_of(tmp_tracker.path).socket.exists()
+    assert not files.socket.exists()
 
 
 def test_watch_exits_when_its_tracker_is_removed(tmp_tracker, watched):

@@ -307,7 +307,8 @@ class Daemon:
         poll = select.poll()
         poll.register(self.listener.fileno(), select.POLLIN)
         poll.register(self.watcher.inotify.fileno(), select.POLLIN)
-        next_check = time.monotonic() + ROOT_CHECK
+        self._last_request = time.monotonic()  # idle from now, not from before start-up
+        next_check = self._last_request + ROOT_CHECK
         while not self.stopping:
             now = time.monotonic()
             wait = min(next_check, self._last_request + self.idle_timeout) - now
