@@ -25,7 +25,7 @@ from htrac.store.store import Store
 from htrac.store.watch_client import Files, request, spawn
 
 from tests.conftest import TrackerRepo
-from watching import end, is_watcher, start, wait_until, watcher_pids
+from watching import is_watcher, start, wait_until, watcher_pids
 
 
 def item_file(tracker: TrackerRepo, item_id: str, tier: str = "workspace") -> Path:
@@ -294,7 +294,7 @@ def test_watch_client_path_loads_no_ctypes(tmp_tracker, watched):
                           "socket", "selectors", "subprocess", "fcntl"}
 
 
-def test_watch_socket_and_directory_are_private(tmp_tracker, watched):
+def test_watch_socket_private_and_requests_checked(tmp_tracker, watched):
     files = files_of(tmp_tracker.path)
     assert files.dir.stat().st_mode & 0o777 == 0o700
     assert files.socket.stat().st_mode & 0o077 == 0
@@ -303,4 +303,9 @@ def test_watch_socket_and_directory_are_private(tmp_tracker, watched):
         sock.sendall(b"not json\n")
         assert sock.recv(100) == b""  # bad requests get nothing, and the watcher lives on
     assert is_watcher(watched)
-    end(watched)
+    with socket.socket(socket.AF_UNIX) as sock:  # a client of another htrac version
+        sock.connect(str(files.socket))
+        sock.sendall(b'{"op": "status", "v": 0}\n')
+        assert b"protocol" in sock.recv(1000)
+    wait_until(lambda: not is_watcher(watched), what="the outdated watcher to make way")
+    assert not files.socket.exists()

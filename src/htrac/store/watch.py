@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import watch_inotify as ino
 from .layout import TIERS, Layout
-from .watch_client import Files, peer_uid
+from .watch_client import PROTOCOL, Files, peer_uid
 from .watch_fs import remote_reason
 from .watch_journal import Journal
 
@@ -351,6 +351,9 @@ class Daemon:
         assert self.watcher is not None
         if not isinstance(message, dict):
             return {"error": "a request is a JSON object"}
+        if message.get("v") != PROTOCOL:
+            self.stopping = True  # an htrac upgraded under us: make way for a current watcher
+            return {"error": f"this watcher speaks protocol {PROTOCOL}"}
         op = message.get("op")
         self._last_request = time.monotonic()
         if op == "changes":

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+PROTOCOL = 1            # a watcher of another htrac version answers no request, and exits
 TIMEOUT = 0.25          # seconds for a whole exchange; a healthy watcher answers in about 1 ms
 SPAWN_BACKOFF = 10.0    # seconds between two automatic starts
 UNAVAILABLE_BACKOFF = 3600.0  # after the watcher said it can't work here
@@ -83,7 +84,7 @@ def request(files: Files, message: dict, timeout: float = TIMEOUT) -> dict | Non
         sock.connect(str(files.socket))
         if peer_uid(sock) != os.getuid():
             return None  # not ours: a watcher that is not this user is never believed
-        sock.sendall(json.dumps(message).encode() + b"\n")
+        sock.sendall(json.dumps({**message, "v": PROTOCOL}).encode() + b"\n")
         deadline = time.monotonic() + timeout
         chunks = []
         while True:
@@ -93,7 +94,7 @@ def request(files: Files, message: dict, timeout: float = TIMEOUT) -> dict | Non
                 break
             chunks.append(chunk)
         reply = json.loads(b"".join(chunks))
-        return reply if isinstance(reply, dict) else None
+        return reply if isinstance(reply, dict) and "error" not in reply else None
     except (OSError, ValueError):
         return None
     finally:
