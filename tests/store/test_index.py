@@ -294,3 +294,13 @@ def test_index_damaged_inside_is_dropped_and_rebuilt(tmp_tracker):
     finally:
         db.close()
     assert_fresh(tmp_tracker.path)
+
+
+def test_index_lists_no_symlinked_ops_file(tmp_tracker, looking):
+    item = tmp_tracker.add("Real")
+    indexed(tmp_tracker.path)
+    path = item_file(tmp_tracker, item)
+    moved = path.with_name("elsewhere")
+    os.replace(path, moved)
+    path.symlink_to(moved)  # as the folding path does, a link is not an item file
+    assert assert_fresh(tmp_tracker.path) == []

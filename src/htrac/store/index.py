@@ -274,7 +274,7 @@ class Index:
                     f"({','.join(str(RANK[t]) for t in tiers)})").fetchall():
                 plan.refold.add((TIERS[rank], item_id))
         for tier, item_id in plan.remove:
-            if stamp_path(self.layout.item_path(tier, item_id)) is None:
+            if stamp_names(self.layout.ops_dir(tier), (item_id,))[item_id] is None:
                 self._delete(db, tier, item_id)
             else:  # back since it was looked at: what is recorded must be what is there now
                 plan.read.append((tier, item_id))
