@@ -56,3 +56,17 @@ def _htrac_in(cwd, *args):
     from tests.conftest import TrackerRepo
 
     return TrackerRepo(cwd).htrac(*args)
+
+
+def test_watch_that_cannot_run_says_why_and_reads_go_on(tmp_tracker, tmp_path,
+                                                        watchers):  # noqa: F811
+    item = tmp_tracker.add("Still read")
+    deep = tmp_path / ("d" * 100)  # a socket path past what AF_UNIX allows
+    env = {"HTRAC_CACHE_DIR": str(deep)}
+    run = tmp_tracker.htrac("watch", "start", env=env)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert run.err.startswith("error: the watcher can't run here: cannot listen on ")
+    assert len(run.err.strip().splitlines()) == 1
+    status = json.loads(tmp_tracker.ok("--json", "watch", "status", env=env))
+    assert status["running"] is False and "too long" in status["unavailable"]
+    assert item in tmp_tracker.ok("list", env=env)

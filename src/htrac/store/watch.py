@@ -293,7 +293,8 @@ class Daemon:
             listener.bind(str(self.files.socket))
         except OSError as exc:
             listener.close()
-            raise Unavailable(f"cannot listen on {self.files.socket}: {exc.strerror}") from None
+            why = exc.strerror or exc
+            raise Unavailable(f"cannot listen on {self.files.socket}: {why}") from None
         finally:
             os.umask(old)
         listener.listen(64)
