@@ -81,3 +81,26 @@ def test_resolve_candidates_equal_a_filter_of_every_id(tmp_path_factory, refs):
     for ref in refs:
         expected = [i for i in layout.item_ids("workspace") if matches(i, ref)]
         assert layout.item_ids_matching("workspace", ref) == expected
+
+
+def test_resolve_reuses_a_listing_only_while_the_directory_is_unchanged(tracker):
+    """One command may resolve several references; the tier's listing is reused between them
+    only while the directory provably didn't change."""
+    import os
+
+    first = tracker.add(kind="work_item", title="First", priority=1)
+    ops = tracker.layout.ops_dir("workspace")
+    old = os.stat(ops).st_mtime_ns - 10_000_000_000
+    os.utime(ops, ns=(old, old))  # settled: the listing may be kept
+    store = tracker.store
+    assert store.resolve(first.id[:12]) == ("workspace", first.id)
+    second = tracker.add(kind="work_item", title="Second", priority=1)  # changes the directory
+    assert store.resolve(second.id) == ("workspace", second.id)
+    os.utime(ops, ns=(old, old))  # the same times again, as if in one tick: the ctime differs
+    third = tracker.add(kind="work_item", title="Third", priority=1)
+    os.utime(ops, ns=(old, old))
+    assert store.resolve(third.id) == ("workspace", third.id)
+    (ops / f".{third.id}.ops").unlink()
+    os.utime(ops, ns=(old, old))
+    with pytest.raises(NotFoundError):
+        store.resolve(third.id)

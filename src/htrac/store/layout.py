@@ -68,13 +68,15 @@ class Layout:
         return sorted(ids)
 
 
-    def item_ids_matching(self, tier: str, ref: str) -> list[str]:
+    def item_ids_matching(self, tier: str, ref: str, names: list[str] | None = None) -> list[str]:
         """`[i for i in item_ids(tier) if ids.matches(i, ref)]`, looking closely only at the
-        file names that could match (resolving an ID must not cost a parse of every name)."""
-        try:
-            names = os.listdir(self.ops_dir(tier))
-        except (FileNotFoundError, NotADirectoryError):
-            return []
+        file names that could match (resolving an ID must not cost a parse of every name).
+        `names`: the tier directory's listing, when the caller has a current one."""
+        if names is None:
+            try:
+                names = os.listdir(self.ops_dir(tier))
+            except (FileNotFoundError, NotADirectoryError):
+                return []
         dotted = f".{ref}"
         if "-" in ref:
             maybe = [n for n in names if n.startswith(dotted)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import time
 from dataclasses import is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 # from a fresh index never needs them.
 
 
+SETTLED_NS = 2_000_000_000  # a directory unchanged this long has a trustworthy mtime
+
+
 class Store:
     """Items are read through the derived index (`store.index`) when it can be used, and by
     folding the files directly when it can't; both give the same items.
@@ -42,6 +47,7 @@ class Store:
         self.vocab = config.vocabulary()
         self.aliases = AliasStash(layout.root)
         self._global: dict[Path, list[Op]] = {}
+        self._listings: dict[str, tuple[tuple[int, int, int], list[str]]] = {}
         self.index: Index | None = None
         if use_index:
             self.index = Index(layout, cache_dir(layout.root) / "index.sqlite3",
@@ -145,7 +151,7 @@ class Store:
             raise InvalidValueError(f"not an item ID or prefix: {_printable(ref)}")
         found: dict[str, list[str]] = {}
         for tier in TIERS:
-            candidates = self.layout.item_ids_matching(tier, ref)
+            candidates = self.layout.item_ids_matching(tier, ref, self._listing(tier))
             if ref in candidates:
                 found.setdefault(ref, []).append(tier)
                 continue
@@ -161,6 +167,31 @@ class Store:
                                  + "\n".join(lines))
         (item_id, tiers), = found.items()
         return tiers[0], item_id
+
+    def _listing(self, tier: str) -> list[str] | None:
+        """The names in the tier's directory, listed again only when the directory changed: a
+        command that resolves several references (update, deps) lists each directory once.
+
+        The listing is reused only while the directory's inode, modification and change times
+        are what they were and were already `SETTLED_NS` old when it was listed, so a change
+        made in the same clock tick as the listing can't hide (as git does for racy entries).
+        None when the directory can't be listed (the caller then tries itself)."""
+        path = self.layout.ops_dir(tier)
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        key = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+        known = self._listings.get(tier)
+        if known is not None and known[0] == key:
+            return known[1]
+        try:
+            names = os.listdir(path)
+        except OSError:
+            return None
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
+            self._listings[tier] = (key, names)
+        return names
 
     def resolve_full(self, ref: str) -> str:
         """The full ID a reference stands for (for links written into ops)."""
