@@ -157,7 +157,8 @@ def _exec_daemon(files: Files, root: Path) -> None:
             os.dup2(null, fd)
         os.closerange(3, 1 << 16)  # nothing of the command's (pipes, the database) stays open
         os.chdir("/")
-        os.execv(sys.executable, [sys.executable, "-m", "htrac.store.watch", str(root),
+        # -P: `-m` must not look for modules in the working directory first.
+        os.execv(sys.executable, [sys.executable, "-P", "-m", "htrac.store.watch", str(root),
                                   str(files.dir.parent)])
     finally:
         os._exit(127)
