@@ -57,8 +57,12 @@ def start(tracker, env: dict[str, str] | None = None) -> int:
 
 
 @pytest.fixture
-def watchers():
-    """Ends, after the test, every watcher running under this test's cache directory."""
+def watchers(monkeypatch):
+    """Ends, after the test, every watcher running under this test's cache directory. Clients
+    wait for a watcher's answer as long as a loaded test machine may need, so that a test that
+    expects the watcher to be used is not failed by a slow scheduler (the 0.25 s fallback is
+    for people)."""
+    monkeypatch.setenv("HTRAC_WATCH_TIMEOUT", "30")
     cache = Path(os.environ["HTRAC_CACHE_DIR"])
     yield cache
     for pid in watcher_pids(cache):

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import watch_inotify as ino
 from .layout import TIERS, Layout
-from .watch_client import PROTOCOL, Files, peer_uid
+from .watch_client import PROTOCOL, Files, peer_uid, wait_limit
 from .watch_fs import remote_reason
 from .watch_journal import Journal
 
@@ -171,7 +171,7 @@ class Watcher:
             self._recreate_cookies()
             return False
         try:
-            deadline = time.monotonic() + SYNC_TIMEOUT
+            deadline = time.monotonic() + max(SYNC_TIMEOUT, wait_limit(0))
             while not self._arrived and self._overflows == overflows:
                 left = deadline - time.monotonic()
                 if left <= 0:

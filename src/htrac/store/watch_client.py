@@ -18,6 +18,7 @@ from pathlib import Path
 
 PROTOCOL = 1            # a watcher of another htrac version answers no request, and exits
 TIMEOUT = 0.25          # seconds for a whole exchange; a healthy watcher answers in about 1 ms
+TIMEOUT_ENV = "HTRAC_WATCH_TIMEOUT"  # another limit, for tests and very slow machines
 SPAWN_BACKOFF = 10.0    # seconds between two automatic starts
 UNAVAILABLE_BACKOFF = 3600.0  # after the watcher said it can't work here
 
@@ -70,12 +71,14 @@ class WatchClient:
         return Answer(token, changes, "")
 
 
-def request(files: Files, message: dict, timeout: float = TIMEOUT) -> dict | None:
+def request(files: Files, message: dict, timeout: float | None = None) -> dict | None:
     """One request to the watcher and its reply; None if there is no usable watcher."""
     try:
         os.stat(files.socket)
     except OSError:
         return None  # the common case without a watcher: one stat, nothing imported
+    if timeout is None:
+        timeout = wait_limit()
     import _socket  # socket.py's wrappers (selectors, enum…) cost more than they give here
 
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
@@ -99,6 +102,14 @@ def request(files: Files, message: dict, timeout: float = TIMEOUT) -> dict | Non
         return None
     finally:
         sock.close()
+
+
+def wait_limit(default: float = TIMEOUT) -> float:
+    """Seconds to wait for the watcher: `default`, or what HTRAC_WATCH_TIMEOUT says."""
+    try:
+        return max(float(os.environ.get(TIMEOUT_ENV) or default), 0.001)
+    except ValueError:
+        return default
 
 
 def peer_uid(sock) -> int | None:
