@@ -13,7 +13,7 @@ import time
 
 from ..core.errors import WriteError
 from ..store.aliases import cache_dir
-from ..store.watch_client import Files, request, spawn
+from ..store.watch_client import Files, request, spawn, wait_limit
 from .tracker import Tracker
 
 START_TIMEOUT = 10.0
@@ -49,7 +49,8 @@ def start_watcher(tracker: Tracker) -> dict:
     except OSError as exc:
         raise WriteError(f"cannot use {files.dir}: {exc.strerror or exc}") from None
     spawn(files, tracker.layout.root)
-    deadline = time.monotonic() + START_TIMEOUT
+    limit = max(START_TIMEOUT, wait_limit(0))
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         state = request(files, {"op": "status"})
         if state and state.get("running"):
@@ -58,7 +59,7 @@ def start_watcher(tracker: Tracker) -> dict:
         if reason:
             raise WriteError(f"the watcher can't run here: {reason}")
         time.sleep(0.02)
-    raise WriteError(f"the watcher did not answer within {START_TIMEOUT:.0f} s")
+    raise WriteError(f"the watcher did not answer within {limit:.0f} s")
 
 
 def stop_watcher(tracker: Tracker) -> dict:
