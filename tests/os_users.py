@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 AGENT = "htrac_t_agent"
 HUMAN = "htrac_t_human"
 GROUP = "htrac_t_grp"
@@ -153,6 +155,16 @@ def trust_files_for(paths: list[Path]) -> list[Path]:
         if any(str(p) in text for p in paths):
             found.append(path)
     return found
+
+
+def machine_or_skip(extra_cleanup=lambda base: None):
+    """The body of a module's `machine` fixture (`yield from machine_or_skip()`): the test
+    users and their venv, or a skip that says why they can't be made here."""
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    with provisioned(extra_cleanup) as machine:
+        yield machine
 
 
 @contextmanager

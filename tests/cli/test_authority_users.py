@@ -9,8 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from os_users import (AGENT, GROUP, HUMAN, TRUST_DIR, Machine, Run, provisioned,
-                      skip_reason, trust_files_for)
+from os_users import (AGENT, GROUP, HUMAN, TRUST_DIR, Machine, Run, machine_or_skip,
+                      trust_files_for)
 
 # -- fixtures ----------------------------------------------------------------------------------
 
@@ -23,16 +23,12 @@ ROOT_ENV_KEYS = ("HTRAC_CACHE_DIR",)
 
 @pytest.fixture(scope="module")
 def machine():
-    reason = skip_reason()
-    if reason:
-        pytest.skip(reason)
     def remove_trust_files(base: Path) -> None:
         for path in trust_files_for([base, Path(pwd.getpwnam(HUMAN).pw_dir)]):
             path.unlink()
             path.with_suffix(".baseline").unlink(missing_ok=True)
 
-    with provisioned(remove_trust_files) as machine:
-        yield machine
+    yield from machine_or_skip(remove_trust_files)
 
 
 def as_root(machine: Machine, *args: str, cwd: Path) -> Run:

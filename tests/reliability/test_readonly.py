@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from os_users import HUMAN, provisioned, skip_reason
+from os_users import HUMAN, machine_or_skip
 
 pytestmark = pytest.mark.slow  # a real user and a venv of their own
 
 
 @pytest.fixture(scope="module")
 def machine():
-    reason = skip_reason()
-    if reason:
-        pytest.skip(reason)
-    with provisioned() as machine:
-        yield machine
+    yield from machine_or_skip()
 
 
 def test_readonly_ops_directory_refuses_writes_cleanly(machine):

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from os_users import AGENT, HUMAN, provisioned, skip_reason
+from os_users import AGENT, HUMAN, machine_or_skip
 from watching import is_watcher, wait_until
 
 pytestmark = pytest.mark.slow  # real users and a venv of their own
@@ -28,11 +28,7 @@ else:
 
 @pytest.fixture(scope="module")
 def machine():
-    reason = skip_reason()
-    if reason:
-        pytest.skip(reason)
-    with provisioned() as machine:
-        yield machine
+    yield from machine_or_skip()
 
 
 def test_watch_each_user_has_their_own_watcher(machine):
