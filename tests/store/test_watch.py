@@ -185,6 +185,15 @@ def test_watch_tier_directory_removed_and_recreated(tmp_tracker, watched, no_rac
     append_by_hand(item_file(tmp_tracker, first), "update", {"set": {"priority": 0}})
     assert watched_look(tmp_tracker.path)[0].priority == 0  # the new directory is watched
 
+    shutil.rmtree(tmp_tracker.agent_dir / "tracker-workspace")  # its parent too
+    looked, items = look(tmp_tracker.path)
+    assert looked.startswith("scan: ") and items == []
+    second = tmp_tracker.add("Second")  # htrac makes the directories again
+    looked, items = look(tmp_tracker.path)
+    assert looked.startswith("scan: ") and [i.id for i in items] == [second]
+    append_by_hand(item_file(tmp_tracker, second), "update", {"set": {"priority": 1}})
+    assert watched_look(tmp_tracker.path)[0].priority == 1
+
 
 def test_watch_exits_when_idle(tmp_tracker, watchers, monkeypatch):
     files = files_of(tmp_tracker.path)

@@ -82,7 +82,9 @@ class Watcher:
     def rewatch(self, reason: str) -> None:
         """(Re)establish every watch from the paths as they are now, drop the others, reset."""
         layout = Layout(self.root)
-        wanted = [(path, CHAIN, "") for path in self._children]
+        # Parents before children: a directory created before its parent was watched would
+        # otherwise go unseen until the next reset.
+        wanted = [(path, CHAIN, "") for path in sorted(self._children, key=_depth)]
         wanted += [(str(layout.ops_dir(tier)), OPS, tier) for tier in TIERS]
         wanted.append((str(self.files.cookies), COOKIES, ""))
         wds: dict[int, list[tuple[str, str, str]]] = {}
@@ -412,6 +414,10 @@ def _children(layout: Layout) -> dict[str, set[str]]:
             children.setdefault(str(path.parent), set()).add(path.name)
             path = path.parent
     return children
+
+
+def _depth(path: str) -> int:
+    return path.count(os.sep)
 
 
 def _unlink(path) -> None:
