@@ -318,3 +318,27 @@ def test_watch_socket_private_and_requests_checked(tmp_tracker, watched):
         assert b"protocol" in sock.recv(1000)
     wait_until(lambda: not is_watcher(watched), what="the outdated watcher to make way")
     assert not files.socket.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("mount") is None,
+                    reason="needs root and mount(8) to bind-mount a directory")
+def test_watch_sees_a_mount_over_a_tier_directory(tmp_tracker, watched, no_racy_net, tmp_path):
+    """A mount sends no inotify event: the watcher checks its paths on every request."""
+    item = tmp_tracker.add("Mounted over")
+    look(tmp_tracker.path)
+    watched_look(tmp_tracker.path)
+    ops = item_file(tmp_tracker, item).parent
+    other = tmp_path / "other-ops"
+    shutil.copytree(ops, other)
+    append_by_hand(other / f".{item}.ops", "update", {"set": {"status": "done"}})
+    if subprocess.run(["mount", "--bind", str(other), str(ops)]).returncode != 0:
+        pytest.skip("bind mounts are not allowed here")
+    try:
+        looked, items = look(tmp_tracker.path)
+        assert looked == "scan: a watched directory was replaced" and items[0].status == "done"
+        append_by_hand(item_file(tmp_tracker, item), "discuss", {"message": "on the mount"})
+        assert len(watched_look(tmp_tracker.path)[0].discussion) == 1
+    finally:
+        subprocess.run(["umount", str(ops)], check=True)
+    looked, items = look(tmp_tracker.path)
+    assert looked.startswith("scan: ") and items[0].status == "todo_hard"

@@ -68,6 +68,7 @@ class Watcher:
         self.blind: dict[str, str] = {}   # directories that exist but can't be watched
         self.missing: list[str] = []
         self.root_id: tuple[int, int] | None = None
+        self._ids: dict[str, tuple[int, int] | None] = {}  # each wanted path's identity
         self._rewatch_reason = ""
         self._waiting: str | None = None
         self._arrived = False
@@ -88,8 +89,11 @@ class Watcher:
         wanted += [(str(layout.ops_dir(tier)), OPS, tier) for tier in TIERS]
         wanted.append((str(self.files.cookies), COOKIES, ""))
         wds: dict[int, list[tuple[str, str, str]]] = {}
-        self.blind, self.missing = {}, []
+        self.blind, self.missing, self._ids = {}, [], {}
         for path, role, tier in wanted:
+            # Identity before the watch: if the path changes in between, the two disagree and
+            # the next request watches again.
+            self._ids[path] = _identity(path)
             try:
                 wd = self.inotify.add(path)
             except OSError as exc:
@@ -105,22 +109,15 @@ class Watcher:
         for wd in self._wds.keys() - wds.keys():
             self.inotify.remove(wd)
         self._wds = wds
-        try:
-            st = os.stat(self.root)
-            self.root_id = (st.st_dev, st.st_ino)
-        except OSError:
-            self.root_id = None
+        self.root_id = self._ids[str(self.root)]
         self._rewatch_reason = ""
         self.journal.reset(reason)
 
-    def root_is_watched(self) -> bool:
-        """Is the tracker root still the directory being watched? (Moving a directory above it
-        sends no event to any watch.)"""
-        try:
-            st = os.stat(self.root)
-        except OSError:
-            return False
-        return (st.st_dev, st.st_ino) == self.root_id
+    def paths_unchanged(self) -> bool:
+        """Does each watched path still lead to the directory watched (and each missing one
+        still to nothing)? Some changes send no event: a directory above the root moved, a
+        mount over a tier directory."""
+        return all(_identity(path) == known for path, known in self._ids.items())
 
     @property
     def alive(self) -> bool:
@@ -196,8 +193,8 @@ class Watcher:
 
     def changes(self, root: object, since: object) -> dict:
         """The reply to "what changed since `since`?" for the tracker at `root`."""
-        if not self.root_is_watched():
-            self.rewatch("the tracker root was replaced")
+        if not self.paths_unchanged():
+            self.rewatch("a watched directory was replaced")
         if not self._same_tracker(root):
             return {"token": self.journal.token, "unknown": "another tracker"}
         synced = self.sync()
@@ -325,8 +322,8 @@ class Daemon:
                 break
             if now >= next_check:
                 next_check = now + ROOT_CHECK
-                if not self.watcher.root_is_watched():
-                    self.watcher.rewatch("the tracker root was replaced")
+                if not self.watcher.paths_unchanged():
+                    self.watcher.rewatch("a watched directory was replaced")
 
     def _accept(self) -> None:
         assert self.listener is not None
@@ -414,6 +411,14 @@ def _children(layout: Layout) -> dict[str, set[str]]:
             children.setdefault(str(path.parent), set()).add(path.name)
             path = path.parent
     return children
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _depth(path: str) -> int:
