@@ -1,11 +1,12 @@
 """`htrac`'s entry point: the hot commands straight away, everything else through click.
 
 Every agent runs `htrac ready` many times an hour and its stop hook runs `htrac count-todos` and
-`htrac hash-todos` at every stop. Importing click and building the command tree costs about a
-fifth of such a command, and when the command line is just the command's name (and `--json`)
-there is nothing for click to parse. So `main` runs those command lines itself, with the same
-bodies (`cli.hot`), the same context and the same error handling (`guarded`) as the click
-commands; any other command line — an option, `--help`, a typo — goes to click (`cli.main`).
+`htrac hash-todos` at every stop, and reads items with `htrac show :1`. Importing click and
+building the command tree costs about a fifth of such a command, and when the command line is
+just the command's name, `--json` and (for `show`) one item reference, there is nothing for
+click to parse. So `main` runs those command lines itself, with the same bodies (`cli.hot`), the
+same context and the same error handling (`guarded`) as the click commands; any other command
+line — an option, `--help`, a missing or extra argument, a typo — goes to click (`cli.main`).
 """
 
 from __future__ import annotations
@@ -17,30 +18,34 @@ from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
 
-# The command lines run without click: a command's name, with `--json` before or after it.
+# The command lines run without click: a command's name, with `--json` (at most once before and
+# once after it), and for `show` one item reference that can't be taken for an option.
 FAST = ("ready", "count-todos", "hash-todos")
+FAST_WITH_ITEM = ("show",)
 
 
 def main() -> None:
     args = sys.argv[1:]
     json = "--json" in args
     rest = [a for a in args if a != "--json"]
-    if len(rest) == 1 and rest[0] in FAST and len(args) - len(rest) <= 2:
-        run_fast(rest[0], json)
-        return
+    if len(args) - len(rest) <= 2 and rest:
+        if len(rest) == 1 and rest[0] in FAST:
+            return run_fast(rest[0], json)
+        if len(rest) == 2 and rest[0] in FAST_WITH_ITEM and not rest[1].startswith("-"):
+            return run_fast(rest[0], json, rest[1])
     from .main import main as click_main
 
     click_main()
 
 
-def run_fast(command: str, json: bool) -> None:
+def run_fast(command: str, json: bool, *arguments: str) -> None:
     from . import hot
     from .state import Context
 
     ctx = Context(json=json)
     body = {"ready": hot.ready, "count-todos": hot.count_todos,
-            "hash-todos": hot.hash_todos}[command]
-    guarded(lambda: body(ctx))
+            "hash-todos": hot.hash_todos, "show": hot.show}[command]
+    guarded(lambda: body(ctx, *arguments))
 
 
 def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:

@@ -1,11 +1,11 @@
-"""The bodies of the commands agents and their stop hooks run most: `ready`, `count-todos`,
-`hash-todos`. They are written without click so that `cli.entry` can run them directly when the
+"""The bodies of the commands agents and their stop hooks run most: `ready`, `show`,
+`count-todos`, `hash-todos`. They are written without click so that `cli.entry` can run them directly when the
 command line has nothing to parse; the click commands (`list_cmds`, `hook_cmds`) call these same
 functions, so both ways print the same thing."""
 
 from __future__ import annotations
 
-from .render import as_json, echo, list_row, one_line
+from .render import as_json, echo, list_row, one_line, show_text
 from .state import Context
 
 
@@ -38,6 +38,16 @@ def ready(ctx: Context, limit: int | None = None) -> None:
         lines += [f"  {i.id}  [{i.tier}]  {one_line(i.problems[0].describe() if i.problems else '')}"
                   for i in view.damaged]
     echo("\n".join(lines))
+
+
+def show(ctx: Context, ref: str, include_deleted: bool = False,
+         include_history: bool = False) -> None:
+    """Show an item (REF: full ID, unique prefix, first word, or :N)."""
+    item = ctx.tracker.show(ref)
+    if ctx.json:
+        echo(as_json(item.as_dict(history=include_history, include_deleted=include_deleted)))
+    else:
+        echo(show_text(item, include_deleted=include_deleted, history=include_history))
 
 
 def count_todos(ctx: Context, hard: bool = False, soft: bool = False) -> None:

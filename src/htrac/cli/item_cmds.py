@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from ..core.errors import InvalidValueError
+from . import hot
 from .completion import complete_kind, complete_status, item_argument, item_option
 from .context import Context, json_option, pass_ctx
-from .render import as_json, clean, show_text
+from .render import as_json, clean
 
 
 def parse_fields(pairs: tuple[str, ...], option: str = "--field") -> dict[str, str]:
@@ -94,12 +95,7 @@ def add(ctx: Context, kind: str, title: str, status: str | None, priority: int,
 @pass_ctx
 def show(ctx: Context, ref: str, include_deleted: bool, include_history: bool) -> None:
     """Show an item (REF: full ID, unique prefix, first word, or :N)."""
-    item = ctx.tracker.show(ref)
-    if ctx.json:
-        click.echo(as_json(item.as_dict(history=include_history,
-                                        include_deleted=include_deleted)))
-    else:
-        click.echo(show_text(item, include_deleted=include_deleted, history=include_history))
+    hot.show(ctx, ref, include_deleted, include_history)
 
 
 @click.command()
