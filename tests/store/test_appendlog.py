@@ -84,3 +84,76 @@ def test_append_on_a_full_disk_fails_cleanly_and_leaves_no_partial_op(tmp_path):
         assert path.read_bytes() == before
     finally:
         subprocess.run(["umount", str(mnt)])
+
+
+def test_append_a_new_file_appears_whole_or_not_at_all(tmp_path):
+    """A created file is linked into place with its first op in it: never empty, no private
+    file left behind, the tracker's file mode."""
+    path = tmp_path / "ops" / ".WI-a.ops"
+    with locked(path, create=True) as log:
+        assert log.read() == b""
+        assert not path.exists()  # nothing is visible until the op is written
+        log.append("- op: x  # 1111\n")
+    assert path.read_bytes() == b"- op: x  # 1111\n"
+    assert sorted(p.name for p in path.parent.iterdir()) == [".WI-a.ops"]  # nothing else
+    assert path.stat().st_mode & 0o777 == 0o664
+    with locked(path, create=True) as log:  # an existing file: an ordinary locked append
+        assert log.read() == b"- op: x  # 1111\n"
+        log.append("- op: y  # 2222\n")
+    assert path.read_bytes().count(b"\n") == 2
+
+
+def test_append_a_file_created_meanwhile_is_left_to_its_creator(tmp_path):
+    """Two writers creating one file: the second learns it lost (FileAppeared) and writes
+    nothing, so it can read the winner's op and write again."""
+    from htrac.store.appendlog import FileAppeared
+
+    path = tmp_path / ".WI-b.ops"
+    with pytest.raises(FileAppeared):
+        with locked(path, create=True) as log:
+            with locked(path, create=True) as other:  # the other writer, in between
+                other.append("- op: first  # aaaa\n")
+            log.append("- op: second  # bbbb\n")
+    assert path.read_bytes() == b"- op: first  # aaaa\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".WI-b.ops"]
+
+
+def test_append_readers_never_see_an_empty_item_while_items_are_created(tmp_tracker):
+    """`add` in a loop while another process lists and reads every ops file: no reader ever
+    finds an empty one (it would read as a damaged item)."""
+    ops = tmp_tracker.path / ".agent" / "tracker-workspace" / ".ops"
+    reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import os, sys
+        ops = {str(ops)!r}
+        seen = empty = 0
+        while not os.path.exists(os.path.join(ops, ".stop")):
+            for name in os.listdir(ops):
+                if name.endswith(".ops"):
+                    try:
+                        with open(os.path.join(ops, name), "rb") as f:
+                            empty += f.read() == b""
+                        seen += 1
+                    except FileNotFoundError:
+                        pass
+        print(seen, empty)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        for n in range(12 if FULL else 6):
+            tmp_tracker.add(f"Created while read {n}")
+    finally:
+        (ops / ".stop").write_text("")
+        seen, empty = map(int, reader.communicate(timeout=60)[0].split())
+    assert seen > 0 and empty == 0
+
+
+def test_append_a_new_file_without_unnamed_files_is_created_exclusively(tmp_path):
+    """Where O_TMPFILE can't be used, a new file is created exclusively, locked and written
+    at once; a file already there is left to its creator."""
+    from htrac.store.appendlog import FileAppeared, NewLog
+
+    path = tmp_path / ".WI-c.ops"
+    NewLog(path)._create_exclusively(b"- op: x  # cccc\n")
+    assert path.read_bytes() == b"- op: x  # cccc\n" and path.stat().st_mode & 0o777 == 0o664
+    with pytest.raises(FileAppeared):
+        NewLog(path)._create_exclusively(b"- op: y  # dddd\n")
+    assert path.read_bytes() == b"- op: x  # cccc\n"

@@ -19,7 +19,7 @@ from ..core.item import Item
 from ..core.oplog import read_oplog
 from ..core.ops import MESSAGE_EDIT_TYPES, Op
 from ..core.serialize import serialize_op
-from ..store.appendlog import locked
+from ..store.appendlog import FileAppeared, locked
 from ..store.layout import TIERS
 from .humanops import find_entry
 from .tracker import Tracker
@@ -66,8 +66,12 @@ def switch(tracker: Tracker, on: bool, ttl: int = 1800, cap: int = 500) -> None:
         op = tracker.authority.sign(op, "")
     text = serialize_op(op)
     for path in _logs(tracker):
-        with locked(path, create=True) as log:
-            log.append(text)
+        try:
+            with locked(path, create=True) as log:
+                log.append(text)
+        except FileAppeared:  # another writer created the log meanwhile: append to it
+            with locked(path, create=True) as log:
+                log.append(text)
 
 
 def _bounded(flag: str, value: int, bounds: tuple[int, int]) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from typing import TYPE_CHECKING
 
 from ..core.config import Config, load_config
-from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError
+from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError, WriteError
 from ..core.policy import PERMISSIVE, Policy
 from ..store.layout import TIERS, Layout, find_root
 from ..store.store import Store
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # imported by the methods that write.
 
 DEFAULT_TIER = "workspace"
+CREATE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,24 +158,30 @@ class Tracker:
         from ..core.oplog import read_oplog
         from ..core.ops import Op
         from ..core.serialize import serialize_op
-        from ..store.appendlog import locked
+        from ..store.appendlog import FileAppeared, locked
 
         path = self.layout.item_path(tier, item_id)
         floor, branch_locks = self._refs_view(path, item_id)
-        with locked(path, create=create) as log:
-            current = read_oplog(log.read())
-            clock = 1 + max(current.max_clock, floor)
-            op = Op(op.type, op.at, op.by, op.actor, clock, op.nonce, op.body)
-            self._check(op, tier, item_id, current, branch_locks)
-            if self.authority is not None:
-                op = self.authority.sign(op, item_id)
-            text = serialize_op(op)
-            if read_oplog(text.encode("utf-8")).ops != [op]:
-                raise InvalidValueError("this op would not read back as written; not written")
-            log.append(text)
-            if then is not None:
-                then(path)
-        return op
+        for _ in range(CREATE_ATTEMPTS):
+            try:
+                with locked(path, create=create) as log:
+                    current = read_oplog(log.read())
+                    clock = 1 + max(current.max_clock, floor)
+                    written = Op(op.type, op.at, op.by, op.actor, clock, op.nonce, op.body)
+                    self._check(written, tier, item_id, current, branch_locks)
+                    if self.authority is not None:
+                        written = self.authority.sign(written, item_id)
+                    text = serialize_op(written)
+                    if read_oplog(text.encode("utf-8")).ops != [written]:
+                        raise InvalidValueError("this op would not read back as written; "
+                                                "not written")
+                    log.append(text)
+                    if then is not None:
+                        then(path)
+                return written
+            except FileAppeared:
+                continue  # another writer created the file meanwhile: write against it
+        raise WriteError(f"{path.name} keeps appearing and disappearing; nothing was written")
 
     def _check(self, op: Op, tier: str, item_id: str, current,
                branch_locks: frozenset[str] | set[str] = frozenset()) -> None:

@@ -8,6 +8,11 @@ starts with one, fencing the torn tail off as its own (reported) block so the ne
 cleanly. If the disk refuses the write, the file is truncated back to its old length: a failed
 append leaves no partial op behind. Symlinked ops files are refused, so an item can't be made to
 write outside the tracker.
+
+A file that doesn't exist yet is never created empty: its first op is written to an unnamed
+file that is then linked into place whole (`NewLog`), so a reader never sees an item file with
+nothing in it (which would read as a damaged item). If another writer created the file first,
+the link fails and `FileAppeared` tells the caller to write again, against what that file holds.
 """
 
 from __future__ import annotations
@@ -45,16 +50,120 @@ class LockedLog:
         size = os.fstat(self._fd).st_size
         if size and os.pread(self._fd, 1, size - 1) != b"\n":
             data = b"\n" + data
+        _write_all(self.path, self._fd, data, size)
+
+
+class FileAppeared(Exception):
+    """Another writer created the file this `NewLog` was creating: nothing was written; read
+    the file and write again."""
+
+
+class NewLog:
+    """The first op of a file that does not exist yet, written before the file has a name.
+
+    On Linux the op goes into an unnamed file (`O_TMPFILE`) in the tier directory, which is then
+    linked into place: a reader sees no file or the whole op, and a crash leaves nothing behind.
+    Where the file system can't do that, the file is created exclusively and written at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> bytes:
+        return b""
+
+    def append(self, text: str) -> None:
+        data = text.encode("utf-8")
+        fd = self._unnamed()
+        if fd is None:
+            return self._create_exclusively(data)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            os.fsync(self._fd)
+            _write_all(self.path, fd, data, 0)
+            linked = self._link(fd)
+        finally:
+            os.close(fd)
+        if not linked:
+            return self._create_exclusively(data)
+        _sync_directory(self.path.parent)  # the new name is durable before the op is acknowledged
+
+    def _link(self, fd: int) -> bool:
+        """Give the unnamed file `fd` its name; False when this system can't."""
+        try:
+            directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            # linkat(…, AT_SYMLINK_FOLLOW): what os.link does when given a directory fd
+            os.link(f"/proc/self/fd/{fd}", self.path.name, dst_dir_fd=directory,
+                    follow_symlinks=True)
+            return True
+        except FileExistsError:
+            raise FileAppeared(str(self.path)) from None
+        except OSError:
+            return False  # no /proc, or a kernel that won't link it: the plain way
+        finally:
+            os.close(directory)
+
+    def _unnamed(self) -> int | None:
+        if not hasattr(os, "O_TMPFILE") or not os.path.isdir("/proc/self/fd"):
+            return None
+        try:
+            fd = os.open(self.path.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, FILE_MODE)
         except OSError as exc:
-            _rollback(self._fd, size)
-            raise WriteError(f"could not write {self.path}: {exc.strerror or exc}; "
-                             "nothing was written") from None
+            if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+                return None  # this file system (or kernel) has no unnamed files
+            raise WriteError(f"cannot create {self.path}: {exc.strerror}") from None
+        _set_mode(fd)
+        return fd
+
+    def _create_exclusively(self, data: bytes) -> None:
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | os.O_APPEND | os.O_CLOEXEC, FILE_MODE)
+        except FileExistsError:
+            raise FileAppeared(str(self.path)) from None
+        except OSError as exc:
+            raise WriteError(f"cannot create {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # a writer that finds the file waits for its op
+            _set_mode(fd)
+            _write_all(self.path, fd, data, 0)
+        except (OSError, WriteError):
+            try:
+                os.unlink(self.path)  # ours, still locked and empty: a failed create leaves none
+            except OSError:
+                pass
+            raise
+        finally:
+            os.close(fd)
+        _sync_directory(self.path.parent)
+
+
+def _write_all(path: Path, fd: int, data: bytes, size: int) -> None:
+    """Write `data` at the end of `fd` (which held `size` bytes) and fsync; on failure, cut the
+    file back to `size` and raise WriteError."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
+        _rollback(fd, size)
+        raise WriteError(f"could not write {path}: {exc.strerror or exc}; "
+                         "nothing was written") from None
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a new directory entry durable (a crash must not lose an acknowledged create)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _rollback(fd: int, size: int) -> None:
@@ -66,10 +175,16 @@ def _rollback(fd: int, size: int) -> None:
 
 
 @contextmanager
-def locked(path: Path, *, create: bool = False) -> Iterator[LockedLog]:
-    """Hold `path` under an exclusive lock; creates it (and its directory) if asked."""
+def locked(path: Path, *, create: bool = False) -> Iterator[LockedLog | NewLog]:
+    """Hold `path` under an exclusive lock. With `create`, a file that doesn't exist yet (its
+    directory is made) is a `NewLog`: its `append` may raise `FileAppeared`."""
     if create:
         _make_dirs(path.parent)
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
+            yield NewLog(path)
+            return
     flags = os.O_RDWR | os.O_APPEND | os.O_CLOEXEC | os.O_NOFOLLOW | (os.O_CREAT if create else 0)
     while True:
         fd = _open(path, flags)
