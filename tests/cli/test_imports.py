@@ -21,7 +21,7 @@ sys.stderr.write("\\n".join(sorted(sys.modules)))
 # site-packages .pth files that run at interpreter start-up, not from htrac.
 ALLOWED_THIRD_PARTY = {"click", "htrac", "certifi", "_distutils_hack"}
 FORBIDDEN = ("textual", "starlette", "uvicorn", "ruamel", "webauthn", "bcrypt", "watchfiles",
-             "cryptography", "multiprocessing", "asyncio", "htrac.tui", "htrac.server",
+             "cryptography", "multiprocessing", "asyncio", "ctypes", "htrac.tui", "htrac.server",
              "htrac.mcp")
 
 
