@@ -1,7 +1,7 @@
 """The bodies of the commands agents and their stop hooks run most: `ready`, `show`,
-`count-todos`, `hash-todos`. They are written without click so that `cli.entry` can run them directly when the
-command line has nothing to parse; the click commands (`list_cmds`, `hook_cmds`) call these same
-functions, so both ways print the same thing."""
+`count-todos`, `hash-todos`. They are written without click so that `cli.entry` can run them
+directly when the command line has nothing to parse; the click commands (`list_cmds`,
+`item_cmds`, `hook_cmds`) call these same functions, so both ways print the same thing."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def ready(ctx: Context, limit: int | None = None) -> None:
     if view.damaged:
         lines += ["", f"--- {len(view.damaged)} damaged item(s): state uncertain, "
                       "see htrac show <ID> ---"]
-        lines += [f"  {i.id}  [{i.tier}]  {one_line(i.problems[0].describe() if i.problems else '')}"
+        lines += [f"  {i.id}  [{i.tier}]  "
+                  f"{one_line(i.problems[0].describe() if i.problems else '')}"
                   for i in view.damaged]
     echo("\n".join(lines))
 

@@ -32,7 +32,8 @@ BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
 SHAPE = "6903dae11817850e"
 # A stored blob is also only as portable as marshal's format and the Python that wrote it.
-FORMAT_KEY = f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:{sys.version_info[0]}.{sys.version_info[1]}"
+FORMAT_KEY = (f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:"
+              f"{sys.version_info[0]}.{sys.version_info[1]}")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

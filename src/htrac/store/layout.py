@@ -81,7 +81,8 @@ class Layout:
         if "-" in ref:
             maybe = [n for n in names if n.startswith(dotted)]
         else:  # or a prefix of the words after the kind's prefix
-            maybe = [n for n in names if n.startswith(dotted) or n.partition("-")[2].startswith(ref)]
+            maybe = [n for n in names
+                     if n.startswith(dotted) or n.partition("-")[2].startswith(ref)]
         found = []
         for name in maybe:
             item_id = id_from_filename(name)
