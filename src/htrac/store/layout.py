@@ -67,7 +67,6 @@ class Layout:
             return []
         return sorted(ids)
 
-
     def item_ids_matching(self, tier: str, ref: str, names: list[str] | None = None) -> list[str]:
         """`[i for i in item_ids(tier) if ids.matches(i, ref)]`, looking closely only at the
         file names that could match (resolving an ID must not cost a parse of every name).

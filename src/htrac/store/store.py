@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 # Parsing and folding (core.oplog, core.fold) are imported where a file is read: a read answered
 # from a fresh index never needs them.
 
-
 SETTLED_NS = 2_000_000_000  # a directory unchanged this long has a trustworthy mtime
 
 
