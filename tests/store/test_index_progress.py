@@ -18,8 +18,7 @@ def test_progress_draws_on_a_terminal_and_erases_itself(monkeypatch):
         with Progress(4, "indexing", stream=terminal) as bar:
             for _ in range(4):
                 bar.step()
-    shown = os.read(master, 4096).decode()
-    os.close(master)
+    shown = _read_all(master).decode()
     assert "htrac: indexing [" in shown and "4/4 items" in shown
     assert shown.endswith("\r\x1b[K")
 
@@ -47,3 +46,16 @@ def test_progress_waits_a_moment_before_showing(monkeypatch):
     terminal.close()
     os.close(master)
     assert shown == b""
+
+
+def _read_all(master: int) -> bytes:
+    """Everything written to the terminal: a pty may hand it over in several reads."""
+    chunks = []
+    try:
+        while chunk := os.read(master, 4096):
+            chunks.append(chunk)
+    except OSError:  # EIO: the other end is closed and everything has been read
+        pass
+    finally:
+        os.close(master)
+    return b"".join(chunks)

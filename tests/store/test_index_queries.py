@@ -50,8 +50,8 @@ def stores(generated):
 
 def test_index_queries_ready(stores):
     indexed, direct, config = stores
-    fast = queries.ready_in(indexed, config)
-    assert fast == queries.ready_in(direct, config) and len(fast) > 10
+    fast = queries.overview_in(indexed, config)[0]
+    assert fast == queries.overview_in(direct, config)[0] and len(fast) > 10
 
 
 @pytest.mark.parametrize("tiers", [TIERS, ("workspace", "stealth"), ("canonical",)])
@@ -101,12 +101,16 @@ def test_index_queries_cli_list_and_ready_match_a_fold(generated):
     assert [i["id"] for i in json.loads(run.stdout)["ready"]] == [i.id for i in expected]
 
 
-def test_index_queries_ready_and_unread_in_one_look(stores):
+def test_index_queries_ready_unread_and_damaged_in_one_look(stores):
     indexed, direct, config = stores
-    fast = queries.ready_and_unread_in(indexed, config)
-    assert fast == queries.ready_and_unread_in(direct, config)
-    assert fast == (queries.ready_in(direct, config),
-                    queries.unread_in(direct, queries.scope_tiers(config)))
+    fast = queries.overview_in(indexed, config)
+    assert fast == queries.overview_in(direct, config)
+    everything = direct.items(TIERS)
+    assert fast == (queries.ready(everything, config),
+                    queries.unread_in(direct, queries.scope_tiers(config)),
+                    [i for i in everything if i.damaged])
+    assert queries.overview_in(indexed, config, summary=True) == \
+        queries.overview_in(direct, config, summary=True)
 
 
 def test_index_queries_summaries_equal_the_items_they_summarize(stores):

@@ -52,9 +52,8 @@ def locate(start: Path, name: str) -> tuple[Path, Path] | None:
     if result is None or result.returncode != 0:
         return None
     top, _, inside = result.stdout.decode("utf-8", "surrogateescape").strip().partition("\n")
-    top_path = Path(top)
     path = Path(inside)
-    return top_path, path if path.is_absolute() else start / path
+    return Path(top), path if path.is_absolute() else start / path
 
 
 def has_head(repo: Path) -> bool:

@@ -14,6 +14,7 @@ from ..core.item import Item
 from ..core.oplog import read_oplog
 from ..store.layout import TIERS
 from . import queries
+from .listing import ready_view
 from .stophook import SNIPPET, line
 from .tracker import Tracker
 
@@ -30,8 +31,8 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
     max_chars = max(max_chars, MIN_CHARS)
     config = tracker.config
     scope = queries.scope_tiers(config)
-    ready, waiting, damaged = _overview(tracker)
-    tracker.store.aliases.save([i.id for i in ready])
+    view = ready_view(tracker)
+    ready, waiting, damaged = view.ready, view.unread, view.damaged
     mine = _in_progress_by(tracker, _in_progress(tracker))
     counts = (len(queries.todo_rows(tracker.store, config, scope)),
               sum(1 for i in damaged if i.tier in scope))
@@ -42,20 +43,6 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
             break
         limit //= 2
     return text if len(text) <= max_chars else text[:max_chars - 1] + "…"
-
-
-def _overview(tracker: Tracker) -> tuple[list[Item], list[Item], list[Item]]:
-    """Ready items, items in scope with unread human messages, damaged items."""
-    config = tracker.config
-    scope = queries.scope_tiers(config)
-    found = tracker.store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
-                                config.resolved_statuses, scope)
-    if found is not None:
-        return found
-    items = tracker.items(TIERS)
-    return (queries.ready(items, config),
-            queries.with_unread(i for i in items if i.tier in scope),
-            [i for i in items if i.damaged])
 
 
 def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list[Item],

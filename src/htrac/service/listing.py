@@ -31,20 +31,7 @@ class ReadyView:
 def ready_view(tracker: Tracker, *, summary: bool = False) -> ReadyView:
     """What `htrac ready` shows; with `summary`, the ready and unread items as `Summary` tuples
     (what a text listing prints, read from the index without decoding an item)."""
-    config = tracker.config
-    scope = queries.scope_tiers(config)
-    fast = tracker.store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
-                               config.resolved_statuses, scope, summary=summary)
-    if fast is not None:
-        view = ReadyView(*fast)
-    else:
-        items = tracker.items(TIERS)
-        view = ReadyView(queries.ready(items, config),
-                         queries.with_unread(i for i in items if i.tier in scope),
-                         [i for i in items if i.damaged])
-        if summary:
-            view.ready = [Summary.of(i) for i in view.ready]
-            view.unread = [Summary.of(i) for i in view.unread]
+    view = ReadyView(*queries.overview_in(tracker.store, tracker.config, summary=summary))
     tracker.store.aliases.save([i.id for i in view.ready])
     return view
 

@@ -51,20 +51,27 @@ def is_blocking(item: Item, config: Config, statuses: frozenset[str] | None = No
     return item.damaged or item.status in chosen
 
 
-def blocking(items: Iterable[Item], config: Config, *, hard: bool = False,
-             soft: bool = False) -> list[Item]:
+def blocking_statuses(config: Config, *, hard: bool = False,
+                      soft: bool = False) -> frozenset[str]:
+    """The configured blocking statuses; `hard` (wins over `soft`) keeps those named `*hard*`,
+    `soft` the others."""
     statuses = frozenset(config.blocking_statuses)
     if hard:
-        statuses = frozenset(s for s in statuses if "hard" in s)
-    elif soft:
-        statuses = frozenset(s for s in statuses if "hard" not in s)
+        return frozenset(s for s in statuses if "hard" in s)
+    if soft:
+        return frozenset(s for s in statuses if "hard" not in s)
+    return statuses
+
+
+def blocking(items: Iterable[Item], config: Config, *, hard: bool = False,
+             soft: bool = False) -> list[Item]:
+    statuses = blocking_statuses(config, hard=hard, soft=soft)
     return [i for i in items if is_blocking(i, config, statuses)]
 
 
 def todo_hash(items: Iterable[Item], config: Config) -> str:
     """SHA-256 over the sorted `id\\tstatus\\ttitle\\n` lines of blocking items (the reference's)."""
-    lines = sorted(f"{i.id}\t{i.status}\t{i.title}\n" for i in blocking(items, config))
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    return todo_hash_of((i.id, i.status, i.title) for i in blocking(items, config))
 
 
 def with_unread(items: Iterable[Item]) -> list[Item]:
@@ -76,21 +83,24 @@ def with_unread(items: Iterable[Item]) -> list[Item]:
 # Each answer equals the definition above applied to `store.items(...)`; the index only
 # avoids decoding items nobody prints (tests/store/test_index_queries.py compares them).
 
-def ready_in(store, config: Config) -> list[Item]:
-    fast = store.query("ready", TIERS, config.blocking_statuses, config.resolved_statuses)
-    return fast if fast is not None else ready(store.items(TIERS), config)
-
-
-def ready_and_unread_in(store, config: Config) -> tuple[list[Item], list[Item]]:
-    """`ready` over every tier and `with_unread` over the hook's scope, from one look at the
-    files."""
+def overview_in(store, config: Config, *,
+                summary: bool = False) -> tuple[list, list, list[Item]]:
+    """`ready` over every tier, `with_unread` over the hook's scope and the damaged items of
+    every tier (by tier, then ID), from one look at the files: what `htrac ready` and the
+    session brief show. With `summary`, the first two as `Summary` tuples."""
     scope = scope_tiers(config)
-    fast = store.query("ready_and_unread", TIERS, config.blocking_statuses,
-                       config.resolved_statuses, scope)
+    fast = store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
+                       config.resolved_statuses, scope, summary=summary)
     if fast is not None:
         return fast
     items = store.items(TIERS)
-    return ready(items, config), with_unread(i for i in items if i.tier in scope)
+    found = (ready(items, config), with_unread(i for i in items if i.tier in scope),
+             [i for i in items if i.damaged])
+    if not summary:
+        return found
+    from ..core.summary import Summary
+
+    return [Summary.of(i) for i in found[0]], [Summary.of(i) for i in found[1]], found[2]
 
 
 def unread_in(store, tiers: tuple[str, ...]) -> list[Item]:
@@ -101,11 +111,7 @@ def unread_in(store, tiers: tuple[str, ...]) -> list[Item]:
 def todo_rows(store, config: Config, tiers: tuple[str, ...], *, hard: bool = False,
               soft: bool = False) -> list[tuple[str, str, str]]:
     """(id, status, title) of the items `blocking` keeps, in file order."""
-    statuses = frozenset(config.blocking_statuses)
-    if hard:
-        statuses = frozenset(s for s in statuses if "hard" in s)
-    elif soft:
-        statuses = frozenset(s for s in statuses if "hard" not in s)
+    statuses = blocking_statuses(config, hard=hard, soft=soft)
     fast = store.query("blocking_rows", tiers, sorted(statuses))
     if fast is not None:
         return fast

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from ..store.hookstate import BreakerState

@@ -297,10 +297,10 @@ class Index:
                 if row is not None:
                     batch.append(row)
                 if len(batch) >= 256:
-                    self._insert_new(db, batch)
+                    self._insert_rows(db, batch)
                     batch = []
                 progress.step()
-            self._insert_new(db, batch)
+            self._insert_rows(db, batch)
             for tier, item_id in changed:
                 self._read_item(db, tier, item_id)
                 progress.step()
@@ -373,19 +373,13 @@ class Index:
                 encode_log(log), *_columns(item), tuple(item.isbefore))
 
     def _insert(self, db: sqlite3.Connection, row: tuple) -> None:
-        db.execute("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
-                   "racy, digest, status, priority, created_at, title, kind, damaged, "
-                   "duplicate, conflict, unread) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                   row[:9] + row[11:20])
-        db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
-                   (row[0], row[2], row[9], row[10]))
-        self._write_links(db, row[0], row[2], row[-1])
-        stamp = tuple(row[3:7])
-        self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp, bool(row[7]))
+        """Record one file's row (`_row`), replacing what was recorded for it."""
+        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (row[0], row[2]))
+        self._insert_rows(db, [row])
 
-    def _insert_new(self, db: sqlite3.Connection, rows: list[tuple]) -> None:
-        """`_insert` for rows of files the index has never seen (no old row, no old links),
-        a batch at a time: a first build writes thousands."""
+    def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple]) -> None:
+        """Record rows of files whose links are not recorded (new ones, or after `_insert`
+        dropped them), a batch at a time: a first build writes thousands."""
         db.executemany("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
                        "racy, digest, status, priority, created_at, title, kind, damaged, "
                        "duplicate, conflict, unread) VALUES "
@@ -460,9 +454,9 @@ class Index:
 
 def _columns(item: Item) -> tuple:
     """The compiled item and the columns the hot queries filter and sort on."""
+    from ..core.summary import sortable_priority
     from .index_codec import encode_item
 
-    priority = item.priority if type(item.priority) is int else 0
-    return (encode_item(item), item.status, priority, item.created_at, item.title, item.kind,
-            int(item.damaged), int(bool(item.duplicate_of)), int(item.cross_tier_conflict),
-            len(item.unread_human()))
+    return (encode_item(item), item.status, sortable_priority(item.priority), item.created_at,
+            item.title, item.kind, int(item.damaged), int(bool(item.duplicate_of)),
+            int(item.cross_tier_conflict), len(item.unread_human()))

@@ -50,23 +50,10 @@ def _select(db, where: str, order: str, args: Sequence[object],
     return [decode_item(blob) for blob, in rows]
 
 
-def ready(index: Index, tiers: Sequence[str], blocking: Sequence[str],
-          resolved: Sequence[str], *, summary: bool = False) -> list[Item] | list[Summary]:
-    """`queries.ready` over `tiers`: blocking status, no duplicate_of, no cross-tier conflict,
-    not damaged, not the target of an unresolved item's isbefore; by (priority, created_at)."""
-    return _ready(index.refresh(), tiers, blocking, resolved, summary)
-
-
-def ready_and_unread(index: Index, tiers: Sequence[str], blocking: Sequence[str],
-                     resolved: Sequence[str],
-                     scope: Sequence[str]) -> tuple[list[Item], list[Item]]:
-    """`ready` and `with_unread(scope)` from one refresh."""
-    db = index.refresh()
-    return _ready(db, tiers, blocking, resolved, False), _with_unread(db, scope, False)
-
-
 def _ready(db, tiers: Sequence[str], blocking: Sequence[str], resolved: Sequence[str],
            summary: bool) -> list[Item] | list[Summary]:
+    """`queries.ready` over `tiers`: blocking status, no duplicate_of, no cross-tier conflict,
+    not damaged, not the target of an unresolved item's isbefore; by (priority, created_at)."""
     ranks = _ranks(tiers)
     where = (f"rank IN ({ranks}) AND status IN ({_marks(blocking)}) "
              "AND duplicate = 0 AND conflict = 0 AND damaged = 0 AND id NOT IN ("
