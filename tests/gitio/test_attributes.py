@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from htrac.gitio.attributes import HOOK_SCRIPT
+from htrac.gitio.attributes import SHIPPED_HOOK, hook_script
 from htrac.service.checks import CheckContext, run
 from htrac.service.checks import git as git_checks
 
@@ -23,14 +23,14 @@ def test_doctor_reports_missing_git_wiring_without_changing_anything(tmp_tracker
     before = sorted(p.name for p in tmp_tracker.path.iterdir())
     found = statuses(tmp_tracker.path, fix=False)
     assert found == {"gitattributes": "error", "gitignore": "warn", "textconv": "warn",
-                     "precommit_hook": "warn"}  # no commit yet: no history to check
+                     "precommit_hook": "warn", "repo_programs": "ok"}  # no commit: no history
     assert sorted(p.name for p in tmp_tracker.path.iterdir()) == before
 
 
 def test_setup_writes_the_reference_lines_and_is_idempotent(tmp_tracker):
-    assert set(statuses(tmp_tracker.path, fix=True).values()) == {"fixed"}  # no commit yet
+    assert set(statuses(tmp_tracker.path, fix=True).values()) == {"fixed", "ok"}  # no commit
     assert statuses(tmp_tracker.path, fix=True) == dict.fromkeys(
-        ["gitattributes", "gitignore", "textconv", "precommit_hook"], "ok")
+        ["gitattributes", "gitignore", "textconv", "precommit_hook", "repo_programs"], "ok")
     lines = (tmp_tracker.path / ".gitattributes").read_text().splitlines()
     assert lines == REFERENCE_LINES
     ops_attrs = (tmp_tracker.agent_dir / "tracker" / ".ops" / ".gitattributes").read_text()
@@ -38,7 +38,7 @@ def test_setup_writes_the_reference_lines_and_is_idempotent(tmp_tracker):
     assert tmp_tracker.git("config", "--local", "diff.tracker.cachetextconv").strip() == "true"
     assert "textconv" in tmp_tracker.git("config", "--local", "diff.tracker.textconv")
     hook = tmp_tracker.path / ".git" / "hooks" / "pre-commit"
-    assert hook.read_text() == HOOK_SCRIPT and os.access(hook, os.X_OK)
+    assert hook.read_text() == hook_script() and os.access(hook, os.X_OK)
     ignored = (tmp_tracker.path / ".gitignore").read_text()
     assert ignored.count("# Tracker ephemeral files") == 1
 
@@ -52,9 +52,9 @@ def test_setup_keeps_a_foreign_pre_commit_hook_and_says_how_to_add_htrac(tmp_tra
     assert hook.read_text() == "#!/bin/sh\nmake lint\n"
 
 
-def test_shipped_hook_script_matches_what_setup_installs():
+def test_shipped_hook_script_is_the_one_htrac_0_1_installed():
     shipped = Path(__file__).resolve().parents[2] / "githooks" / "pre-commit"
-    assert shipped.read_text() == HOOK_SCRIPT
+    assert shipped.read_text() == SHIPPED_HOOK
     assert os.access(shipped, os.X_OK)
 
 

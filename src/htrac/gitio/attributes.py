@@ -7,6 +7,9 @@ the per-line nonce tags keep ops apart) and the `tracker` diff driver (textconv)
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,7 +27,9 @@ ROOT_IGNORES = (
 TEXTCONV_KEY = "diff.tracker.textconv"
 CACHE_KEY = "diff.tracker.cachetextconv"
 HOOK_COMMAND = "htrac validate --staged --check-locks --strict"
-HOOK_SCRIPT = f"""#!/bin/sh
+# The hook shipped in githooks/ (for copying by hand): htrac found on PATH. What setup installs
+# is `hook_script()`: the interpreter that ran setup, by absolute path, isolated.
+SHIPPED_HOOK = f"""#!/bin/sh
 # htrac pre-commit hook: refuse a commit whose staged ops files break the tracker's rules
 # (malformed ops, agent ops on locked fields, removed or rewritten ops). Installed by
 # `htrac setup`; the same script ships in htrac's githooks/ directory.
@@ -32,6 +37,32 @@ if command -v htrac >/dev/null 2>&1; then
     exec {HOOK_COMMAND}
 fi
 echo "htrac pre-commit: 'htrac' is not on PATH; install it (pip install htrac) to commit" >&2
+exit 1
+"""
+MODULE = "htrac"
+TEXTCONV_MODULE = "htrac.service.textconv"
+
+
+def python_command(module: str, *args: str, python: str | None = None) -> str:
+    """A shell command running `python -I -m module args`: the interpreter by absolute path (no
+    PATH lookup) and isolated (-I: neither the working directory nor the script's, no
+    PYTHONPATH, no user site), so nothing in the repository git runs it in is imported."""
+    words = [python or sys.executable, "-I", "-m", module, *args]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def hook_script(python: str | None = None) -> str:
+    """The pre-commit hook setup installs: htrac's validate, run isolated by this interpreter."""
+    interpreter = shlex.quote(python or sys.executable)
+    command = python_command(MODULE, *HOOK_COMMAND.split()[1:], python=python)
+    return f"""#!/bin/sh
+# htrac pre-commit hook: refuse a commit whose staged ops files break the tracker's rules
+# (malformed ops, agent ops on locked fields, removed or rewritten ops). Installed by
+# `htrac setup` for the Python that ran it, isolated (-I): nothing in the repository is imported.
+if [ -x {interpreter} ]; then
+    exec {command}
+fi
+echo "htrac pre-commit: "{interpreter}" is gone; run 'htrac setup' again to reinstall" >&2
 exit 1
 """
 
@@ -68,19 +99,32 @@ def set_local_config(repo: Path, key: str, value: str) -> None:
     must(repo, "config", "--local", key, value)
 
 
-def textconv_command() -> str:
-    """The command git runs once per blob: this interpreter running the driver module directly
-    (an absolute path skips PATH lookups and version-manager shims, and the module skips the
-    CLI's imports — together most of the per-blob cost)."""
-    return f"'{sys.executable}' -m htrac.service.textconv"
+def textconv_command(python: str | None = None) -> str:
+    """The command git runs once per blob: the driver module, isolated (`python_command`); an
+    absolute interpreter also skips PATH shims and the CLI's imports, most of the per-blob cost."""
+    return python_command(TEXTCONV_MODULE, python=python)
 
 
-def is_textconv_ours(value: str) -> bool:
-    """htrac's driver or the reference's (both print the compiled item) — and nothing more:
-    git runs this through the shell, so a value that chains another command is not ours."""
+def textconv_kind(value: str) -> str:
+    """What a configured `diff.tracker.textconv` is: `isolated` (htrac's driver as setup now
+    writes it), `stale` (htrac's or the reference's driver run so that it can import or run
+    code from the repository: setup replaces it), or `foreign` (someone else's: left alone)."""
     if any(c in value for c in ";&|`$()<>\n"):
-        return False
-    return value.rstrip().endswith("textconv") and ("htrac" in value or "tracker" in value)
+        return "foreign"  # git runs it through the shell: a chained command is not ours
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return "foreign"
+    if (len(words) == 4 and words[1:] == ["-I", "-m", TEXTCONV_MODULE]
+            and Path(words[0]).is_absolute()):
+        return "isolated"
+    if words and words[-2:] == ["-m", TEXTCONV_MODULE]:
+        return "stale"  # htrac 0.1: `python -m` puts the working directory first
+    if words in (["htrac", "textconv"], ["hypergumbo-tracker", "textconv"]):
+        return "stale"  # found on PATH, run with PYTHONPATH and the user's site
+    if len(words) == 1 and Path(words[0]).name == "tracker-textconv":
+        return "stale"  # the reference's shim, a file in the repository
+    return "foreign"
 
 
 def hooks_dir(repo: Path) -> Path:
@@ -92,3 +136,72 @@ def hooks_dir(repo: Path) -> Path:
 
 def hook_calls_htrac(text: str) -> bool:
     return ("htrac" in text or "tracker" in text) and "validate" in text
+
+
+_ISOLATED_HOOK = re.compile(r"^\s*exec ('[^']*'|\S+) -I -m htrac validate --staged", re.M)
+
+
+def hook_kind(text: str) -> str:
+    """What a pre-commit hook is: `isolated` (setup's, its interpreter present), `broken`
+    (setup's, its interpreter gone), `stale` (htrac 0.1's: htrac from PATH) or `foreign`."""
+    found = _ISOLATED_HOOK.search(text)
+    if found:
+        try:
+            python = shlex.split(found.group(1))[0]
+        except ValueError:
+            return "foreign"
+        return "isolated" if os.access(python, os.X_OK) else "broken"
+    return "stale" if text == SHIPPED_HOOK else "foreign"
+
+
+# Config keys whose value git runs (a command line or, for hooksPath, a directory of programs).
+_RUNS = re.compile(r"^(core\.(hookspath|fsmonitor|pager|editor|sshcommand|askpass|"
+                   r"alternaterefscommand)|sequence\.editor|diff\.external|gpg\.(\w+\.)?program|"
+                   r"(diff|merge|filter|difftool|mergetool|credential|browser|man)\..+\."
+                   r"(textconv|command|driver|clean|smudge|process|cmd|helper|path)|"
+                   r"credential\.helper|pager\..+|interactive\.difffilter|alias\..+|"
+                   r"include\.path|includeif\..+\.path)$")
+
+
+def local_config_list(repo: Path) -> list[tuple[str, str]]:
+    """(key, value) of the repository's own config and the files it includes."""
+    result = git(repo, "config", "--local", "--includes", "--list", "-z")
+    if result is None or result.returncode != 0:
+        return []
+    pairs = []
+    for record in result.stdout.decode("utf-8", "replace").split("\0"):
+        key, _, value = record.partition("\n")
+        if key:
+            pairs.append((key.lower(), value))
+    return pairs
+
+
+def runs_program(key: str, value: str) -> bool:
+    """Does git config `key = value` make git run a program (or read more config)?"""
+    if not _RUNS.match(key) or (key.startswith("alias.") and not value.startswith("!")):
+        return False
+    return not (key == "core.fsmonitor" and value.strip().lower() in ("true", "false", ""))
+
+
+def runs_worktree_file(repo: Path, key: str, value: str) -> bool:
+    """Does git config `key = value` make git run (or read config from) a file of `repo`'s
+    working tree (outside .git)?"""
+    if not runs_program(key, value):
+        return False
+    if key.startswith("alias."):
+        value = value[1:]
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        words = value.split()
+    if not words:
+        return False
+    program = Path(words[0])
+    if not program.is_absolute():
+        is_path = key == "core.hookspath" or key.startswith("include")
+        if "/" not in words[0] and not is_path:
+            return False  # a command found on PATH
+        base = repo / ".git" if key.startswith("include") else repo
+        program = base / program
+    top, inside = repo.resolve(), Path(os.path.abspath(program))
+    return inside.is_relative_to(top) and not inside.is_relative_to(top / ".git")

@@ -29,6 +29,20 @@ def config_get(repo: Path, key: str) -> str | None:
     return result.stdout.decode("utf-8", "replace").strip()
 
 
+def config_file_list(path: Path) -> list[tuple[str, str]]:
+    """(key, value) of the config file `path` and the files it includes; read as a file, so
+    nothing of the repository around it is trusted or run."""
+    result = git(path.parent, "config", "--file", str(path), "--includes", "--list", "-z")
+    if result is None or result.returncode != 0:
+        return []
+    pairs = []
+    for record in result.stdout.decode("utf-8", "replace").split("\0"):
+        key, _, value = record.partition("\n")
+        if key:
+            pairs.append((key.lower(), value))
+    return pairs
+
+
 def config_set(repo: Path, key: str, value: str, *, as_user: str | None = None) -> bool:
     return run_as(as_user, repo, "config", "--local", key, value) is None
 

@@ -42,13 +42,24 @@ def user(name: str) -> User:
 
 
 def can_write(who: User, path: Path) -> str | None:
-    """How `who` could change `path` (a short phrase), or None if they can't."""
+    """How `who` could change `path` (a short phrase), or None if they can't. A symlink is
+    judged by who can replace it and by what it leads to (its own mode bits mean nothing)."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return None
+    if stat.S_ISLNK(info.st_mode):
+        how = _replaces(who, path, info)
+        if how:
+            return how
+        target = path.resolve()
+        return can_write(who, target) if target != path else None
     if _writes(who, info):
         return "owns it" if info.st_uid == who.uid else "may write it (its mode allows)"
+    return _replaces(who, path, info)
+
+
+def _replaces(who: User, path: Path, info: os.stat_result) -> str | None:
     parent = path.parent
     try:
         pinfo = os.stat(parent)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
-import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -90,12 +88,15 @@ def write(path: Path, settings: dict[str, Any], *, mode: int = 0o644) -> None:
 
 
 def program(absolute: bool) -> str:
-    """How a hook calls htrac: by absolute path in machine-wide settings (so nothing earlier
-    on an agent's PATH can stand in for it), by name in a project file shared through git."""
+    """How a hook calls htrac. In machine-wide settings: this interpreter by absolute path,
+    isolated (`-I`: no PYTHONPATH, no user site, nothing from the project directory), so
+    neither the agent's PATH nor its environment or home directory can stand in for htrac. In a
+    project file shared through git: `htrac` by name, since each user's clone finds their own
+    (that file is the agent's to edit anyway; doctor says so)."""
     if not absolute:
         return "htrac"
-    found = shutil.which("htrac")
-    return shlex.quote(str(Path(found).resolve())) if found else "htrac"
+    from ..gitio.attributes import MODULE, python_command
+    return python_command(MODULE)
 
 
 def can_write(path: Path) -> bool:

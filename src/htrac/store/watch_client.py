@@ -168,8 +168,8 @@ def _exec_daemon(files: Files, root: Path) -> None:
             os.dup2(null, fd)
         os.closerange(3, 1 << 16)  # nothing of the command's (pipes, the database) stays open
         os.chdir("/")
-        # -P: `-m` must not look for modules in the working directory first.
-        os.execv(sys.executable, [sys.executable, "-P", "-m", "htrac.store.watch", str(root),
+        # -I: `-m` imports nothing from the working directory, PYTHONPATH or the user site.
+        os.execv(sys.executable, [sys.executable, "-I", "-m", "htrac.store.watch", str(root),
                                   str(files.dir.parent)])
     finally:
         os._exit(127)

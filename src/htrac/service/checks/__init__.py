@@ -17,7 +17,8 @@ from typing import Any
 OK, FIXED, WARN, ERROR = "ok", "fixed", "warn", "error"
 
 # Modules that define a `CHECKS` list of check functions, run in this order.
-MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.hooks", "htrac.service.checks.git",
+MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.bare",
+                      "htrac.service.checks.hooks", "htrac.service.checks.git",
                       "htrac.service.checks.authority", "htrac.service.checks.exposure"]
 
 

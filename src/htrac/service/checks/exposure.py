@@ -9,6 +9,7 @@ is looked at there.
 from __future__ import annotations
 
 import pwd
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def _human_run_paths(repo: Path, agent_dir: Path) -> list[Path]:
         paths += [target, *sorted(target.glob("*"))] if target.is_dir() else [target]
     textconv = sharing.config_get(repo, "diff.tracker.textconv")
     if textconv:
-        program = Path(textconv.split()[0])
+        try:
+            program = Path(shlex.split(textconv)[0])
+        except (ValueError, IndexError):
+            program = Path(textconv.split()[0] if textconv.split() else ".")
         if "/" in str(program):
             paths.append(program if program.is_absolute() else repo / program)
     tracker_dir = agent_dir / "tracker"

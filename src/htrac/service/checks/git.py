@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator
 
 from ...gitio import attributes as attrs
@@ -58,27 +59,34 @@ def textconv(ctx: CheckContext) -> Iterator[Result]:
         return
     value = attrs.local_config(repo, attrs.TEXTCONV_KEY)
     cached = attrs.local_config(repo, attrs.CACHE_KEY) == "true"
-    if value and attrs.is_textconv_ours(value) and cached:
-        yield Result(name, OK, f"git diff shows compiled items ({value})")
+    kind = attrs.textconv_kind(value) if value else None
+    if kind == "isolated" and cached:
+        yield Result(name, OK, f"git diff shows compiled items ({value}, isolated)")
         return
-    if value and not attrs.is_textconv_ours(value):
+    command = value if kind == "isolated" else attrs.textconv_command()
+    wire = (f"git config --local {attrs.TEXTCONV_KEY} {shlex.quote(command)} && "
+            f"git config --local {attrs.CACHE_KEY} true")
+    if kind == "foreign":
         yield Result(name, WARN, f"diff.tracker.textconv is '{value}', not htrac's driver",
-                     fix=f"git config --local {attrs.TEXTCONV_KEY} 'htrac textconv'")
+                     fix=wire)
         return
-    command = value or attrs.textconv_command()
     if not ctx.fix:
-        yield Result(name, WARN, "git diff shows raw ops instead of compiled items",
-                     fix=f"git config --local {attrs.TEXTCONV_KEY} '{command}' && "
-                         f"git config --local {attrs.CACHE_KEY} true")
+        if kind == "stale":
+            yield Result(name, ERROR, f"git runs the tracker diff driver as '{value}', which "
+                         "can import or run code from the repository: whoever pushes an htrac/ "
+                         "package or script runs it as you on git diff", fix=wire)
+        else:
+            yield Result(name, WARN, "git diff shows raw ops instead of compiled items", fix=wire)
         return
     try:
         attrs.set_local_config(repo, attrs.TEXTCONV_KEY, command)
         attrs.set_local_config(repo, attrs.CACHE_KEY, "true")
     except GitError as exc:
-        yield Result(name, ERROR, f"could not configure the diff driver: {exc}",
-                     fix=f"git config --local {attrs.TEXTCONV_KEY} '{command}'")
+        yield Result(name, ERROR, f"could not configure the diff driver: {exc}", fix=wire)
         return
-    yield Result(name, FIXED, f"configured the tracker diff driver ({command}, cached)")
+    was = f", replacing '{value}'" if kind == "stale" else ""
+    yield Result(name, FIXED, f"configured the tracker diff driver ({command}, isolated, "
+                 f"cached{was})")
 
 
 def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
@@ -92,9 +100,10 @@ def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
         text = hook.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         text = None
-    if text is not None and attrs.hook_calls_htrac(text):
+    kind = attrs.hook_kind(text) if text is not None else None
+    if kind == "isolated":
         if os.access(hook, os.X_OK):
-            yield Result(name, OK, f"pre-commit hook validates staged ops ({hook})")
+            yield Result(name, OK, f"pre-commit hook validates staged ops, isolated ({hook})")
         elif ctx.fix:
             hook.chmod(0o755)
             yield Result(name, FIXED, f"made {hook} executable")
@@ -102,18 +111,48 @@ def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
             yield Result(name, ERROR, f"{hook} is not executable, so git skips it",
                          fix=f"chmod +x {hook}")
         return
-    if text is not None:
-        yield Result(name, WARN, f"{hook} exists but does not run htrac validate",
-                     fix=f"add this line to it: {attrs.HOOK_COMMAND}")
+    if kind == "broken" and not ctx.fix:
+        yield Result(name, ERROR, f"{hook} runs an interpreter that is gone: every commit fails",
+                     fix="htrac setup (reinstalls it for the htrac you run)")
+        return
+    if kind == "stale" and not ctx.fix:
+        yield Result(name, WARN, f"{hook} runs whatever 'htrac' is first on PATH, not isolated",
+                     fix="htrac setup (installs it for this interpreter, isolated)")
+        return
+    if kind == "foreign":
+        if attrs.hook_calls_htrac(text or ""):
+            yield Result(name, OK, f"pre-commit hook calls htrac validate ({hook})")
+        else:
+            yield Result(name, WARN, f"{hook} exists but does not run htrac validate",
+                         fix=f"add this line to it: {attrs.python_command(attrs.MODULE, *attrs.HOOK_COMMAND.split()[1:])}")
         return
     if not ctx.fix:
         yield Result(name, WARN, "no pre-commit hook: bad or rewritten ops can be committed",
                      fix="htrac setup (installs it), or with pre-commit: id htrac-validate")
         return
     hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text(attrs.HOOK_SCRIPT, encoding="utf-8")
+    hook.write_text(attrs.hook_script(), encoding="utf-8")
     hook.chmod(0o755)
-    yield Result(name, FIXED, f"installed the pre-commit hook ({hook})")
+    verb = "reinstalled" if kind else "installed"
+    yield Result(name, FIXED, f"{verb} the pre-commit hook, isolated ({hook})")
+
+
+def repo_programs(ctx: CheckContext) -> Iterator[Result]:
+    """Git config (local, with its includes) that makes git run a file of the working tree: a
+    tracked file is whatever the last push made it (the reference sets `core.hooksPath` to
+    `.githooks` and its diff driver to `scripts/tracker-textconv`)."""
+    name = "repo_programs"
+    repo = _repo(ctx)
+    if repo is None:
+        return
+    found = [(key, value) for key, value in attrs.local_config_list(repo)
+             if attrs.runs_worktree_file(repo, key, value)]
+    for key, value in found:
+        yield Result(name, ERROR, f"git config {key} = {value!r} runs a file from the working "
+                     "tree: whoever can change or push that file runs code as you",
+                     fix=f"git config --local --unset-all {key}  (then htrac setup)")
+    if not found:
+        yield Result(name, OK, "no git config runs a file from the working tree")
 
 
 HISTORY_DEPTH = 200
@@ -153,4 +192,5 @@ def append_only_history(ctx: CheckContext) -> Iterator[Result]:
         yield Result(name, OK, f"no commit since {since[:10]} removed or altered an op")
 
 
-CHECKS = [gitattributes, gitignore, textconv, precommit_hook, append_only_history]
+CHECKS = [gitattributes, gitignore, textconv, precommit_hook, repo_programs,
+          append_only_history]
