@@ -55,6 +55,7 @@ COMMANDS = {
     "tags": "htrac.cli.tags_cmds:tags",
     "batch": "htrac.cli.batch_cmd:batch",
     "completion": "htrac.cli.completion:completion",
+    "serve": "htrac.cli.serve_cmds:serve",
 }
 
 

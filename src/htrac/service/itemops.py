@@ -30,6 +30,7 @@ class UpdateRequest:
     parent: str | None = None
     pr_ref: str | None = None
     description: str | None = None
+    tags: list[str] | None = None  # the whole list (the reference server's `set: {tags}`)
     add: dict[str, list[str]] = field(default_factory=dict)
     remove: dict[str, list[str]] = field(default_factory=dict)
     add_blocked_by: list[str] = field(default_factory=list)
@@ -42,6 +43,8 @@ class UpdateRequest:
         scalars = {"status": self.status, "priority": self.priority, "title": self.title,
                    "pr_ref": self.pr_ref, "description": self.description}
         part = {k: v for k, v in scalars.items() if v is not None}
+        if self.tags is not None:
+            part["tags"] = list(self.tags)
         if self.parent:  # an empty --parent is ignored, as in the reference
             part["parent"] = self.parent
         if self.fields:

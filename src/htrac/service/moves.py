@@ -32,6 +32,18 @@ MOVES = {
 }
 
 
+def move_to(tracker, ref: str, target: str) -> tuple[str, str]:
+    """Move the item `ref` names into the tier `target`, with whichever move leads there."""
+    tier, _ = tracker.store.resolve(ref)
+    for op_type, (source, dest) in MOVES.items():
+        if (source, dest) == (tier, target):
+            return move(tracker, ref, op_type)
+    if tier == target:
+        raise InvalidValueError(f"the item is already in {target}")
+    raise InvalidValueError(f"no move leads from {tier} to {target}: items move workspace ↔ "
+                            "canonical and workspace ↔ stealth")
+
+
 def move(tracker, ref: str, op_type: str) -> tuple[str, str]:
     """Move the item `ref` names; returns (ID, the tier it is in now)."""
     source, target = MOVES[op_type]

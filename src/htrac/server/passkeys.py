@@ -1,0 +1,170 @@
+"""WebAuthn passkeys: registration (by a logged-in human) and login, verified with py_webauthn.
+
+Challenges are made and kept here, server-side, and used once; the browser's answer is checked
+against the challenge, the relying party ID, the allowed origins and the stored public key, and
+a credential whose signature counter goes backwards (a cloned authenticator) is refused.
+Credentials are kept in `passkeys.json` in the human's config directory (mode 0600).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..core.errors import HtracError
+from .private import config_dir, read_private, write_private
+
+CHALLENGE_SECONDS = 120.0
+MAX_PENDING = 256
+
+
+class PasskeyError(HtracError):
+    """The browser's answer did not verify."""
+
+
+def passkeys_path() -> Path:
+    return config_dir() / "passkeys.json"
+
+
+@dataclass
+class Passkeys:
+    rp_id: str
+    rp_name: str
+    origins: tuple[str, ...]
+    user: str
+    user_verification: str = "preferred"
+    path: Path | None = None
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self._pending: dict[str, tuple[bytes, float]] = {}
+
+    # -- stored credentials ------------------------------------------------------------------
+
+    def _file(self) -> Path:
+        return self.path or passkeys_path()
+
+    def load(self) -> dict[str, Any]:
+        data = read_private(self._file())
+        if data is None:
+            return {"user_id": None, "credentials": []}
+        try:
+            stored = json.loads(data)
+            assert isinstance(stored.get("credentials"), list)
+            return stored
+        except (ValueError, AssertionError, AttributeError):
+            raise HtracError(f"{self._file()} is not a passkey file: move it away and register "
+                             "again") from None
+
+    def _save(self, stored: dict[str, Any]) -> None:
+        write_private(self._file(), json.dumps(stored, indent=1).encode())
+
+    def count(self) -> int:
+        return len(self.load()["credentials"])
+
+    # -- registration --------------------------------------------------------------------------
+
+    def registration_options(self) -> tuple[str, bytes]:
+        """(options JSON for navigator.credentials.create, the challenge to keep)."""
+        from webauthn import generate_registration_options, options_to_json
+        from webauthn.helpers import bytes_to_base64url, base64url_to_bytes
+        from webauthn.helpers.structs import (AuthenticatorSelectionCriteria,
+                                              PublicKeyCredentialDescriptor,
+                                              ResidentKeyRequirement)
+
+        stored = self.load()
+        user_id = stored.get("user_id") or bytes_to_base64url(secrets.token_bytes(32))
+        if stored.get("user_id") is None:
+            stored["user_id"] = user_id
+            self._save(stored)
+        options = generate_registration_options(
+            rp_id=self.rp_id, rp_name=self.rp_name, user_name=self.user,
+            user_id=base64url_to_bytes(user_id),
+            authenticator_selection=AuthenticatorSelectionCriteria(
+                resident_key=ResidentKeyRequirement.PREFERRED,
+                user_verification=self._uv()),
+            exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(c["id"]))
+                                 for c in stored["credentials"]])
+        return options_to_json(options), options.challenge
+
+    def register(self, credential: dict[str, Any], challenge: bytes, name: str) -> str:
+        """Verify the browser's answer and keep the credential; returns its ID."""
+        from webauthn import verify_registration_response
+        from webauthn.helpers import bytes_to_base64url
+
+        try:
+            verified = verify_registration_response(
+                credential=credential, expected_challenge=challenge,
+                expected_rp_id=self.rp_id, expected_origin=list(self.origins),
+                require_user_verification=self.user_verification == "required")
+        except Exception as exc:  # py_webauthn raises several types, all meaning "no"
+            raise PasskeyError(f"passkey registration did not verify: {exc}") from None
+        stored = self.load()
+        cred_id = bytes_to_base64url(verified.credential_id)
+        stored["credentials"] = [c for c in stored["credentials"] if c["id"] != cred_id]
+        stored["credentials"].append({
+            "id": cred_id, "public_key": bytes_to_base64url(verified.credential_public_key),
+            "sign_count": verified.sign_count, "name": name[:100],
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        })
+        self._save(stored)
+        return cred_id
+
+    # -- login ---------------------------------------------------------------------------------
+
+    def login_options(self) -> tuple[str, str]:
+        """(options JSON for navigator.credentials.get, the ID of the challenge kept here)."""
+        from webauthn import generate_authentication_options, options_to_json
+        from webauthn.helpers import base64url_to_bytes
+        from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
+        creds = self.load()["credentials"]
+        options = generate_authentication_options(
+            rp_id=self.rp_id, user_verification=self._uv(),
+            allow_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(c["id"]))
+                               for c in creds])
+        self._sweep()
+        challenge_id = secrets.token_urlsafe(24)
+        self._pending[challenge_id] = (options.challenge, self.clock())
+        return options_to_json(options), challenge_id
+
+    def login(self, challenge_id: str, credential: dict[str, Any]) -> str:
+        """Verify a login answer; returns the credential's ID. The challenge is spent either way."""
+        from webauthn import verify_authentication_response
+        from webauthn.helpers import base64url_to_bytes
+
+        pending = self._pending.pop(str(challenge_id), None)
+        if pending is None or self.clock() - pending[1] > CHALLENGE_SECONDS:
+            raise PasskeyError("this login challenge is unknown or expired: start again")
+        stored = self.load()
+        found = next((c for c in stored["credentials"] if c["id"] == credential.get("id")), None)
+        if found is None:
+            raise PasskeyError("this passkey is not registered here")
+        try:
+            verified = verify_authentication_response(
+                credential=credential, expected_challenge=pending[0],
+                expected_rp_id=self.rp_id, expected_origin=list(self.origins),
+                credential_public_key=base64url_to_bytes(found["public_key"]),
+                credential_current_sign_count=int(found["sign_count"]),
+                require_user_verification=self.user_verification == "required")
+        except Exception as exc:
+            raise PasskeyError(f"passkey login did not verify: {exc}") from None
+        found["sign_count"] = verified.new_sign_count
+        self._save(stored)
+        return found["id"]
+
+    def _uv(self):
+        from webauthn.helpers.structs import UserVerificationRequirement
+
+        return UserVerificationRequirement(self.user_verification)
+
+    def _sweep(self) -> None:
+        now = self.clock()
+        self._pending = {k: v for k, v in self._pending.items()
+                         if now - v[1] <= CHALLENGE_SECONDS}
+        while len(self._pending) >= MAX_PENDING:
+            self._pending.pop(next(iter(self._pending)))

@@ -1,0 +1,181 @@
+"""The item routes: the reference server's (`/api/items`, `…/update`, `…/discuss`, `/api/ready`)
+with its request and answer shapes, and the rest of what the human does on the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from ..service import discussion, history, humanops, itemops, listing, moves, queries
+from ..store.layout import TIERS
+from .itemjson import item_json, summary_json
+from .responses import HTTPError
+from .routing import field_of, json_body, string_list
+from .state import ServerState
+
+UPDATE_SCALARS = {"status": str, "priority": int, "title": str, "description": str,
+                  "pr_ref": str, "parent": str}
+LINK_LISTS = ("tags", "isbefore", "duplicate_of", "not_duplicate_of")
+
+
+def _ref(request: Request) -> str:
+    ref = request.path_params["id"]
+    if ref.startswith(":"):
+        raise HTTPError(400, "the web takes item IDs, not :N aliases")
+    return ref
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+async def list_items(request: Request, state: ServerState) -> dict[str, Any]:
+    view = request.query_params.get("view", "full")
+    if view not in ("full", "summary"):
+        raise HTTPError(400, "view must be 'full' or 'summary'")
+    shape = summary_json if view == "summary" else item_json
+
+    def run() -> list[dict[str, Any]]:
+        items = sorted(state.tracker.items(), key=queries.sort_key)
+        return [shape(i) for i in items]
+
+    return {"items": await state.worker.run(run)}
+
+
+async def ready(request: Request, state: ServerState) -> dict[str, Any]:
+    def run() -> list[dict[str, Any]]:
+        t = state.tracker
+        return [item_json(i) for i in queries.ready(t.items(), t.config)]
+
+    return {"items": await state.worker.run(run)}
+
+
+async def show(request: Request, state: ServerState) -> dict[str, Any]:
+    ref = _ref(request)
+    return await state.worker.run(lambda: item_json(state.tracker.show(ref)))
+
+
+async def deps(request: Request, state: ServerState) -> dict[str, Any]:
+    ref = _ref(request)
+
+    def run() -> dict[str, Any]:
+        found = listing.deps(state.tracker, ref)
+        return {"item": summary_json(found.item), "parent_id": found.parent_id,
+                "parent": summary_json(found.parent) if found.parent else None,
+                "children": [summary_json(i) for i in found.children],
+                "blocks": [summary_json(i) for i in found.blocks],
+                "blocked_by": [summary_json(i) for i in found.blocked_by]}
+
+    return await state.worker.run(run)
+
+
+async def item_history(request: Request, state: ServerState) -> dict[str, Any]:
+    ref = _ref(request)
+    return {"ops": await state.worker.run(history.history, state.tracker, ref)}
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+async def create(request: Request, state: ServerState) -> dict[str, Any]:
+    data = await json_body(request)
+    missing = [k for k in ("kind", "title") if not data.get(k)]
+    if missing:
+        raise HTTPError(400, f"Missing required fields: {', '.join(missing)}")
+    tier = field_of(data, "tier", str, default="workspace")
+    if tier not in TIERS:
+        raise HTTPError(400, f"Invalid tier: {tier}")
+    values: dict[str, Any] = {
+        "kind": field_of(data, "kind", str), "title": field_of(data, "title", str),
+        "tier": tier, "status": field_of(data, "status", str),
+        "priority": field_of(data, "priority", int, default=2),
+        "description": field_of(data, "description", str, default=""),
+        "tags": tuple(string_list(data, "tags") or ()),
+        "parent": field_of(data, "parent", str),
+        "fields": _fields(data),
+    }
+    item, warnings = await state.worker.run(lambda: itemops.add_item(state.tracker, **values))
+    return {"id": item.id, "item": item_json(item), "warnings": warnings}
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    fields = field_of(data, "fields", dict, default={})
+    for key, value in fields.items():
+        if value is not None and (isinstance(value, (dict, float)) or
+                                  isinstance(value, list) and
+                                  not all(isinstance(v, str) for v in value)):
+            raise HTTPError(400, f"field {key!r}: values are text, whole numbers, booleans or "
+                                 "lists of text")
+    return fields
+
+
+async def update(request: Request, state: ServerState) -> dict[str, Any]:
+    ref = _ref(request)
+    data = await json_body(request)
+    wanted = {name: field_of(data, name, kind) for name, kind in UPDATE_SCALARS.items()}
+    add_part = field_of(data, "add", dict, default={})
+    remove_part = field_of(data, "remove", dict, default={})
+    add = {k: v for k in LINK_LISTS if (v := string_list(add_part, k))}
+    remove = {k: v for k in LINK_LISTS if (v := string_list(remove_part, k))}
+    req = itemops.UpdateRequest(
+        **wanted, tags=string_list(data, "tags"), add=add, remove=remove,
+        add_blocked_by=string_list(data, "add_blocked_by") or [],
+        remove_blocked_by=string_list(data, "remove_blocked_by") or [],
+        fields=_fields(data))
+    result = await state.worker.run(itemops.update_item, state.tracker, ref, req)
+    return {"ok": True, "changes": [{"field": c.field, "detail": c.detail}
+                                    for c in result.changes],
+            "warnings": result.warnings, "item": item_json(result.item)}
+
+
+async def discuss(request: Request, state: ServerState) -> dict[str, Any]:
+    ref = _ref(request)
+    data = await json_body(request)
+    message = field_of(data, "message", str, required=True)
+    if not message.strip():
+        raise HTTPError(400, "Missing required field: message")
+    item = await state.worker.run(discussion.post, state.tracker, ref, message)
+    return {"ok": True, "item": item_json(item)}
+
+
+async def _names(request: Request) -> list[str]:
+    data = await json_body(request)
+    names = string_list(data, "fields")
+    if not names:
+        raise HTTPError(400, "Missing required field: fields (a list of names to lock)")
+    return names
+
+
+async def lock(request: Request, state: ServerState) -> dict[str, Any]:
+    ref, names = _ref(request), await _names(request)
+    item = await state.worker.run(humanops.lock_fields, state.tracker, ref, names)
+    return {"ok": True, "item": item_json(item)}
+
+
+async def unlock(request: Request, state: ServerState) -> dict[str, Any]:
+    ref, names = _ref(request), await _names(request)
+    item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
+                                                               unlock=True))
+    return {"ok": True, "item": item_json(item)}
+
+
+async def freeze(request: Request, state: ServerState) -> dict[str, Any]:
+    item = await state.worker.run(humanops.freeze, state.tracker, _ref(request))
+    return {"ok": True, "item": item_json(item)}
+
+
+async def unfreeze(request: Request, state: ServerState) -> dict[str, Any]:
+    item = await state.worker.run(humanops.unfreeze, state.tracker, _ref(request))
+    return {"ok": True, "item": item_json(item)}
+
+
+async def move(request: Request, state: ServerState) -> dict[str, Any]:
+    ref = _ref(request)
+    data = await json_body(request)
+    target = field_of(data, "to", str, required=True)
+    if target not in TIERS:
+        raise HTTPError(400, f"Invalid tier: {target}")
+
+    def run() -> dict[str, Any]:
+        item_id, tier = moves.move_to(state.tracker, ref, target)
+        return {"ok": True, "tier": tier, "item": item_json(state.tracker.show(item_id))}
+
+    return await state.worker.run(run)

@@ -1,0 +1,98 @@
+"""The route table's entries: each declares its method, path, whether it needs a login, and
+what it takes and answers (the OpenAPI document is built from these declarations)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..core.errors import HtracError
+from .guard import SAFE_METHODS, BodyTooLarge, origin_allowed
+from .responses import HTTPError, error, from_exception
+from .sessions import COOKIE, TOKEN_HEADER
+from .state import ServerState
+
+log = logging.getLogger("htrac.server")
+
+Handler = Callable[[Request, ServerState], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    public: bool = False
+    body: dict[str, Any] | None = None  # JSON schema of the request body
+    query: tuple[tuple[str, str], ...] = ()  # (name, description) of query parameters
+    answers: dict[int, str] = field(default_factory=dict)
+    answer_schema: dict[str, Any] | None = None  # of the 2xx answer
+    status: int = 200
+
+    def route(self) -> Route:
+        return Route(self.path, self._endpoint, methods=[self.method],
+                     name=f"{self.method} {self.path}")
+
+    async def _endpoint(self, request: Request) -> Response:
+        state: ServerState = request.app.state.htrac
+        if self.method not in SAFE_METHODS and not origin_allowed(request.scope, state.settings):
+            return error(403, "cross-origin request refused")
+        if not self.public:
+            session = state.sessions.authenticate(request.cookies.get(COOKIE),
+                                                  request.headers.get(TOKEN_HEADER))
+            if session is None:
+                return error(401, "Unauthorized")
+            request.state.session = session
+        try:
+            result = await self.handler(request, state)
+        except BodyTooLarge:
+            raise
+        except (HtracError, HTTPError) as exc:
+            return from_exception(exc)
+        except Exception:  # a bug: logged with its traceback, answered without it
+            log.exception("%s %s failed", self.method, self.path)
+            return error(500, "internal error (see the server's log)")
+        if isinstance(result, Response):
+            return result
+        return JSONResponse(result, status_code=self.status)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; 400 for anything else."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise HTTPError(400, "the request body is not JSON") from None
+    if not isinstance(data, dict):
+        raise HTTPError(400, "the request body must be a JSON object")
+    return data
+
+
+def field_of(data: dict[str, Any], name: str, kind: type | tuple[type, ...], *,
+             required: bool = False, default: Any = None) -> Any:
+    """`data[name]`, checked to be of `kind` (bool is never an int here)."""
+    if name not in data or data[name] is None:
+        if required:
+            raise HTTPError(400, f"Missing required field: {name}")
+        return default
+    value = data[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise HTTPError(400, f"field {name!r} must be {names}")
+    return value
+
+
+def string_list(data: dict[str, Any], name: str) -> list[str] | None:
+    value = field_of(data, name, list)
+    if value is not None and not all(isinstance(v, str) for v in value):
+        raise HTTPError(400, f"field {name!r} must be a list of strings")
+    return value

@@ -1,0 +1,50 @@
+"""JSON schemas of what the API takes and answers, for the OpenAPI document (and the fuzzer
+that checks the server against it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+STRS = {"type": "array", "items": STR}
+
+
+def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+HEALTH = obj({"status": STR, "pid": INT, "uptime_seconds": {"type": "number"}},
+             ("status", "pid", "uptime_seconds"))
+LOGIN = obj({"password": STR, "user": STR}, ("password",))
+SESSION = obj({"user": STR, "method": STR, "token": STR}, ("user", "method", "token"))
+PASSKEY_REGISTER = obj({"credential": {"type": "object"}, "name": STR}, ("credential",))
+PASSKEY_LOGIN = obj({"challenge_id": STR, "credential": {"type": "object"}},
+                    ("challenge_id", "credential"))
+ENTRY = obj({"by": STR, "actor": STR, "at": STR, "message": STR, "is_summary": BOOL})
+ITEM = obj({
+    "id": STR, "kind": STR, "title": STR, "status": STR, "priority": INT,
+    "parent": {"type": ["string", "null"]}, "tags": STRS, "isbefore": STRS,
+    "pr_ref": {"type": ["string", "null"]}, "description": STR, "fields": {"type": "object"},
+    "locked_fields": STRS, "discussion": {"type": "array", "items": ENTRY}, "frozen": BOOL,
+    "tier": STR, "created_at": STR, "updated_at": STR,
+    "version": {"type": ["string", "null"]},
+}, ("id", "kind", "title", "status", "priority", "tags", "tier"))
+ITEMS = obj({"items": {"type": "array", "items": {"type": "object"}}}, ("items",))
+FIELD_VALUE = {"anyOf": [STR, INT, BOOL, STRS, {"type": "null"}]}
+CREATE = obj({"kind": STR, "title": STR, "tier": STR, "status": STR, "priority": INT,
+              "description": STR, "tags": STRS, "parent": STR,
+              "fields": {"type": "object", "additionalProperties": FIELD_VALUE}},
+             ("kind", "title"))
+LINKS = obj({k: STRS for k in ("tags", "isbefore", "duplicate_of", "not_duplicate_of")})
+UPDATE = obj({"status": STR, "priority": INT, "title": STR, "description": STR, "pr_ref": STR,
+              "parent": STR, "tags": STRS, "add": LINKS, "remove": LINKS,
+              "add_blocked_by": STRS, "remove_blocked_by": STRS,
+              "fields": {"type": "object", "additionalProperties": FIELD_VALUE}})
+DISCUSS = obj({"message": STR}, ("message",))
+FIELDS = obj({"fields": STRS}, ("fields",))
+MOVE = obj({"to": {"type": "string", "enum": ["canonical", "workspace", "stealth"]}}, ("to",))
