@@ -47,6 +47,8 @@ def from_exception(exc: BaseException) -> JSONResponse:
     if isinstance(exc, HTTPError):
         return error(exc.status, str(exc), **exc.extra)
     extra: dict[str, Any] = {}
+    if isinstance(exc, errors.NotFoundError):  # the reference's wording, the reason beside it
+        return error(404, "Item not found", detail=str(exc))
     current = getattr(exc, "item", None)
     if type(exc).__name__ == "StaleVersionError" and current is not None:
         from .itemjson import item_json

@@ -51,6 +51,8 @@ class Endpoint:
                 return error(401, "Unauthorized")
             request.state.session = session
         try:
+            if self.method == "POST":
+                await request.body()  # every body meets the cap, read or not
             result = await self.handler(request, state)
         except BodyTooLarge:
             raise
