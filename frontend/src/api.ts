@@ -1,0 +1,66 @@
+// Talking to the server: every request carries the session token (kept in this origin's
+// storage, which a page on another port can't read) beside the HttpOnly cookie.
+
+export type Summary = {
+  id: string; kind: string; title: string; status: string; priority: number;
+  parent: string | null; tags: string[]; isbefore: string[]; locked_fields: string[];
+  frozen: boolean; tier: string; created_at: string; updated_at: string;
+  discussion_count: number; last_by: string | null; damaged: boolean; version: string | null;
+};
+
+export type Entry = {
+  by: string; actor: string; at: string; message: string; is_summary: boolean;
+  nonce: string; is_tombstoned: boolean;
+};
+
+export type Item = Omit<Summary, "discussion_count" | "last_by"> & {
+  description: string; pr_ref: string | null; fields: Record<string, unknown>;
+  discussion: Entry[]; duplicate_of: string[]; not_duplicate_of: string[];
+  problems?: { kind: string; reason: string; nonce: string | null; op: string | null }[];
+};
+
+export type SessionInfo = {
+  user: string; method: string; by: string; statuses: string[]; blocking_statuses: string[];
+  resolved_statuses: string[]; human_only_statuses: string[]; tiers: string[];
+  lockable: string[]; kinds: Record<string, { prefix: string; fields: Record<string, { type: string; required: boolean }> }>;
+};
+
+const TOKEN_KEY = "htrac.token";
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string, public body: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+let onUnauthorized: () => void = () => {};
+export function whenUnauthorized(handler: () => void) { onUnauthorized = handler; }
+
+export const token = {
+  get: () => localStorage.getItem(TOKEN_KEY),
+  set: (value: string) => localStorage.setItem(TOKEN_KEY, value),
+  clear: () => localStorage.removeItem(TOKEN_KEY),
+};
+
+export async function api<T = any>(method: string, path: string, body?: unknown,
+                                   extra: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { ...extra };
+  const current = token.get();
+  if (current) headers["X-Htrac-Token"] = current;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data: any = null;
+  try { data = await response.json(); } catch { data = {}; }
+  if (!response.ok) {
+    if (response.status === 401 && !path.startsWith("/api/auth/")) onUnauthorized();
+    throw new ApiError(response.status, data?.error ?? response.statusText, data ?? {});
+  }
+  return data as T;
+}
+
+export const get = <T = any>(path: string) => api<T>("GET", path);
+export const post = <T = any>(path: string, body: unknown = {}, headers: Record<string, string> = {}) =>
+  api<T>("POST", path, body, headers);

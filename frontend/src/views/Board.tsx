@@ -1,0 +1,76 @@
+import { useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { ApiError, post } from "../api";
+import { useItems } from "../store";
+import { useSession } from "../session";
+import { useShortcuts } from "../keys";
+import { Badges, short } from "./ItemRow";
+
+const PER_COLUMN = 60;
+
+export function Board() {
+  const session = useSession();
+  const { route } = useLocation();
+  const items = useItems();
+  const columns = session.statuses.filter((s) => s !== "deleted");
+  const byStatus = columns.map((status) => items.filter((i) => i.status === status));
+  const [pos, setPos] = useState<[number, number]>([0, 0]);
+  const [error, setError] = useState("");
+  const [col, row] = pos;
+  const current = byStatus[col]?.[Math.min(row, (byStatus[col]?.length ?? 1) - 1)];
+
+  const select = (c: number, r: number) => {
+    const nc = Math.max(0, Math.min(columns.length - 1, c));
+    const count = Math.min(byStatus[nc].length, PER_COLUMN);
+    setPos([nc, Math.max(0, Math.min(count - 1, r))]);
+  };
+
+  const moveCard = async (step: number) => {
+    const target = col + step;
+    if (!current || target < 0 || target >= columns.length) return;
+    setError("");
+    try {
+      await post(`/api/items/${current.id}/update`, { status: columns[target] });
+      setPos([target, 0]);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+
+  useShortcuts([
+    { key: "ArrowLeft", label: "", run: (e) => e.shiftKey ? moveCard(-1) : select(col - 1, row) },
+    { key: "ArrowRight", label: "", run: (e) => e.shiftKey ? moveCard(1) : select(col + 1, row) },
+    { key: "ArrowUp", label: "", run: () => select(col, row - 1) },
+    { key: "ArrowDown", label: "", run: () => select(col, row + 1) },
+    { key: "h", label: "", run: () => select(col - 1, row) },
+    { key: "l", label: "", run: () => select(col + 1, row) },
+    { key: "k", label: "", run: () => select(col, row - 1) },
+    { key: "j", label: "", run: () => select(col, row + 1) },
+    { key: "[", label: "", run: () => moveCard(-1) },
+    { key: "]", label: "", run: () => moveCard(1) },
+    { key: "Enter", label: "", run: () => current && route(`/items/${current.id}`) },
+  ], [col, row, items, current]);
+
+  return (
+    <section aria-label="Board" class="board-view">
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="board">
+        {columns.map((status, c) => (
+          <div class="column" aria-label={status}>
+            <h2>{status} <span class="count">{byStatus[c].length}</span></h2>
+            {byStatus[c].slice(0, PER_COLUMN).map((item, r) => (
+              <article class={`card${current && current.id === item.id ? " selected" : ""}`} data-id={item.id}
+                       tabIndex={-1} onClick={() => setPos([c, r])} onDblClick={() => route(`/items/${item.id}`)}>
+                <a href={`/items/${item.id}`} class="id">{short(item.id)}</a>
+                <p class="title">{item.title}</p>
+                <Badges item={{ ...item, tags: item.tags.slice(0, 3) }} />
+              </article>
+            ))}
+            {byStatus[c].length > PER_COLUMN &&
+              <a class="more" href={`/list?q=${encodeURIComponent(`status:${status}`)}`}>+{byStatus[c].length - PER_COLUMN} more</a>}
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

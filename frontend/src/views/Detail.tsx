@@ -1,0 +1,185 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useRoute } from "preact-iso";
+import { ApiError, get, post, type Item, type Summary } from "../api";
+import { renderMarkdown } from "../markdown";
+import { useChanged } from "../store";
+import { useSession } from "../session";
+import { useShortcuts } from "../keys";
+import { Badges, short } from "./ItemRow";
+import { EditForm } from "./EditForm";
+
+type Deps = { parent: Summary | null; parent_id: string | null; children: Summary[]; blocks: Summary[]; blocked_by: Summary[] };
+type Op = { type: string; at: string; by: string; actor: string | null; clock: number; nonce: string;
+            counts_as: string; signed: boolean; body: Record<string, unknown>; rejected: string | null };
+
+export function Detail() {
+  const { params } = useRoute();
+  const id = params.id;
+  const [item, setItem] = useState<Item | null>(null);
+  const [deps, setDeps] = useState<Deps | null>(null);
+  const [ops, setOps] = useState<Op[] | null>(null);
+  const [error, setError] = useState("");
+  const [editing, setEditing] = useState(false);
+
+  const load = async () => {
+    try {
+      setItem(await get<Item>(`/api/items/${encodeURIComponent(id)}`));
+      setDeps(await get<Deps>(`/api/items/${encodeURIComponent(id)}/deps`));
+      if (ops !== null) loadHistory();
+      setError("");
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  const loadHistory = async () => {
+    setOps((await get<{ ops: Op[] }>(`/api/items/${encodeURIComponent(id)}/history`)).ops);
+  };
+
+  useEffect(() => { setItem(null); setOps(null); setEditing(false); load(); }, [id]);
+  useChanged((ids) => { if (ids.includes(id)) load(); }, [id, ops]);
+
+  const act = async (path: string, body: unknown = {}) => {
+    try {
+      const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(id)}/${path}`, body);
+      setItem(answer.item);
+      setError("");
+      load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+      if (e instanceof ApiError && e.body.item) setItem(e.body.item as Item);
+    }
+  };
+
+  useShortcuts([
+    { key: "e", label: "edit", run: () => setEditing(true) },
+    { key: "f", label: "freeze", run: () => item && act(item.frozen ? "unfreeze" : "freeze") },
+    { key: "r", label: "reply", run: () => document.getElementById("reply")?.focus() },
+  ], [item]);
+
+  if (!item) return error ? <p class="error" role="alert">{error}</p> : <p class="loading">Loading…</p>;
+  return (
+    <article class="detail" aria-label={item.title}>
+      <header>
+        <p class="id">{item.id} · {item.kind}</p>
+        <h1>{item.title}</h1>
+        <Badges item={{ ...item, discussion_count: item.discussion.length, last_by: null }} />
+      </header>
+      {error && <p class="error" role="alert">{error}</p>}
+      {item.problems && item.problems.length > 0 && (
+        <ul class="problems" aria-label="Problems">
+          {item.problems.map((p) => <li>{p.kind}: {p.op ?? "op"} {p.nonce ?? ""} — {p.reason}</li>)}
+        </ul>
+      )}
+      <Actions item={item} act={act} onEdit={() => setEditing(true)} />
+      {editing && <EditForm item={item} onDone={(updated) => { setEditing(false); if (updated) setItem(updated); load(); }} />}
+      <section class="description" aria-label="Description">
+        {item.description ? <div class="md" dangerouslySetInnerHTML={{ __html: renderMarkdown(item.description) }} />
+          : <p class="empty">No description.</p>}
+      </section>
+      {Object.keys(item.fields).length > 0 && (
+        <dl class="fields">{Object.entries(item.fields).map(([k, v]) => <><dt>{k}</dt><dd>{typeof v === "string" ? v : JSON.stringify(v)}</dd></>)}</dl>
+      )}
+      <Locks item={item} act={act} />
+      {deps && <DepsView deps={deps} />}
+      <Discussion item={item} act={act} />
+      <section class="history" aria-label="History">
+        <h2>History</h2>
+        {ops === null ? <button type="button" onClick={loadHistory}>Show history</button> : (
+          <ol>
+            {ops.map((op) => (
+              <li class={op.rejected ? "rejected" : ""}>
+                <code>{op.type}</code> by {op.actor ?? op.by} ({op.counts_as}{op.signed ? ", signed" : ""}) at {op.at}, clock {op.clock}
+                {Object.keys(op.body).length > 0 && <pre>{JSON.stringify(op.body)}</pre>}
+                {op.rejected && <p class="error">rejected: {op.rejected}</p>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </article>
+  );
+}
+
+function Actions({ item, act, onEdit }: { item: Item; act: (path: string, body?: unknown) => void; onEdit: () => void }) {
+  const session = useSession();
+  const moves = item.tier === "workspace" ? ["canonical", "stealth"] : ["workspace"];
+  return (
+    <section class="actions" aria-label="Actions">
+      <label>Status{" "}
+        <select value={item.status} onChange={(e) => act("update", { status: (e.target as HTMLSelectElement).value })}>
+          {session.statuses.map((s) => <option value={s}>{s}</option>)}
+        </select>
+      </label>
+      <label>Priority{" "}
+        <select value={String(item.priority)} onChange={(e) => act("update", { priority: Number((e.target as HTMLSelectElement).value) })}>
+          {[0, 1, 2, 3, 4].map((p) => <option value={String(p)}>P{p}</option>)}
+        </select>
+      </label>
+      {moves.map((tier) => <button type="button" onClick={() => act("move", { to: tier })}>Move to {tier}</button>)}
+      <button type="button" onClick={() => act(item.frozen ? "unfreeze" : "freeze")}>{item.frozen ? "Unfreeze" : "Freeze"}</button>
+      <button type="button" onClick={onEdit}>Edit</button>
+    </section>
+  );
+}
+
+function Locks({ item, act }: { item: Item; act: (path: string, body?: unknown) => void }) {
+  const session = useSession();
+  return (
+    <fieldset class="locks">
+      <legend>Locked fields (agents may not change them)</legend>
+      {session.lockable.map((name) => {
+        const locked = item.locked_fields.includes(name);
+        return (
+          <label class="lock">
+            <input type="checkbox" name={`lock-${name}`} checked={locked}
+                   onChange={() => act(locked ? "unlock" : "lock", { fields: [name] })} />
+            {name}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+function DepsView({ deps }: { deps: Deps }) {
+  const link = (i: Summary) => <li><a href={`/items/${i.id}`}>{short(i.id)}</a> {i.title} <span class={`status s-${i.status}`}>{i.status}</span></li>;
+  const any = deps.parent_id || deps.children.length || deps.blocks.length || deps.blocked_by.length;
+  if (!any) return null;
+  return (
+    <section class="deps" aria-label="Dependencies">
+      <h2>Dependencies</h2>
+      {deps.parent_id && <p>Parent: {deps.parent ? <a href={`/items/${deps.parent.id}`}>{short(deps.parent.id)} {deps.parent.title}</a> : deps.parent_id}</p>}
+      {deps.blocked_by.length > 0 && <><h3>Must finish first</h3><ul>{deps.blocked_by.map(link)}</ul></>}
+      {deps.blocks.length > 0 && <><h3>Blocks</h3><ul>{deps.blocks.map(link)}</ul></>}
+      {deps.children.length > 0 && <><h3>Children</h3><ul>{deps.children.map(link)}</ul></>}
+    </section>
+  );
+}
+
+function Discussion({ item, act }: { item: Item; act: (path: string, body?: unknown) => Promise<void> | void }) {
+  const [text, setText] = useState("");
+  const box = useRef<HTMLTextAreaElement>(null);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    await act("discuss", { message: text });
+    setText("");
+  };
+  return (
+    <section class="discussion" aria-label="Discussion">
+      <h2>Discussion</h2>
+      {item.discussion.filter((m) => !m.is_tombstoned).map((m) => (
+        <div class={`message by-${m.by}`} data-nonce={m.nonce}>
+          <p class="meta"><strong>{m.actor}</strong> <span class="by">({m.by})</span> · <time>{m.at}</time>{m.is_summary ? " · summary" : ""}</p>
+          <div class="md" dangerouslySetInnerHTML={{ __html: renderMarkdown(m.message) }} />
+        </div>
+      ))}
+      <form onSubmit={send} class="reply" aria-label="Reply">
+        <textarea id="reply" ref={box} name="reply" rows={3} placeholder="Reply (markdown)…" value={text}
+                  onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+                  onKeyDown={(e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) send(e); if (e.key === "Escape") box.current?.blur(); }} />
+        <button type="submit" disabled={!text.trim()}>Reply</button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+import { useState } from "preact/hooks";
+import { ApiError, post, type Item } from "../api";
+
+// Edits say which version they were based on: a change made meanwhile (by an agent, the CLI)
+// is refused with 409 and shown, instead of being silently overwritten.
+export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item | null) => void }) {
+  const [title, setTitle] = useState(item.title);
+  const [description, setDescription] = useState(item.description);
+  const [tags, setTags] = useState(item.tags.join(" "));
+  const [prRef, setPrRef] = useState(item.pr_ref ?? "");
+  const [error, setError] = useState("");
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, unknown> = {};
+    if (title !== item.title) body.title = title;
+    if (description !== item.description) body.description = description;
+    const tagList = tags.split(/[\s,]+/).filter(Boolean);
+    if (tagList.join(" ") !== item.tags.join(" ")) body.tags = tagList;
+    if (prRef !== (item.pr_ref ?? "")) body.pr_ref = prRef;
+    if (Object.keys(body).length === 0) { onDone(null); return; }
+    try {
+      const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(item.id)}/update`, body,
+        item.version ? { "If-Match": `"${item.version}"` } : {});
+      onDone(answer.item);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        setError("Someone changed this item while you were editing. Your edit was not saved; reload to see theirs.");
+      } else {
+        setError(err instanceof ApiError ? err.message : String(err));
+      }
+    }
+  };
+
+  return (
+    <form class="edit" onSubmit={save} aria-label="Edit item">
+      <label>Title <input name="title" value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} /></label>
+      <label>Description (markdown)
+        <textarea name="description" rows={8} value={description} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />
+      </label>
+      <label>Tags <input name="tags" value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} /></label>
+      <label>PR <input name="pr_ref" value={prRef} onInput={(e) => setPrRef((e.target as HTMLInputElement).value)} /></label>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="buttons">
+        <button type="submit">Save</button>
+        <button type="button" onClick={() => onDone(null)}>Cancel</button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,77 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { useLocation } from "preact-iso";
+import { startRegistration } from "@simplewebauthn/browser";
+import { post } from "../api";
+import { useLive } from "../live";
+import { SHEET, useShortcuts } from "../keys";
+import { useSession } from "../session";
+
+const NAV: [string, string][] = [["/", "Needs you"], ["/board", "Board"], ["/list", "List"], ["/new", "New item"]];
+
+export function Layout({ children, onLogout }: { children: ComponentChildren; onLogout: () => void }) {
+  const { path, route } = useLocation();
+  const live = useLive();
+  const session = useSession();
+  const [help, setHelp] = useState(false);
+  const [note, setNote] = useState("");
+
+  useShortcuts([
+    { key: "?", label: "help", run: () => setHelp((h) => !h) },
+    { key: "Escape", label: "close", run: () => setHelp(false) },
+    { key: "1", label: "needs you", run: () => route("/") },
+    { key: "2", label: "board", run: () => route("/board") },
+    { key: "3", label: "list", run: () => route("/list") },
+    { key: "n", label: "new", run: () => route("/new") },
+  ], [route]);
+
+  const addPasskey = async () => {
+    setNote("");
+    try {
+      const options = await post("/api/auth/passkey/register/options");
+      const credential = await startRegistration({ optionsJSON: options });
+      await post("/api/auth/passkey/register", { credential, name: navigator.platform || "passkey" });
+      setNote("Passkey added.");
+    } catch (e) {
+      setNote(e instanceof Error ? `Passkey not added: ${e.message}` : "Passkey not added");
+    }
+  };
+
+  return (
+    <div class="shell">
+      <header>
+        <nav aria-label="Views">
+          <span class="brand">htrac</span>
+          {NAV.map(([href, label]) => (
+            <a href={href} aria-current={path === href ? "page" : undefined}>{label}</a>
+          ))}
+        </nav>
+        <div class="who">
+          <span class={`live ${live}`} role="status" aria-live="polite" data-live={live}>
+            {live === "live" ? "● live" : live === "reconnecting" ? "○ reconnecting…" : live === "offline" ? "○ offline" : "○ connecting…"}
+          </span>
+          <span title={`acting as ${session.by} ${session.user}`}>{session.user}</span>
+          <button type="button" onClick={addPasskey}>Add passkey</button>
+          <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
+          <button type="button" onClick={onLogout}>Log out</button>
+        </div>
+      </header>
+      {note && <p class="note" role="status">{note}</p>}
+      {session.by !== "human" && (
+        <p class="warning" role="alert">This server runs as agent user {session.user}: you have that agent's rights, not a human's.</p>
+      )}
+      <main>{children}</main>
+      {help && (
+        <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" onClick={() => setHelp(false)}>
+          <div class="sheet" onClick={(e) => e.stopPropagation()}>
+            <h2>Keyboard shortcuts</h2>
+            <table>
+              <tbody>{SHEET.map(([key, what]) => <tr><th><kbd>{key}</kbd></th><td>{what}</td></tr>)}</tbody>
+            </table>
+            <button type="button" onClick={() => setHelp(false)}>Close</button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,309 @@
+"""The page in a real browser (Debian's Chromium): logging in with the password and a passkey,
+a CLI change arriving live, replying, locking and moving a card from the page, and the browser's
+own attacks — another origin's form and WebSocket, an agent's server on another localhost port
+that collects the cookies, and a port-forward where the browser's port is not the server's."""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import json
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+import browser
+from webserver import PASSWORD, ws_connect
+
+pytestmark = pytest.mark.skipif(browser.skip_reason() is not None,
+                                reason=browser.skip_reason() or "")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    pw, context = browser.launch()
+    yield context
+    browser.close(pw, context)
+
+
+@pytest.fixture
+def page(chromium, server):
+    chromium.clear_cookies()
+    page = chromium.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    page.close()
+
+
+def log_in(page, origin: str) -> None:
+    page.goto(origin + "/")
+    page.evaluate("localStorage.clear()")
+    page.goto(origin + "/")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-live=live]")
+
+
+def ops_text(server, item_id: str) -> str:
+    found = list(server.repo.glob(f".agent/**/.{item_id}.ops"))
+    assert len(found) == 1
+    return found[0].read_text()
+
+
+def test_password_login_and_every_view(server, page):
+    item_id = server.add("Shown in every view", "--priority", "1")
+    server.htrac("discuss", item_id, "Please *decide*: <b>raw html</b> "
+                                     "[a link](javascript:alert(1)) `code`")
+    server.htrac("update", item_id, "--status", "needs_human_review")  # waits on the human
+    page.goto(server.origin + "/")
+    page.wait_for_selector("input[name=password]")
+    browser.screenshot(page, "login")
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[role=alert]")
+    page.wait_for_timeout(1200)  # the back-off after one failure
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-live=live]")
+    page.wait_for_selector(f"tr[data-id='{item_id}']")
+    browser.screenshot(page, "needs-you")
+    page.keyboard.press("2")
+    page.wait_for_selector(f".card[data-id='{item_id}']")
+    browser.screenshot(page, "board")
+    page.keyboard.press("3")
+    page.fill("input[name=q]", "every view")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.search === '?q=every%20view'")  # the query in the URL
+    assert page.locator("table.items tbody tr").count() == 1
+    browser.screenshot(page, "list")
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.wait_for_selector(".discussion .message")
+    message = page.locator(".discussion .message .md")
+    assert message.locator("em").inner_text() == "decide"  # markdown rendered
+    assert message.locator("b").count() == 0  # raw HTML shown as text, not run
+    assert "<b>raw html</b>" in message.inner_text()
+    assert message.locator("a").count() == 0  # a javascript: link is no link
+    page.click("text=Show history")
+    page.wait_for_selector(".history li")
+    browser.screenshot(page, "detail")
+    page.keyboard.press("?")
+    page.wait_for_selector("[role=dialog]")
+    browser.screenshot(page, "shortcuts")
+    page.keyboard.press("Escape")
+    page.emulate_media(color_scheme="dark")
+    page.goto(server.origin + "/board")
+    page.wait_for_selector(".card")
+    browser.screenshot(page, "board-dark")
+    page.emulate_media(color_scheme="light")
+
+
+def test_cli_change_appears_live(server, page):
+    item_id = server.add("Changed from the CLI")
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/board")
+    card = page.locator(f".column[aria-label=todo_hard] .card[data-id='{item_id}']")
+    card.wait_for()
+    server.htrac("update", item_id, "--status", "in_progress")
+    page.locator(f".column[aria-label=in_progress] .card[data-id='{item_id}']").wait_for(
+        timeout=10_000)
+
+
+def test_reply_lock_and_move_a_card_from_the_page(server, page):
+    item_id = server.add("Worked on from the page")
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.fill("#reply", "Looks good, **ship it**")
+    page.click(".reply button[type=submit]")
+    page.wait_for_selector(".message >> text=ship it")
+    page.check("input[name=lock-priority]")
+    page.wait_for_selector(".badges >> text=locked 1")
+    log = ops_text(server, item_id)
+    assert "Looks good, **ship it**" in log and "op: lock" in log and "- priority" in log
+    page.goto(f"{server.origin}/board")
+    page.click(f".card[data-id='{item_id}']")
+    page.keyboard.press("]")  # todo_hard → todo_soft
+    page.locator(f".column[aria-label=todo_soft] .card[data-id='{item_id}']").wait_for()
+    page.keyboard.press("Shift+ArrowRight")  # → in_progress
+    page.locator(f".column[aria-label=in_progress] .card[data-id='{item_id}']").wait_for()
+    shown = json.loads(server.htrac("--json", "show", item_id))
+    assert shown["status"] == "in_progress" and shown["locked_fields"] == ["priority"]
+    assert ops_text(server, item_id).count("status: ") >= 3  # create + two moves
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """An agent's server on another localhost port: records whatever cookies the browser sends,
+    and serves a page that tries to drive the human's server."""
+
+    cookies: list[str] = []
+    page = ""
+
+    def do_GET(self):  # noqa: N802
+        if self.headers.get("Cookie"):
+            type(self).cookies.append(self.headers["Cookie"])
+        body = type(self).page.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def agent_server():
+    _Recorder.cookies = []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_other_origin_form_post_and_websocket_are_refused(server, page, agent_server):
+    item_id = server.add("Target of a cross-origin page")
+    log_in(page, server.origin)
+    before = ops_text(server, item_id)
+    target = f"{server.origin}/api/items/{item_id}"
+    _Recorder.page = f"""<!doctype html><body>
+      <form id=f method=post action="{target}/discuss" enctype="text/plain">
+        <input name='{{"message":"forged","x":"' value='"}}'></form>
+      <script>
+        window.wsResult = "pending";
+        const ws = new WebSocket("ws://localhost:{server.port}/ws");
+        ws.onopen = () => {{ ws.send(JSON.stringify({{type: "auth", token: "guess"}})); }};
+        ws.onmessage = (e) => {{ window.wsResult = "message:" + e.data; }};
+        ws.onclose = (e) => {{ if (window.wsResult === "pending") window.wsResult = "closed:" + e.code; }};
+        fetch("{target}/lock", {{method: "POST", credentials: "include", mode: "no-cors",
+               headers: {{"Content-Type": "text/plain"}}, body: '{{"fields":["status"]}}'}});
+      </script></body>"""
+    evil = f"http://localhost:{agent_server.server_address[1]}"
+    page.goto(evil + "/")
+    page.wait_for_function("window.wsResult !== 'pending'")
+    assert page.evaluate("window.wsResult").startswith("closed:")
+    with page.expect_navigation():
+        page.evaluate("document.getElementById('f').submit()")
+    assert "cross-origin request refused" in page.content()
+    time.sleep(0.5)
+    assert ops_text(server, item_id) == before
+    browser.screenshot(page, "cross-origin-refused")
+
+
+def test_agent_server_on_another_port_collects_cookies_and_gets_nothing(server, page,
+                                                                         agent_server):
+    item_id = server.add("Cookie replay target")
+    log_in(page, server.origin)
+    _Recorder.page = "<!doctype html><script>window.stolen = localStorage.getItem('htrac.token')" \
+                     "</script>"
+    page.goto(f"http://localhost:{agent_server.server_address[1]}/")
+    assert page.evaluate("window.stolen") is None  # the token stays with its own origin
+    assert _Recorder.cookies, "the browser sent no cookies to the other port"
+    jar = dict(part.strip().split("=", 1) for c in _Recorder.cookies for part in c.split(";"))
+    assert "htrac_session" in jar  # cookies are not isolated by port: that is the premise
+    replay = requests.Session()
+    replay.headers["Origin"] = server.origin
+    for name, value in jar.items():
+        replay.cookies.set(name, value)
+    assert replay.get(server.url("/api/items")).status_code == 401
+    assert replay.post(server.url(f"/api/items/{item_id}/lock"),
+                       json={"fields": ["status"]}).status_code == 401
+    replay.cookies.set("htrac_session", jar["htrac_session"])
+    with pytest.raises(Exception):
+        ws = ws_connect(server, replay, token="guessed")
+        ws.recv(timeout=10)
+    assert "op: lock" not in ops_text(server, item_id)
+
+
+async def _relay(reader, writer, port):
+    upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
+
+    async def pipe(src, dst):
+        try:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+        finally:
+            dst.close()
+
+    await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer),
+                         return_exceptions=True)
+
+
+@pytest.fixture
+def forwarded(tmp_path_factory):
+    """A server reached through a port-forward (as an SSH tunnel gives): the browser's port is
+    not the server's, and the server is told the browser's origin."""
+    from webserver import new_server
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    browser_port = sock.getsockname()[1]
+    running = new_server(tmp_path_factory.mktemp("forward"), "--allow-origin",
+                         f"http://localhost:{browser_port}")
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    def relay_thread():  # its own loop, in its own thread: Playwright owns the main one
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(asyncio.start_server(
+            lambda r, w: _relay(r, w, running.port), sock=sock))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=relay_thread, daemon=True)
+    thread.start()
+    started.wait(10)
+    yield running, browser_port
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    running.stop()
+
+
+def test_through_a_port_forward(forwarded, chromium):
+    running, browser_port = forwarded
+    assert browser_port != running.port
+    item_id = running.add("Seen through the tunnel")
+    page = chromium.new_page()
+    origin = f"http://localhost:{browser_port}"
+    log_in(page, origin)
+    page.goto(f"{origin}/items/{item_id}")
+    page.fill("#reply", "via the tunnel")
+    page.click(".reply button[type=submit]")
+    page.wait_for_selector(".message >> text=via the tunnel")
+    running.htrac("update", item_id, "--priority", "0")
+    page.wait_for_selector(".badges >> text=P0", timeout=10_000)
+    page.close()
+
+
+def test_passkey_registration_and_login(server, page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True}})["authenticatorId"]
+    log_in(page, server.origin)
+    page.click("text=Add passkey")
+    page.wait_for_selector("text=Passkey added.")
+    stored = json.loads((server.repo.parent / "xdg_config_home" / "htrac" / "serve"
+                         / "passkeys.json").read_text())
+    assert len(stored["credentials"]) == 1
+    page.click("text=Log out")
+    page.wait_for_selector("text=Log in with a passkey")
+    browser.screenshot(page, "login-passkey")
+    page.click("text=Log in with a passkey")
+    page.wait_for_selector("[data-live=live]")
+    assert page.evaluate("localStorage.getItem('htrac.token')")
+    # a passkey this server never registered logs nobody in
+    cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True}})
+    page.click("text=Log out")
+    page.click("text=Log in with a passkey")
+    page.wait_for_selector("[role=alert]")
+    assert page.locator("input[name=password]").is_visible()
