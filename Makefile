@@ -1,5 +1,5 @@
 # One entry point for development tasks; CI runs .ci/run, which runs the same tests.
-.PHONY: install test test-all bench docs
+.PHONY: install test test-all bench docs frontend
 
 install:
 	python -m pip install -e ".[test]"
@@ -15,3 +15,6 @@ bench:           ## benchmarks against the reference (not part of CI)
 
 docs:            ## regenerate docs/cli.md from the commands' --help
 	python scripts/gen_cli_docs.py
+
+frontend:        ## rebuild the web UI into src/htrac/server/static (commit the result)
+	cd frontend && npm ci --no-audit --no-fund && npm run build
