@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -50,6 +51,12 @@ class Endpoint:
             if session is None:
                 return error(401, "Unauthorized")
             request.state.session = session
+        started = time.perf_counter()
+        response = await self._answer(request, state)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    async def _answer(self, request: Request, state: ServerState) -> Response:
         try:
             if self.method == "POST":
                 await request.body()  # every body meets the cap, read or not
