@@ -14,15 +14,18 @@ export function Board() {
   const items = useItems();
   const columns = session.statuses.filter((s) => s !== "deleted");
   const byStatus = columns.map((status) => items.filter((i) => i.status === status));
-  const [pos, setPos] = useState<[number, number]>([0, 0]);
+  // The selection follows the card, not a position: live changes reorder the columns.
+  const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState("");
-  const [col, row] = pos;
-  const current = byStatus[col]?.[Math.min(row, (byStatus[col]?.length ?? 1) - 1)];
+  const current = items.find((i) => i.id === selected && columns.includes(i.status))
+    ?? byStatus.find((c) => c.length > 0)?.[0];
+  const col = current ? columns.indexOf(current.status) : 0;
+  const row = current ? byStatus[col].findIndex((i) => i.id === current.id) : 0;
 
   const select = (c: number, r: number) => {
     const nc = Math.max(0, Math.min(columns.length - 1, c));
     const count = Math.min(byStatus[nc].length, PER_COLUMN);
-    setPos([nc, Math.max(0, Math.min(count - 1, r))]);
+    if (count > 0) setSelected(byStatus[nc][Math.max(0, Math.min(count - 1, r))].id);
   };
 
   const moveCard = async (step: number) => {
@@ -30,8 +33,8 @@ export function Board() {
     if (!current || target < 0 || target >= columns.length) return;
     setError("");
     try {
+      setSelected(current.id);
       await post(`/api/items/${current.id}/update`, { status: columns[target] });
-      setPos([target, 0]);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     }
@@ -58,9 +61,9 @@ export function Board() {
         {columns.map((status, c) => (
           <div class="column" aria-label={status}>
             <h2>{status} <span class="count">{byStatus[c].length}</span></h2>
-            {byStatus[c].slice(0, PER_COLUMN).map((item, r) => (
+            {byStatus[c].slice(0, PER_COLUMN).map((item) => (
               <article class={`card${current && current.id === item.id ? " selected" : ""}`} data-id={item.id}
-                       tabIndex={-1} onClick={() => setPos([c, r])} onDblClick={() => route(`/items/${item.id}`)}>
+                       tabIndex={-1} onClick={() => setSelected(item.id)} onDblClick={() => route(`/items/${item.id}`)}>
                 <a href={`/items/${item.id}`} class="id">{short(item.id)}</a>
                 <p class="title">{item.title}</p>
                 <Badges item={{ ...item, tags: item.tags.slice(0, 3) }} />
