@@ -28,11 +28,14 @@ class ReadyView:
     damaged: list[Item]  # never offered as work, never hidden either (DESIGN, point 7)
 
 
-def ready_view(tracker: Tracker, *, summary: bool = False) -> ReadyView:
+def ready_view(tracker: Tracker, *, summary: bool = False, numbered: bool = True) -> ReadyView:
     """What `htrac ready` shows; with `summary`, the ready and unread items as `Summary` tuples
-    (what a text listing prints, read from the index without decoding an item)."""
+    (what a text listing prints, read from the index without decoding an item). `numbered`
+    makes the list the user's `:N` aliases; a surface that never takes `:N` (MCP) says no, so
+    it can't renumber the rows a CLI session of the same user is working from."""
     view = ReadyView(*queries.overview_in(tracker.store, tracker.config, summary=summary))
-    tracker.store.aliases.save([i.id for i in view.ready])
+    if numbered:
+        tracker.store.aliases.save([i.id for i in view.ready])
     return view
 
 
@@ -58,11 +61,11 @@ class ListFilter:
                 and (self.tag is None or self.tag in item.tags))
 
 
-def list_items(tracker: Tracker, how: ListFilter, *,
-               summary: bool = False) -> list[Item] | list[Summary]:
+def list_items(tracker: Tracker, how: ListFilter, *, summary: bool = False,
+               numbered: bool = True) -> list[Item] | list[Summary]:
     """Items matching every filter, by (priority, created_at). A damaged item is always listed:
     its status is uncertain, and hiding it would hide the damage. With `summary`, their
-    `Summary` tuples (see `ready_view`)."""
+    `Summary` tuples; `numbered`: as in `ready_view`."""
     tiers = (how.tier,) if how.tier else TIERS
     statuses = how.wanted_statuses(tracker)
     chosen = None
@@ -74,7 +77,8 @@ def list_items(tracker: Tracker, how: ListFilter, *,
                         key=queries.sort_key)
         if summary:
             chosen = [Summary.of(i) for i in chosen]
-    tracker.store.aliases.save([i.id for i in chosen])
+    if numbered:
+        tracker.store.aliases.save([i.id for i in chosen])
     return chosen
 
 
