@@ -22,7 +22,7 @@ sys.stderr.write("\\n".join(sorted(sys.modules)))
 ALLOWED_THIRD_PARTY = {"click", "htrac", "certifi", "_distutils_hack"}
 FORBIDDEN = ("textual", "starlette", "uvicorn", "ruamel", "webauthn", "bcrypt", "watchfiles",
              "cryptography", "multiprocessing", "asyncio", "ctypes", "htrac.tui", "htrac.server",
-             "htrac.mcp")
+             "htrac.mcp", "mcp", "anyio", "pydantic", "tiktoken", "htrac.service.tokens")
 
 
 def loaded_modules(tracker, *args: str) -> set[str]:

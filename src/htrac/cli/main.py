@@ -56,6 +56,7 @@ COMMANDS = {
     "batch": "htrac.cli.batch_cmd:batch",
     "completion": "htrac.cli.completion:completion",
     "serve": "htrac.cli.serve_cmds:serve",
+    "mcp": "htrac.cli.mcp_cmd:mcp",
 }
 
 

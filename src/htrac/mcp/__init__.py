@@ -1,0 +1,1 @@
+"""`htrac mcp`: the tracker as Model Context Protocol tools, for agents without a shell."""

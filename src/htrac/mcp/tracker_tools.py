@@ -1,0 +1,145 @@
+"""The agent's loop as tools: ready, show, list, add, update, discuss, check_messages,
+count_todos. Each is one service call; what the service refuses, the tool refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import InvalidValueError
+from . import shapes
+from .params import Param
+from .tool import Call, Tool
+
+ID = Param("id", "ref", required=True)
+LIMIT_READY = Param("limit", "int", "rows (default 10; 0: all)")
+LIMIT_LIST = Param("limit", "int", "rows (default 20; 0: all)")
+FIELDS = Param("fields", "strs", "more item fields per row, e.g. tags, description")
+
+
+def ready(call: Call) -> dict[str, Any]:
+    from ..service.listing import ready_view
+
+    fields = shapes.extra_fields(call.get("fields"))
+    view = ready_view(call.tracker, summary=not shapes.needs_items(fields), numbered=False)
+    data = shapes.preview(view.ready, _limit(call, 10), fields)
+    if view.unread:
+        data["awaiting_reply"] = [shapes.row(i, ("unread",)) for i in view.unread]
+    if view.damaged:
+        data["damaged"] = [{"id": i.id, "tier": i.tier,
+                            "problem": i.problems[0].describe() if i.problems else ""}
+                           for i in view.damaged]
+    return data
+
+
+def show(call: Call) -> dict[str, Any]:
+    return shapes.item(call.tracker.show(call.get("id")))
+
+
+def list_(call: Call) -> dict[str, Any]:
+    from ..service.listing import ListFilter, list_items
+
+    fields = shapes.extra_fields(call.get("fields"))
+    how = ListFilter(tuple(call.get("status") or ()), False, call.get("kind"), call.get("tag"),
+                     call.get("tier"))
+    if how.tier is not None:
+        from ..service.values import check_tier
+        check_tier(how.tier)
+    items = list_items(call.tracker, how, summary=not shapes.needs_items(fields), numbered=False)
+    return shapes.preview(items, _limit(call, 20), fields)
+
+
+def add(call: Call) -> dict[str, Any]:
+    from ..service.itemops import add_item
+
+    custom = call.get("field") or {}
+    if any(value is None for value in custom.values()):
+        raise InvalidValueError("add: field values must be strings")
+    item, warnings = add_item(
+        call.tracker, kind=call.get("kind"), title=call.get("title"),
+        status=call.get("status"), priority=call.get("priority", 2),
+        parent=call.get("parent"), tags=tuple(call.get("tags") or ()),
+        description=call.get("description", ""), fields=custom,
+        tier=call.get("tier", "workspace"))
+    return _with_warnings({"id": item.id}, warnings)
+
+
+def update(call: Call) -> dict[str, Any]:
+    from ..service.itemops import UpdateRequest, update_item
+
+    request = UpdateRequest(
+        status=call.get("status"), priority=call.get("priority"), title=call.get("title"),
+        parent=call.get("parent"), pr_ref=call.get("pr_ref"),
+        description=call.get("description"),
+        add={"tags": call.get("add_tags")} if call.get("add_tags") else {},
+        remove={"tags": call.get("remove_tags")} if call.get("remove_tags") else {},
+        fields=dict(call.get("field") or {}), note=call.get("note"))
+    result = update_item(call.tracker, call.get("id"), request)
+    data: dict[str, Any] = {"id": result.item.id,
+                            "changes": [f"{c.field}: {c.detail}" for c in result.changes]}
+    return _with_warnings(data, result.warnings)
+
+
+def discuss(call: Call) -> dict[str, Any]:
+    from ..service import discussion
+
+    item = discussion.post(call.tracker, call.get("id"), call.get("message"),
+                           ack_thread=bool(call.get("ack_thread")))
+    return {"id": item.id, "messages": len(item.discussion)}
+
+
+def check_messages(call: Call) -> dict[str, Any]:
+    from ..service.listing import check_messages as waiting
+
+    found = waiting(call.tracker, call.get("autolimit"))
+    return {"count": len(found),
+            "items": [{**shapes.row(w.item), "unread": [shapes.entry(e) for e in w.unread]}
+                      for w in found]}
+
+
+def count_todos(call: Call) -> dict[str, Any]:
+    from ..service.stophook import count_todos as count
+
+    return {"count": count(call.tracker)}
+
+
+def _limit(call: Call, default: int) -> int:
+    limit = call.get("limit", default)
+    if limit < 0:
+        raise InvalidValueError("limit must be 0 (all) or more")
+    return limit
+
+
+def _with_warnings(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    if warnings:
+        data["warnings"] = warnings
+    return data
+
+
+TOOLS = [
+    Tool("ready", "Items you may start now, most urgent first; then items where a human awaits "
+         "your reply, and damaged items.", ready, (LIMIT_READY, FIELDS), read_only=True),
+    Tool("show", "One item in full: values, discussion, locks.", show, (ID,), read_only=True),
+    Tool("list", "Items matching every filter, by priority.", list_,
+         (Param("status", "strs"), Param("kind"), Param("tag"), Param("tier"), LIMIT_LIST,
+          FIELDS), read_only=True),
+    Tool("add", "Create an item; answers its ID.", add,
+         (Param("kind", required=True, description="work_item, invariant, … (config)"),
+          Param("title", required=True), Param("status"),
+          Param("priority", "int", "0 (most urgent) to 4; default 2"),
+          Param("parent", "ref"), Param("tags", "strs"), Param("description"),
+          Param("field", "map", "custom fields"),
+          Param("tier", description="workspace (default), canonical or stealth"))),
+    Tool("update", "Change an item; note also posts to its discussion.", update,
+         (ID, Param("status"), Param("priority", "int"), Param("title"), Param("description"),
+          Param("parent", "ref"), Param("pr_ref"), Param("add_tags", "strs"),
+          Param("remove_tags", "strs"), Param("field", "map", "custom fields; null removes"),
+          Param("note")), destructive=True),
+    Tool("discuss", "Post to an item's discussion. After unread human messages: read them "
+         "(show), then post with ack_thread.", discuss,
+         (ID, Param("message", required=True), Param("ack_thread", "bool"))),
+    Tool("check_messages", "Items whose human messages no agent has answered, with them.",
+         check_messages, (Param("autolimit", "int", "last N unread per item"),),
+         read_only=True),
+    Tool("count_todos", "How many blocking items remain (the stop hook's count).", count_todos,
+         read_only=True),
+]
