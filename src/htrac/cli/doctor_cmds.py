@@ -57,13 +57,19 @@ def _run_checks(ctx: Context, fix: bool, options: dict, root: Path | None = None
               help="Where to install the Claude Code hooks: managed = machine-wide settings the "
                    "agent user can't change (needs root); auto offers that on a terminal, else "
                    "uses the project's .claude/settings.json.")
+@click.option("--mcp", "mcp", type=click.Choice(["auto", "user", "managed", "skip"]),
+              default="auto", show_default=True,
+              help="Where to register `htrac mcp` for Claude Code: user = the agent user's own "
+                   "~/.claude.json (--agent-user, else yours); managed = the machine's "
+                   "managed-mcp.json (root; then only the servers it names run, for everyone); "
+                   "auto = user with --agent-user or when you say yes on a terminal.")
 @json_option
 @pass_ctx
 @click.pass_context
 def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
           human_user: str | None, layout: str | None, shared_repo: Path | None,
           agent_clone: Path | None, group: str | None, root_dir: Path | None,
-          no_signing: bool, hooks: str) -> None:
+          no_signing: bool, hooks: str, mcp: str) -> None:
     """Set up (or repair) htrac here: directories, git, hooks, users, the trust root."""
     if click_ctx.invoked_subcommand is not None:
         return
@@ -73,7 +79,7 @@ def setup(click_ctx: click.Context, ctx: Context, agent_user: str | None,
         layout = "clones" if shared_repo or agent_clone else None
     options = {"agent_user": agent_user, "human_user": human_user, "layout": layout,
                "shared_repo": shared_repo, "agent_clone": agent_clone, "group": group,
-               "no_signing": no_signing, "hooks": hooks,
+               "no_signing": no_signing, "hooks": hooks, "mcp": mcp,
                "confirm": _confirm if sys.stdin.isatty() else None}
     _run_checks(ctx, True, options, root_dir)
 

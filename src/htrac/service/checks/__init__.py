@@ -19,7 +19,8 @@ OK, FIXED, WARN, ERROR = "ok", "fixed", "warn", "error"
 # Modules that define a `CHECKS` list of check functions, run in this order.
 MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.bare",
                       "htrac.service.checks.hooks", "htrac.service.checks.git",
-                      "htrac.service.checks.authority", "htrac.service.checks.exposure"]
+                      "htrac.service.checks.authority", "htrac.service.checks.exposure",
+                      "htrac.service.checks.mcp"]
 
 
 @dataclass(frozen=True, slots=True)
