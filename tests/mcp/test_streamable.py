@@ -46,7 +46,7 @@ def http_server(cwd: Path, *args: str):
 
 
 def post(url: str, message: dict, **headers: str) -> httpx.Response:
-    with httpx.Client() as http:
+    with httpx.Client(timeout=120) as http:
         return http.post(url, json=message, headers={"Accept": ACCEPT, **headers})
 
 
@@ -64,7 +64,7 @@ def test_streamable_serves_the_tools_to_a_client_with_the_token(tmp_tracker, con
 
         async def scenario():
             headers = {"Authorization": f"Bearer {token}"}
-            async with httpx.AsyncClient(headers=headers) as http:
+            async with httpx.AsyncClient(headers=headers, timeout=120) as http:
                 async with Client(streamable_http_client(url, http_client=http),
                                   mode="legacy") as client:
                     return answer(await client.call_tool("ready", {}))
