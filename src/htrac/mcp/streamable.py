@@ -35,6 +35,7 @@ def serve_http(app: TrackerServer, *, port: int, token_file: Path | None) -> Non
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
+    sock.listen(128)  # before the address is printed, so a client that reads it can connect
     port = sock.getsockname()[1]
     here = [f"127.0.0.1:{port}", f"localhost:{port}"]
     security = TransportSecuritySettings(enable_dns_rebinding_protection=True,
