@@ -219,14 +219,17 @@ def test_agent_server_on_another_port_collects_cookies_and_gets_nothing(server, 
     assert "op: lock" not in ops_text(server, item_id)
 
 
-async def _relay(reader, writer, port):
+async def _relay(reader, writer, port, open_writers: set):
     upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
+    open_writers.update((writer, upstream_writer))
 
     async def pipe(src, dst):
         try:
             while data := await src.read(65536):
                 dst.write(data)
                 await dst.drain()
+        except OSError:
+            pass
         finally:
             dst.close()
 
@@ -247,20 +250,33 @@ def forwarded(tmp_path_factory):
                          f"http://localhost:{browser_port}")
     loop = asyncio.new_event_loop()
     started = threading.Event()
+    open_writers: set = set()
+    relay = {}
 
     def relay_thread():  # its own loop, in its own thread: Playwright owns the main one
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(asyncio.start_server(
-            lambda r, w: _relay(r, w, running.port), sock=sock))
+        relay["server"] = loop.run_until_complete(asyncio.start_server(
+            lambda r, w: _relay(r, w, running.port, open_writers), sock=sock))
         started.set()
         loop.run_forever()
+
+    async def shut():
+        relay["server"].close()
+        for writer in open_writers:
+            writer.close()
+        await asyncio.sleep(0.1)
+        for task in asyncio.all_tasks() - {asyncio.current_task()}:
+            task.cancel()
+        await asyncio.sleep(0.1)
 
     thread = threading.Thread(target=relay_thread, daemon=True)
     thread.start()
     started.wait(10)
     yield running, browser_port
+    asyncio.run_coroutine_threadsafe(shut(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
+    loop.close()
     running.stop()
 
 

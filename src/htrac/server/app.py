@@ -19,7 +19,8 @@ from . import routes_auth as auth
 from . import routes_items as items
 from . import schemas as s
 from . import static, ws
-from .feed import changes
+from .feed import changes, reload
+from .listcache import RELOAD_SECONDS
 from .guard import Guard
 from .hub import Hub
 from .itemjson import summary_json
@@ -94,11 +95,12 @@ def create_app(state: ServerState, *, watch: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         state.hub = Hub()
-        task = asyncio.create_task(_pump(state)) if watch else None
+        tasks = [asyncio.create_task(_pump(state)), asyncio.create_task(_backstop(state))] \
+            if watch else []
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
@@ -120,6 +122,19 @@ async def _no_route(request: Request) -> JSONResponse:
     return JSONResponse({"error": "Not Found"}, status_code=404)
 
 
+async def _backstop(state: ServerState) -> None:
+    """Read the whole list again now (the feed starts meanwhile), soon after (anything changed
+    before the feed's watch was in place), and then every RELOAD_SECONDS."""
+    delay = 2.0
+    while True:
+        try:
+            await state.worker.run(reload, state)
+        except Exception:
+            log.exception("reading the item list failed")
+        await asyncio.sleep(delay)
+        delay = RELOAD_SECONDS
+
+
 async def _pump(state: ServerState) -> None:
     """Push every change the feed reports to every open WebSocket."""
     while True:
@@ -133,3 +148,4 @@ async def _pump(state: ServerState) -> None:
         except Exception:
             log.exception("the change feed stopped; restarting it")
             await asyncio.sleep(1.0)
+            await state.worker.run(reload, state)

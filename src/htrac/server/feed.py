@@ -35,10 +35,11 @@ async def changes(state: ServerState) -> AsyncIterator[tuple[list, list[str]]]:
                               watch_filter=lambda _c, p: _item_id(p) is not None):
         ids = sorted({i for _c, p in batch if (i := _item_id(p))})
         if ids:
-            yield await state.worker.run(_load, state, ids)
+            yield await state.worker.run(load_changed, state, ids)
 
 
-def _load(state: ServerState, ids: list[str]) -> tuple[list, list[str]]:
+def load_changed(state: ServerState, ids: list[str]) -> tuple[list, list[str]]:
+    """The items `ids` name as they are now (and those gone), applied to the list cache."""
     store = state.tracker.store
     items, gone = [], []
     for item_id in ids:
@@ -50,4 +51,11 @@ def _load(state: ServerState, ids: list[str]) -> tuple[list, list[str]]:
             items.append(store.load(tiers[0], item_id))
         except Exception:  # a file caught mid-move: the next event has it
             log.exception("could not load %s after a change", item_id)
+    if state.listcache.loaded:
+        state.listcache.apply(items, gone)
     return items, gone
+
+
+def reload(state: ServerState) -> None:
+    """Read every item again into the list cache (on the worker thread)."""
+    state.listcache.reload(state.tracker.items())

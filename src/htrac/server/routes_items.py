@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from ..service import discussion, history, humanops, itemops, listing, moves, queries
 from ..store.layout import TIERS
@@ -33,6 +34,9 @@ async def list_items(request: Request, state: ServerState) -> dict[str, Any]:
     if view not in ("full", "summary"):
         raise HTTPError(400, "view must be 'full' or 'summary'")
     shape = summary_json if view == "summary" else item_json
+    if view == "summary" and state.listcache.loaded:
+        body = await state.worker.run(state.listcache.encoded)
+        return Response(body, media_type="application/json")
 
     def run() -> list[dict[str, Any]]:
         items = sorted(state.tracker.items(), key=queries.sort_key)

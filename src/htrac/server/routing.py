@@ -70,7 +70,20 @@ class Endpoint:
             return error(500, "internal error (see the server's log)")
         if isinstance(result, Response):
             return result
+        if self.method == "POST" and isinstance(result, dict):
+            await _refresh_written(state, result)
         return JSONResponse(result, status_code=self.status)
+
+
+async def _refresh_written(state: ServerState, result: dict[str, Any]) -> None:
+    """Read your writes: the list cache learns of the item just written now, not when the
+    change feed reports it a moment later."""
+    item = result.get("item")
+    item_id = item.get("id") if isinstance(item, dict) else result.get("id")
+    if isinstance(item_id, str) and state.listcache.loaded:
+        from .feed import load_changed
+
+        await state.worker.run(load_changed, state, [item_id])
 
 
 async def json_body(request: Request) -> dict[str, Any]:

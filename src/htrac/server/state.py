@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .backoff import LoginBackoff
+from .listcache import ListCache
 from .passkeys import Passkeys
 from .sessions import SessionStore
 from .settings import ServerSettings
@@ -30,6 +31,7 @@ class ServerState:
     passkeys: Passkeys = field(init=False)
     worker: Worker = field(default_factory=Worker)
     hub: Hub | None = None
+    listcache: ListCache = field(default_factory=ListCache)
     started: float = field(default_factory=time.monotonic)
     on_change: Callable[[], None] | None = None
 
