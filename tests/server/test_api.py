@@ -194,3 +194,24 @@ def test_openapi_lists_every_route(server):
     declared = {(e.method.lower(), e.path) for e in ENDPOINTS}
     served = {(m, p) for p, ops in doc["paths"].items() for m in ops}
     assert served == declared
+
+
+def test_list_reads_your_writes_and_sees_cli_changes(server, client):
+    created = client.post(server.url("/api/items"), json={"kind": "work_item",
+                                                          "title": "read your writes"})
+    item_id = created.json()["id"]
+    listed = client.get(server.url("/api/items?view=summary")).json()["items"]
+    assert item_id in [i["id"] for i in listed]  # at once, not when the feed reports it
+    client.post(server.url(f"/api/items/{item_id}/update"), json={"priority": 0})
+    listed = client.get(server.url("/api/items?view=summary")).json()["items"]
+    assert [i["priority"] for i in listed if i["id"] == item_id] == [0]
+    server.htrac("update", item_id, "--status", "in_progress")
+    import time
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        listed = client.get(server.url("/api/items?view=summary")).json()["items"]
+        if [i["status"] for i in listed if i["id"] == item_id] == ["in_progress"]:
+            return
+        time.sleep(0.1)
+    pytest.fail("the CLI's change never reached the list")
