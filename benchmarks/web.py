@@ -157,11 +157,20 @@ def load(args) -> None:
         done: dict[str, float] = {}
         deadline = time.time() + args.timeout
 
+        retried: list[str] = []
+
         def writer(item_id: str, n: int) -> None:
-            subprocess.run([sys.executable, "-m", "htrac", "--no-auto-sync", "update", item_id,
-                            "--title", f"load {n}"], cwd=server.repo, env=server.env,
-                           check=True, capture_output=True)
-            done[item_id] = time.time()
+            for _ in range(10):  # a failure is reported, and the write tried again
+                result = subprocess.run([sys.executable, "-m", "htrac", "--no-auto-sync",
+                                         "update", item_id, "--title", f"load {n}"],
+                                        cwd=server.repo, env=server.env, capture_output=True,
+                                        text=True)
+                if result.returncode == 0:
+                    done[item_id] = time.time()
+                    return
+                retried.append(result.stderr.strip())
+                time.sleep(1)
+            raise RuntimeError(f"write {n} failed ten times: {retried[-1]}")
 
         async def main():
             ready = asyncio.Event()
@@ -188,6 +197,8 @@ def load(args) -> None:
               f"time, {written:.1f} s): lost {lost} of {len(ids) * args.clients} pushes; "
               f"write→push p50 {pct(latencies, 50):.0f} ms, p99 {pct(latencies, 99):.0f} ms, "
               f"max {max(latencies):.0f} ms")
+        if retried:
+            print(f"{len(retried)} CLI writes failed and were retried; first: {retried[0]}")
     finally:
         server.stop()
 

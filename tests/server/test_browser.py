@@ -33,7 +33,7 @@ def chromium():
 def page(chromium, server):
     chromium.clear_cookies()
     page = chromium.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a loaded machine is slow, never wrong
     yield page
     page.close()
 
@@ -108,7 +108,7 @@ def test_cli_change_appears_live(server, page):
     card.wait_for()
     server.htrac("update", item_id, "--status", "in_progress")
     page.locator(f".column[aria-label=in_progress] .card[data-id='{item_id}']").wait_for(
-        timeout=10_000)
+        timeout=30_000)
 
 
 def test_reply_lock_and_move_a_card_from_the_page(server, page):
@@ -292,7 +292,7 @@ def test_through_a_port_forward(forwarded, chromium):
     page.click(".reply button[type=submit]")
     page.wait_for_selector(".message >> text=via the tunnel")
     running.htrac("update", item_id, "--priority", "0")
-    page.wait_for_selector(".badges >> text=P0", timeout=10_000)
+    page.wait_for_selector(".badges >> text=P0", timeout=30_000)
     page.close()
 
 
