@@ -35,7 +35,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Each test gets its own cache directory and a git identity; nothing leaks between tests."""
+    """Each test gets its own cache directory, a git identity and this interpreter's `htrac`
+    first on PATH; nothing leaks between tests."""
     monkeypatch.setenv("HTRAC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("GIT_AUTHOR_NAME", "htrac tests")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tests@htrac.invalid")
@@ -43,6 +44,8 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "tests@htrac.invalid")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("HTRAC_DEBUG", raising=False)
+    # git hooks run `htrac` from PATH: the one under test, not whichever is installed globally
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -202,3 +202,15 @@ def test_sync_rejected_push_keeps_the_local_commit(clones, tmp_path):
     assert a.git("status", "--porcelain", "--", ".agent").strip() == ""
     hook.unlink()
     assert "pushed to origin/main" in a.ok("sync")
+
+
+def test_sync_says_when_a_loop_of_links_arrived(clones):
+    one, two = clones(2)
+    a, b = one.add("A"), one.add("B")
+    one.ok("sync")
+    two.ok("sync")
+    one.ok("update", a, "--add-isbefore", b)
+    one.ok("sync")
+    two.ok("update", b, "--add-isbefore", a)  # each half is fine where it is written
+    out = two.ok("sync")
+    assert "isbefore loop" in out and "arrived" in out and "--remove-isbefore" in out

@@ -175,3 +175,12 @@ def test_index_queries_use_their_indexes(stores):
     assert "COVERING INDEX items_listing" in plans[0]
     assert "INDEX items_unread" in plans[1]
     assert "INDEX items_damaged" in plans[2]
+
+
+def test_index_queries_link_edges_equal_the_items_links(stores):
+    from htrac.service import cycles
+
+    indexed, direct, _ = stores
+    fast = cycles.graphs(indexed)
+    assert fast == cycles.graphs(direct) == cycles.graphs_of(direct.items(TIERS))
+    assert fast["isbefore"] and fast["parent"]

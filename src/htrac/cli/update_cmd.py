@@ -32,7 +32,9 @@ def _link_options(command):
 @click.option("--status", shell_complete=complete_status, help="New status.")
 @click.option("--priority", type=int, help="New priority, 0 (most urgent) to 4.")
 @click.option("--title", help="New title.")
-@item_option("--parent", help="New parent item (an empty value is ignored).")
+@item_option("--parent", help="New parent item (an empty value is ignored, as in the "
+                              "reference: use --clear-parent).")
+@click.option("--clear-parent", is_flag=True, help="Remove the parent: the item stands alone.")
 @click.option("--pr-ref", help="New pull request reference.")
 @click.option("--description", help="New description.")
 @click.option("--description-file", type=click.Path(path_type=Path, dir_okay=False),
@@ -104,7 +106,8 @@ def _request(cls, opts: dict):
         add[dest] = list(opts[f"add_{dest}"])
         remove[dest] = list(opts[f"remove_{dest}"])
     return cls(status=opts["status"], priority=opts["priority"], title=opts["title"],
-               parent=opts["parent"], pr_ref=opts["pr_ref"], description=description,
+               parent=opts["parent"], clear_parent=opts["clear_parent"],
+               pr_ref=opts["pr_ref"], description=description,
                add={k: v for k, v in add.items() if v},
                remove={k: v for k, v in remove.items() if v},
                add_blocked_by=list(opts["add_blocked_by"]),

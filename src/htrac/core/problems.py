@@ -8,6 +8,9 @@ DAMAGED = "damaged"  # bytes that could not be read as an op
 REJECTED = "rejected"  # an op that was read but may not take effect (schema or authority)
 UNKNOWN = "unknown-op"  # an op type this version does not know; kept, not applied
 NOTE = "note"  # a value replaced by its default, an ignored extra key
+# The item is on a loop of isbefore or parent links: a problem between items, so no fold finds
+# it; the service adds it to an item it shows (never stored in the index).
+LOOP = "loop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +23,7 @@ class Problem:
 
     def describe(self) -> str:
         where = f"line {self.line}: " if self.line else ""
-        what = f"{self.op} op " if self.op else "op "
+        what = f"{self.op} op " if self.op else "op " if self.nonce or self.line else ""
         ident = f"{self.nonce} " if self.nonce else ""
         return f"{where}{self.kind} {what}{ident}— {self.reason}"
 

@@ -28,6 +28,7 @@ class UpdateRequest:
     priority: int | None = None
     title: str | None = None
     parent: str | None = None
+    clear_parent: bool = False
     pr_ref: str | None = None
     description: str | None = None
     tags: list[str] | None = None  # the whole list (the reference server's `set: {tags}`)
@@ -47,6 +48,8 @@ class UpdateRequest:
             part["tags"] = list(self.tags)
         if self.parent:  # an empty --parent is ignored, as in the reference
             part["parent"] = self.parent
+        if self.clear_parent:
+            part["parent"] = None
         if self.fields:
             part["fields"] = dict(self.fields)
         return part
@@ -65,9 +68,13 @@ class UpdateResult:
 
 def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateResult:
     """Apply `request` to the item `ref` names; every write goes through the Tracker."""
+    if request.parent and request.clear_parent:
+        raise InvalidValueError("give --parent ID or --clear-parent, not both")
     if request.is_empty():
-        raise InvalidValueError("nothing to update: give at least one change "
-                                "(see 'htrac update --help')")
+        hint = ("an empty --parent is ignored, as in the reference; to remove the parent use "
+                "--clear-parent" if request.parent == "" else
+                "give at least one change (see 'htrac update --help')")
+        raise InvalidValueError(f"nothing to update: {hint}")
     tier, item_id = tracker.store.resolve(ref)
     before = tracker.store.load(tier, item_id)
     check_field_keys(tracker.config.kinds.get(before.kind), request.fields,
@@ -157,6 +164,8 @@ def describe_changes(tracker: Tracker, before: Item, after: Item) -> list[Change
         changes.append(Change("title", f"{before.title!r} → {after.title!r}"))
     if before.parent != after.parent and after.parent:
         changes.append(Change("parent", f"now child of {_named(tracker, after.parent)}"))
+    elif before.parent != after.parent and before.parent:
+        changes.append(Change("parent", f"no longer child of {_named(tracker, before.parent)}"))
     if before.pr_ref != after.pr_ref:
         changes.append(Change("pr_ref", str(after.pr_ref)))
     if before.description != after.description:

@@ -162,6 +162,7 @@ class Syncer:
             if incoming and head and not gsync.is_ancestor(self.repo, incoming, head):
                 gsync.merge(self.repo, incoming, str(up))
                 report.arrived = self._arrivals(head, gsync.head(self.repo) or head)
+                report.notes.extend(self._arrived_loops(report.arrived))
             elif incoming and not head:
                 gsync.merge(self.repo, incoming, str(up))
         if up is None:
@@ -185,6 +186,13 @@ class Syncer:
             stack.close()
             raise
         return stack
+
+    def _arrived_loops(self, arrived: dict[str, int]) -> list[str]:
+        """A loop of links the merge closed: nothing on it will be ready until it is broken."""
+        from .cycles import loops
+
+        return [f"{loop.describe()} arrived ({loop.harm}): break it with: {loop.fix}"
+                for loop in loops(self.tracker.store) if set(loop.ids) & set(arrived)]
 
     def _arrivals(self, old: str, new: str) -> dict[str, int]:
         paths = gsync.changed(self.repo, old, new, self.pathspecs)

@@ -62,8 +62,16 @@ class Tracker:
     # -- reading -------------------------------------------------------------------------------
 
     def show(self, ref: str) -> Item:
+        """The item `ref` names, with any loop of links it is on among its problems."""
         tier, item_id = self.store.resolve(ref)
-        return self.store.load(tier, item_id)
+        item = self.store.load(tier, item_id)
+        if item.isbefore or item.parent:
+            from ..core.problems import LOOP, Problem
+            from .cycles import loops_through
+
+            item.problems.extend(Problem(LOOP, f"{loop.describe()}; break it with: {loop.fix}")
+                                 for loop in loops_through(self.store, item))
+        return item
 
     def raw_log(self, ref: str) -> bytes:
         tier, item_id = self.store.resolve(ref)
@@ -100,6 +108,7 @@ class Tracker:
         values.check_data(data, self.store.vocab)
         op = self._new_op("create", {"data": data})
         item_id = self._claim_id(self.config.prefix(kind), data, op, tier)
+        self._refuse_loops(item_id, data["isbefore"], data["parent"])
         self._append(tier, item_id, op, create=True)
         return self.store.load(tier, item_id)
 
@@ -123,6 +132,9 @@ class Tracker:
                                          body["set"]["status"])
         if not any(body.get(p) for p in ("set", "add", "remove")):
             raise InvalidValueError("nothing to update: give at least one change")
+        self._refuse_loops(item_id, [*(body["set"].get("isbefore") or ()),
+                                     *body.get("add", {}).get("isbefore", ())],
+                           body["set"].get("parent"))
         self._append(tier, item_id, self._new_op("update", body))
         return before, self.store.load(tier, item_id)
 
@@ -143,6 +155,13 @@ class Tracker:
         names = [n.lower() for n in names]
         self._append(tier, item_id, self._new_op(op_type, {op_type: names}))
         return self.store.load(tier, item_id)
+
+    def _refuse_loops(self, item_id: str, isbefore: list[str], parent: str | None) -> None:
+        """New links that would close a loop of isbefore or parent links are refused."""
+        from .cycles import refuse_loop
+
+        refuse_loop(self.store, item_id, "isbefore", isbefore)
+        refuse_loop(self.store, item_id, "parent", [parent] if parent else [])
 
     # -- the write path ------------------------------------------------------------------------
 

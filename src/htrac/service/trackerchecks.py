@@ -1,5 +1,5 @@
-"""Checks across items: duplicate IDs between tiers, dangling and stealth references, isbefore
-cycles, and config.yaml drifting from its template."""
+"""Checks across items: duplicate IDs between tiers, dangling and stealth references, loops of
+isbefore or parent links, and config.yaml drifting from its template."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from ..core.config import parse_config
 from ..core.errors import ConfigError
 from ..core.item import Item
+from .cycles import Loop, graphs_of, loops_in
 from .findings import ERROR, WARNING, Finding
 
 LINKS = ("parent", "isbefore", "duplicate_of", "not_duplicate_of")
@@ -35,7 +36,7 @@ def references(items: list[Item], path_of) -> Iterator[Finding]:
                     yield Finding(ERROR, where, f"{name} points to missing item {target}",
                                   f"htrac update {item.id} "
                                   + (f"--remove-{name.replace('_', '-')} {target}"
-                                     if name != "parent" else "--parent <existing ID>"))
+                                     if name != "parent" else "--parent <existing ID> (or --clear-parent)"))
                 elif tier_of[target] == "stealth" and item.tier != "stealth":
                     yield Finding(ERROR, where,
                                   f"{item.tier} item refers ({name}) to stealth item {target}",
@@ -43,35 +44,14 @@ def references(items: list[Item], path_of) -> Iterator[Finding]:
 
 
 def cycles(items: list[Item], path_of) -> Iterator[Finding]:
-    graph = {item.id: list(item.isbefore) for item in items}
+    """One finding per loop of isbefore or parent links, with the command that breaks it."""
     tier_of = {item.id: item.tier for item in items}
-    state: dict[str, int] = {}  # 1 on the current path, 2 finished
-    reported: set[frozenset[str]] = set()
-    for start in sorted(graph):
-        if state.get(start):
-            continue
-        stack = [(start, iter(graph[start]))]
-        path = [start]
-        state[start] = 1
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-            elif state.get(child) == 1:
-                loop = path[path.index(child):] + [child]
-                key = frozenset(loop)
-                if key not in reported:
-                    reported.add(key)
-                    yield Finding(ERROR, path_of(tier_of[child], child),
-                                  f"cycle in isbefore links: {' -> '.join(loop)}",
-                                  f"htrac update {loop[0]} --remove-isbefore {loop[1]}")
-            elif child in graph and not state.get(child):
-                state[child] = 1
-                path.append(child)
-                stack.append((child, iter(graph[child])))
+    for loop in loops_in(graphs_of(items)):
+        yield loop_finding(loop, path_of(tier_of[loop.ids[0]], loop.ids[0]))
+
+
+def loop_finding(loop: Loop, path: str) -> Finding:
+    return Finding(ERROR, path, f"cycle in {loop.link} links: {' -> '.join(loop.ids)}", loop.fix)
 
 
 def config_drift(tracker_dir: Path) -> Iterator[Finding]:

@@ -18,7 +18,8 @@ from ..core.errors import InvalidValueError
 from ..gitio import history
 from ..gitio.run import toplevel
 from ..store.layout import COMMITTED_TIERS, TIERS, id_from_filename
-from . import appendonly, trackerchecks
+from ..core.oplog import read_oplog
+from . import appendonly, cycles, trackerchecks
 from .findings import ERROR, Finding, Report
 from .itemchecks import check_file
 
@@ -92,6 +93,7 @@ class Validator:
         paths = [self._rel(repo, tier, item_id) for item_id in ids for tier in COMMITTED_TIERS]
         old = history.read_blobs(repo, "HEAD", paths) if history.has_head(repo) else {}
         new = history.read_blobs(repo, history.STAGED, paths)
+        self._staged_loops(repo, ids, old, new, report)
         for status, path in changes:
             data = new.get(path)
             item_id = id_from_filename(Path(path).name)
@@ -120,6 +122,28 @@ class Validator:
         report.extend(appendonly.compare(appendonly.group_by_item(old, self._item_of),
                                          new_version, old_name="HEAD",
                                          new_name="the staged commit", restore_rev="HEAD"))
+
+    def _staged_loops(self, repo: Path, ids: list[str], old: dict, new: dict,
+                      report: Report) -> None:
+        """Loops of links the commit would bring: the staged items' links (HEAD's before),
+        with every other item's links as the worktree has them."""
+        def folded(blobs: dict) -> list:
+            items = []
+            for item_id in ids:
+                for tier in COMMITTED_TIERS:
+                    data = blobs.get(self._rel(repo, tier, item_id))
+                    if data:
+                        items.append(self.store.fold_log(tier, item_id, read_oplog(data)))
+            return items
+
+        base = cycles.graphs(self.store)
+        staged = folded(new)
+        tier_of = {item.id: item.tier for item in staged}
+        for loop in cycles.new_loops(cycles.with_items(base, ids, folded(old)),
+                                     cycles.with_items(base, ids, staged)):
+            first = next((i for i in loop.ids if i in tier_of), loop.ids[0])
+            where = self._rel(repo, tier_of.get(first, "workspace"), first)
+            report.add(trackerchecks.loop_finding(loop, where))
 
     def check_history(self, since: str, report: Report) -> None:
         """Commits after `since` that removed or altered an op their parent had."""

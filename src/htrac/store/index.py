@@ -129,6 +129,7 @@ class Index:
             db.execute("DELETE FROM items")
             db.execute("DELETE FROM blobs")
             db.execute("DELETE FROM links")
+            db.execute("DELETE FROM parents")
             db.execute("DELETE FROM editlogs")
             db.execute("DELETE FROM stamps")
             db.execute("DELETE FROM stampdelta")
@@ -324,6 +325,7 @@ class Index:
         db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
         db.execute("DELETE FROM blobs WHERE rank = ? AND id = ?", (RANK[tier], item_id))
         db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        db.execute("DELETE FROM parents WHERE rank = ? AND id = ?", (RANK[tier], item_id))
         self._stamps.forget(RANK[tier], item_id)
 
     def _read_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
@@ -370,11 +372,12 @@ class Index:
         item = self._fold(tier, item_id, log, self._edit_ops[EDIT_LOG[tier]])
         racy = snap.racy if snap else True  # unreadable: look again next time
         return (RANK[tier], tier, item_id, *stamp, int(racy), snap.digest if snap else None,
-                encode_log(log), *_columns(item), tuple(item.isbefore))
+                encode_log(log), *_columns(item), tuple(item.isbefore), item.parent)
 
     def _insert(self, db: sqlite3.Connection, row: tuple) -> None:
         """Record one file's row (`_row`), replacing what was recorded for it."""
         db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (row[0], row[2]))
+        db.execute("DELETE FROM parents WHERE rank = ? AND id = ?", (row[0], row[2]))
         self._insert_rows(db, [row])
 
     def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple]) -> None:
@@ -388,7 +391,9 @@ class Index:
         db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
                        [(row[0], row[2], row[9], row[10]) for row in rows])
         db.executemany("INSERT INTO links VALUES (?, ?, ?)",
-                       [(row[0], row[2], target) for row in rows for target in row[-1]])
+                       [(row[0], row[2], target) for row in rows for target in row[20]])
+        db.executemany("INSERT INTO parents VALUES (?, ?, ?)",
+                       [(row[0], row[2], row[21]) for row in rows if row[21]])
         for row in rows:
             stamp = tuple(row[3:7])
             self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp,
@@ -401,14 +406,18 @@ class Index:
                    "WHERE rank = ? AND id = ?", (*columns, RANK[tier], item_id))
         db.execute("UPDATE blobs SET item = ? WHERE rank = ? AND id = ?",
                    (blob, RANK[tier], item_id))
-        self._write_links(db, RANK[tier], item_id, item.isbefore)
+        self._write_links(db, RANK[tier], item_id, item.isbefore, item.parent)
 
     @staticmethod
-    def _write_links(db: sqlite3.Connection, rank: int, item_id: str, targets) -> None:
+    def _write_links(db: sqlite3.Connection, rank: int, item_id: str, targets,
+                     parent: str | None) -> None:
         db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (rank, item_id))
+        db.execute("DELETE FROM parents WHERE rank = ? AND id = ?", (rank, item_id))
         if targets:
             db.executemany("INSERT INTO links VALUES (?, ?, ?)",
                            [(rank, item_id, target) for target in targets])
+        if parent:
+            db.execute("INSERT INTO parents VALUES (?, ?, ?)", (rank, item_id, parent))
 
     # -- edit-mode logs ------------------------------------------------------------------------
 

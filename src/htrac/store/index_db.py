@@ -27,7 +27,8 @@ from pathlib import Path
 #   5 — `stampdelta`: small changes to the stamp blobs, so a write doesn't rewrite a tier's blob.
 #   6 — `items_listing`, covering what `ready` and `list` filter, sort and print (no row lookups
 #       for 20,000 ready items at 100,000); partial indexes of damaged and unread rows.
-FORMAT_VERSION = 6
+#   7 — `parents`: each item's parent, so loops of parents are found without decoding items.
+FORMAT_VERSION = 7
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
 SHAPE = "6903dae11817850e"
@@ -70,6 +71,10 @@ CREATE TABLE IF NOT EXISTS links (
     rank INTEGER NOT NULL, id TEXT NOT NULL, target TEXT NOT NULL   -- id isbefore target
 );
 CREATE INDEX IF NOT EXISTS links_item ON links (rank, id);
+CREATE TABLE IF NOT EXISTS parents (
+    rank INTEGER NOT NULL, id TEXT NOT NULL, parent TEXT NOT NULL,  -- id is part of parent
+    PRIMARY KEY (rank, id)
+);
 CREATE TABLE IF NOT EXISTS stamps (rank INTEGER PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS stampdelta (
     rank INTEGER NOT NULL, id TEXT NOT NULL,
@@ -84,7 +89,7 @@ CREATE TABLE IF NOT EXISTS editlogs (
     log BLOB NOT NULL
 );
 """
-TABLES = ("meta", "items", "blobs", "links", "stamps", "stampdelta", "editlogs")
+TABLES = ("meta", "items", "blobs", "links", "parents", "stamps", "stampdelta", "editlogs")
 
 
 class IndexUnavailable(Exception):

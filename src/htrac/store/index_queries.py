@@ -109,3 +109,14 @@ def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[
     db = index.refresh()
     return (_ready(db, tiers, blocking, resolved, summary), _with_unread(db, scope, summary),
             _select(db, f"{_in_tiers(tiers)} AND damaged = 1", "rank, id", (), False))
+
+
+def link_edges(index: Index, tiers: Sequence[str]) -> tuple[list[tuple[str, str]],
+                                                           list[tuple[str, str]]]:
+    """`cycles.edges`: the (item, target) pairs of the isbefore links and of the parent links
+    of `tiers`' items, without decoding an item."""
+    db = index.refresh()
+    ranks = _ranks(tiers)
+    isbefore = db.execute(f"SELECT id, target FROM links WHERE rank IN ({ranks})").fetchall()
+    parents = db.execute(f"SELECT id, parent FROM parents WHERE rank IN ({ranks})").fetchall()
+    return isbefore, parents

@@ -20,7 +20,7 @@ OK, FIXED, WARN, ERROR = "ok", "fixed", "warn", "error"
 MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.bare",
                       "htrac.service.checks.hooks", "htrac.service.checks.git",
                       "htrac.service.checks.authority", "htrac.service.checks.exposure",
-                      "htrac.service.checks.mcp"]
+                      "htrac.service.checks.mcp", "htrac.service.checks.links"]
 
 
 @dataclass(frozen=True, slots=True)
