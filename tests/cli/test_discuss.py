@@ -90,3 +90,19 @@ def test_discuss_view_hides_deleted_messages_and_says_so(tracker, jrun):
     assert lines[1] == "Discussion (1 entries):"
     assert lines[4] == "      kept" and lines[-1] == "(not shown: 1 deleted messages)"
     assert [e["is_tombstoned"] for e in jrun(tracker, "discuss", item)] == [True, False]
+
+
+def test_discuss_refuses_empty_messages_summaries_and_notes(tracker, jrun):
+    """Issue 18 item 4: empty messages were posted, and an empty summary replaced the thread."""
+    item = tracker.add("Alpha")
+    tracker.ok("discuss", item, "keep me")
+    log = tracker.ok("log", item)
+    for args in ((item, ""), (item, "   "), (item, "\n\t"), (item, "--summarize", ""),
+                 (item, "--summarize", "  ")):
+        run = tracker.htrac("discuss", *args)
+        assert run.code == 1 and "empty" in run.err and run.err.count("\n") == 1, args
+    for note in ("", " "):  # nothing of the request is written, not even its other changes
+        run = tracker.htrac("update", item, "--priority", "0", "--note", note)
+        assert run.code == 1 and "empty --note" in run.err
+    assert tracker.ok("log", item) == log
+    assert [e["message"] for e in jrun(tracker, "discuss", item)] == ["keep me"]

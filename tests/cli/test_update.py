@@ -79,15 +79,31 @@ def test_update_field_and_add_field_together_are_refused(tracker):
     assert run.code == 1 and "mutually exclusive" in run.err
 
 
-def test_update_field_key_spelled_like_a_declared_field_needs_force(tracker, jrun):
+def test_update_field_key_spelled_like_a_declared_field_is_refused(tracker, jrun):
     inv = tracker.ok("add", "--kind", "invariant", "--title", "Inv", "--field",
                          "statement=s", "--field", "root_cause=r").strip()
-    run = tracker.htrac("update", inv, "--field", "Root-Cause=x")
-    assert run.code == 1 and "--force-field-key" in run.err
-    tracker.ok("update", inv, "--field", "Root-Cause=x", "--force-field-key")
-    assert jrun(tracker, "show", inv)["fields"]["Root-Cause"] == "x"
+    for force in ((), ("--force-field-key",)):  # validate would refuse it: so does the writer
+        run = tracker.htrac("update", inv, "--field", "Root-Cause=x", *force)
+        assert run.code == 1 and "'root_cause'" in run.err
+    assert "Root-Cause" not in jrun(tracker, "show", inv)["fields"]
     run = tracker.htrac("update", inv, "--field", "status=x", "--force-field-key")
     assert run.code == 1 and "shadow" in run.err
+
+
+def test_update_refuses_what_validate_would_refuse_and_the_hook_commits_the_rest(tracker):
+    """Issue 18 item 3: `--field extra=1` on a kind whose schema lacks `extra` was written, then
+    the pre-commit hook (validate --strict) refused the file."""
+    inv = tracker.ok("add", "--kind", "invariant", "--title", "Inv", "--field",
+                     "statement=s", "--field", "root_cause=r").strip()
+    before = tracker.ok("log", inv)
+    run = tracker.htrac("update", inv, "--field", "extra=1")
+    assert run.code == 1 and "not in kind 'invariant' schema" in run.err
+    assert run.err.count("\n") == 1 and tracker.ok("log", inv) == before
+    assert "required field 'statement'" in tracker.htrac("update", inv, "--remove-field",
+                                                         "statement").err
+    tracker.ok("update", inv, "--field", "root_cause=found it", "--status", "in_progress")
+    run = tracker.htrac("validate", "--strict")
+    assert run.code == 0, run.out + run.err
 
 
 def test_update_note_adds_a_discussion_entry(tracker, jrun):

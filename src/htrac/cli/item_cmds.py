@@ -64,8 +64,9 @@ def read_description(text: str | None, path: Path | None, stdin: bool) -> str:
 @click.option("--field", "field_pairs", multiple=True, metavar="KEY=VALUE",
               help="Custom field (repeatable); values are strings.")
 @click.option("--force-field-key", is_flag=True,
-              help="Allow a custom field key that differs from a declared field of the kind "
-                   "only in spelling (never a core attribute name).")
+              help="Accepted for the reference's scripts; changes nothing: a field the kind's "
+                   "fields_schema doesn't declare is refused either way (validate would "
+                   "refuse it). Declare new fields in config.yaml.")
 @click.option("--tier", default="workspace", show_default=True,
               type=click.Choice(["canonical", "workspace", "stealth"]), help="Tier to create in.")
 @json_option

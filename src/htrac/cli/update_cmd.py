@@ -56,8 +56,9 @@ def _link_options(command):
 @click.option("--remove-field", multiple=True, metavar="KEY",
               help="Remove a custom field (repeatable).")
 @click.option("--force-field-key", is_flag=True,
-              help="Allow a custom field key that differs from a declared field of the kind "
-                   "only in spelling (never a core attribute name).")
+              help="Accepted for the reference's scripts; changes nothing: a field the kind's "
+                   "fields_schema doesn't declare is refused either way (validate would "
+                   "refuse it). Declare new fields in config.yaml.")
 @click.option("--note", help="Also add this message to the discussion.")
 @json_option
 @pass_ctx

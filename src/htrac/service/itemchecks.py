@@ -6,12 +6,12 @@ and on a version read out of git history; the caller passes the bytes.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
 from ..core.blocks import op_blocks
-from ..core.config import Config, Kind
+from ..core.config import Config
+from ..core.itemrules import ERROR as RULE_ERROR, breaches
 from ..core.fold import sort_key
 from ..core.item import Item
 from ..core.oplog import OpLog, read_oplog
@@ -39,7 +39,7 @@ def check_file(store: Store, path: str, tier: str, item_id: str, data: bytes, *,
     item = store.fold_log(tier, item_id, log)
     findings = list(_format(data, log, finding))
     findings.extend(_problems(item, finding))
-    findings.extend(_item_rules(store.config, item, log, finding))
+    findings.extend(_item_rules(store.config, item, finding))
     if check_locks:
         reported = {f.nonce for f in findings if f.nonce}
         findings.extend(f for f in _locks(store, item, log, finding) if f.nonce not in reported)
@@ -93,66 +93,11 @@ def _problems(item: Item, finding) -> Iterator[Finding]:
                       problem.line, problem.nonce)
 
 
-def _item_rules(config: Config, item: Item, log: OpLog, finding) -> Iterator[Finding]:
-    if item.damaged and not item.kind:
-        return
-    spec = config.kinds.get(item.kind)
-    if spec is None:
-        yield finding(ERROR, f"unknown kind '{item.kind}'",
-                      f"use one of {', '.join(config.kinds)} or add the kind to config.yaml")
-        return
-    if not item.id.startswith(spec.prefix + "-"):
-        yield finding(ERROR, f"ID prefix does not match kind '{item.kind}' (prefix {spec.prefix})",
-                      "the file name must be the ID htrac computed; recreate the item with add")
-    allowed = (*spec.allowed_statuses, *spec.deprecated_statuses)
-    if spec.allowed_statuses and item.status not in allowed:
-        yield finding(ERROR, f"status '{item.status}' is not allowed for kind '{item.kind}'",
-                      f"htrac update {item.id} --status <one of "
-                      f"{', '.join(spec.allowed_statuses)}>")
-    yield from _fields(spec, item, finding)
-
-
-def _fields(spec: Kind, item: Item, finding) -> Iterator[Finding]:
-    for name, field in spec.fields.items():
-        if name not in item.fields:
-            if field.required:
-                yield finding(ERROR, f"required field '{name}' is missing",
-                              f"htrac update {item.id} --field {name}=...")
-            continue
-        problem = _type_problem(field, item.fields[name])
-        if problem:
-            yield finding(ERROR, f"field '{name}' {problem}",
-                          f"htrac update {item.id} --field {name}=<valid value>")
-    for name in item.fields:
-        if name not in spec.fields and spec.fields:
-            close = difflib.get_close_matches(name, list(spec.fields), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            yield finding(WARNING, f"field '{name}' is not in kind '{spec.name}' schema",
-                          f"{hint}rename it, or declare it in config.yaml fields_schema")
-
-
-def _type_problem(field, value) -> str | None:
-    if field.type == "integer":
-        number = value
-        if isinstance(value, str):
-            try:
-                number = int(value)
-            except ValueError:
-                return f"must be an integer, got {value!r}"
-        if not isinstance(number, int) or isinstance(number, bool):
-            return f"must be an integer, got {value!r}"
-        if field.min is not None and number < field.min:
-            return f"must be at least {field.min}, got {number}"
-        if field.max is not None and number > field.max:
-            return f"must be at most {field.max}, got {number}"
-    elif field.type == "boolean" and not isinstance(value, bool) \
-            and str(value).lower() not in ("true", "false"):
-        return f"must be true or false, got {value!r}"
-    elif field.type == "list" and not isinstance(value, (list, str)):
-        return f"must be a list, got {value!r}"
-    elif field.type == "text" and not isinstance(value, (str, int, float)):
-        return f"must be text, got {value!r}"
-    return None
+def _item_rules(config: Config, item: Item, finding) -> Iterator[Finding]:
+    """The configuration's rules, as the writer applies them (`core.itemrules`)."""
+    for breach in breaches(config, item):
+        yield finding(ERROR if breach.level == RULE_ERROR else WARNING, breach.message,
+                      breach.fix)
 
 
 def _locks(store: Store, item: Item, log: OpLog, finding) -> Iterator[Finding]:

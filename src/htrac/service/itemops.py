@@ -70,6 +70,8 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
     """Apply `request` to the item `ref` names; every write goes through the Tracker."""
     if request.parent and request.clear_parent:
         raise InvalidValueError("give --parent ID or --clear-parent, not both")
+    if request.note is not None and not request.note.strip():
+        raise InvalidValueError("empty --note: write something, or leave --note out")
     if request.is_empty():
         hint = ("an empty --parent is ignored, as in the reference; to remove the parent use "
                 "--clear-parent" if request.parent == "" else
@@ -120,18 +122,20 @@ def _record_tags(tracker: Tracker, used: list[str]) -> list[str]:
         return [f"tag catalog not updated: {exc}"]
 
 
-def check_field_keys(spec: Kind | None, fields: dict[str, Any], *, force: bool) -> None:
+def check_field_keys(spec: Kind | None, fields: dict[str, Any], *, force: bool = False) -> None:
     """Refuse a custom key that shadows a core attribute, or that spells a declared field of the
-    kind differently (`Root-Cause` for `root_cause`) unless `force`; removals are always allowed."""
+    kind differently (`Root-Cause` for `root_cause`); removals are always allowed. `force` (the
+    reference's `--force-field-key`) no longer lets the twin through: a field the kind doesn't
+    declare is refused by validation, so writing it would only make a file nobody can commit."""
     declared = {_normal(name): name for name in (spec.fields if spec else {})}
     for key, value in fields.items():
         if value is None:
             continue
         check_field_name(key)
         twin = declared.get(_normal(key))
-        if twin is not None and twin != key and not force:
+        if twin is not None and twin != key:
             raise InvalidValueError(f"field {key!r} looks like the declared field {twin!r}: "
-                                    f"use {twin!r}, or --force-field-key to keep {key!r}")
+                                    f"use {twin!r}")
 
 
 def _normal(name: str) -> str:

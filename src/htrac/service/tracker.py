@@ -139,6 +139,11 @@ class Tracker:
         return before, self.store.load(tier, item_id)
 
     def discuss(self, ref: str, message: str, *, summarize: bool = False) -> Item:
+        if not message.strip():
+            raise InvalidValueError(
+                "empty summary: it would replace the whole visible thread with nothing"
+                if summarize else "empty message: write something (to read the thread, "
+                "run 'htrac discuss ID' without a message)")
         tier, item_id = self.store.resolve(ref)
         op_type = "discuss_summarize" if summarize else "discuss"
         self._append(tier, item_id, self._new_op(op_type, {"message": message}))
@@ -216,6 +221,24 @@ class Tracker:
         reason = self.policy.refuse(op, item, self.actor.by)
         if reason:
             raise AuthorityError(reason)
+        self._refuse_breaches(op, tier, item_id, current, item if current.ops else None)
+
+    def _refuse_breaches(self, op: Op, tier: str, item_id: str, current,
+                         before: Item | None) -> None:
+        """Refuse an op whose item would break a rule of the configuration it didn't break
+        before — the rules `validate` and the pre-commit hook apply (`core.itemrules`)."""
+        from ..core.itemrules import new_breaches
+        from ..core.oplog import OpLog
+
+        with_op = OpLog(ops=[*current.ops, op], problems=list(current.problems),
+                        lines=dict(current.lines))
+        after = self.store.fold_log(tier, item_id, with_op)
+        found = new_breaches(self.config, before, after)
+        if found:
+            # A repair command is no advice for a write that never happened; a hint is.
+            hint = "" if found[0].fix.startswith("htrac ") else f"; {found[0].fix}"
+            raise InvalidValueError(f"{found[0].message}: not written (validate and the "
+                                    f"pre-commit hook would refuse it{hint})")
 
     def _refs_view(self, path: Path, item_id: str) -> tuple[int, set[str]]:
         """(clock floor, locks in force) from the item's file on the Lamport branches and HEAD."""

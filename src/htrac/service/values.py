@@ -3,22 +3,15 @@ tag spelling, required fields, custom field names. Each failure is one line nami
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..core.config import Config, Kind
 from ..core.errors import InvalidValueError
+from ..core.itemrules import RESERVED_FIELD_NAMES, TAG
 from ..core.ops import LEGACY_KEYS, SET_VALUED, UPDATABLE
 from ..core.schema import SchemaError, Vocabulary, check_value
 from ..store.layout import TIERS
 
-TAG = re.compile(r"[a-z_][a-z0-9_]*")
-# Custom field names that would shadow an item attribute (compared after normalising).
-RESERVED_FIELD_NAMES = frozenset({
-    "id", "kind", "title", "status", "priority", "tags", "description", "parent", "isbefore",
-    "pr_ref", "tier", "duplicate_of", "not_duplicate_of", "blocked_by", "discussion", "created",
-    "updated",
-})
 
 
 def check_tier(tier: str) -> None:
@@ -82,17 +75,15 @@ def check_data(data: dict[str, Any], vocab: Vocabulary) -> None:
 
 def update_body(set_: dict[str, Any], add: dict[str, list[str]],
                 remove: dict[str, list[str]]) -> dict[str, Any]:
-    """An update op's body, with names checked and empty parts left out."""
+    """An update op's body, with names checked and empty parts left out. Values are checked
+    on the item the op would make (`core.itemrules`, as `validate` checks it), not here."""
     body: dict[str, Any] = {"set": {}}
     for key, value in set_.items():
         name = LEGACY_KEYS.get(key, key)
         if name not in UPDATABLE:
             raise InvalidValueError(f"field {key!r} can't be updated")
-        if name == "tags":
-            value = tag_list(value)
-        if name == "fields":
-            for field_key in value:
-                check_field_name(field_key)
+        if name == "tags" and isinstance(value, list):
+            value = list(dict.fromkeys(value))
         body["set"][name] = value
     for part, given in (("add", add), ("remove", remove)):
         clean = {}
@@ -100,7 +91,7 @@ def update_body(set_: dict[str, Any], add: dict[str, list[str]],
             if key not in SET_VALUED:
                 raise InvalidValueError(f"can't {part} to {key!r}: only {', '.join(SET_VALUED)}")
             if items:
-                clean[key] = tag_list(items) if key == "tags" and part == "add" else list(items)
+                clean[key] = list(dict.fromkeys(items))
         if clean:
             body[part] = clean
     return body
