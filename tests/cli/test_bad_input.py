@@ -140,3 +140,13 @@ def test_no_tracker_is_a_clear_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "htrac", "ready"], cwd=tmp_path,
                          capture_output=True, text=True, env=dict(os.environ))
     assert run.returncode == 1 and run.stderr.startswith("error: no tracker found")
+
+
+def test_tracker_root_without_a_tracker_is_a_clear_error(tmp_tracker, tmp_path):
+    """Issue 18 item 5: `--tracker-root DIR` with no tracker there answered `ready`, exit 0."""
+    run = tmp_tracker.htrac("--tracker-root", ".", "ready")
+    assert run.code == 1 and "no tracker there" in run.err
+    assert f"--tracker-root {tmp_tracker.agent_dir}" in run.err  # the repository: name .agent
+    run = tmp_tracker.htrac("--tracker-root", str(tmp_path), "count-todos")
+    assert run.code == 1 and "htrac init" in run.err and run.err.count("\n") == 1
+    assert tmp_tracker.htrac("--tracker-root", ".agent", "ready").code == 0

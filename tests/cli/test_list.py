@@ -66,3 +66,14 @@ def test_list_and_ready_json_hide_deleted_messages_as_the_reference(tracker, jru
     for listed in (jrun(tracker, "list")[0], jrun(tracker, "ready")["ready"][0]):
         assert [e["message"] for e in listed["discussion"]] == ["kept"]
         assert listed["hidden_deleted"] == 1
+
+
+def test_list_unknown_status_or_kind_is_an_error_naming_the_choices(tracker):
+    """Issue 18 item 5: `list --status bogus` printed "(no items)" with exit 0."""
+    tracker.add("Todo")
+    for args, choices in ((("--status", "bogus"), "todo_hard, todo_soft"),
+                          (("--status", "done", "--status", "Done"), "in_progress"),
+                          (("--kind", "work-item"), "invariant, work_item")):
+        run = tracker.htrac("list", *args)
+        assert run.code == 1 and choices in run.err and run.err.count("\n") == 1, args
+    assert tracker.ok("list", "--status", "wont_do").strip() == "(no items)"  # known, none

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..core.errors import InvalidValueError
 from ..core.summary import Summary
 from ..store.layout import TIERS
 from . import queries
@@ -66,6 +67,10 @@ def list_items(tracker: Tracker, how: ListFilter, *, summary: bool = False,
     """Items matching every filter, by (priority, created_at). A damaged item is always listed:
     its status is uncertain, and hiding it would hide the damage. With `summary`, their
     `Summary` tuples; `numbered`: as in `ready_view`."""
+    unknown = [s for s in how.statuses if s not in tracker.config.statuses]
+    if unknown:
+        raise InvalidValueError(f"unknown status {unknown[0]!r}: use one of "
+                                f"{', '.join(tracker.config.statuses)}")
     tiers = (how.tier,) if how.tier else TIERS
     statuses = how.wanted_statuses(tracker)
     chosen = None
@@ -77,6 +82,10 @@ def list_items(tracker: Tracker, how: ListFilter, *, summary: bool = False,
                         key=queries.sort_key)
         if summary:
             chosen = [Summary.of(i) for i in chosen]
+    if not chosen and how.kind is not None and how.kind not in tracker.config.kinds:
+        # an unconfigured kind still lists the items that have it (merged from elsewhere)
+        raise InvalidValueError(f"unknown kind {how.kind!r}: use one of "
+                                f"{', '.join(tracker.config.kinds)}")
     if numbered:
         tracker.store.aliases.save([i.id for i in chosen])
     return chosen

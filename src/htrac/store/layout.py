@@ -109,11 +109,22 @@ def find_root(start: Path, explicit: Path | None = None) -> Layout:
         root = (start / explicit).resolve() if not explicit.is_absolute() else explicit.resolve()
         if not root.is_dir():
             raise TrackerNotFoundError(f"--tracker-root {explicit}: no such directory")
+        if not _holds_tracker(root):
+            inside = root / ".agent"
+            hint = (f"did you mean --tracker-root {inside}?" if _holds_tracker(inside) else
+                    "name a tracker's .agent directory, or run 'htrac init' at the repository "
+                    "root")
+            raise TrackerNotFoundError(f"--tracker-root {explicit}: no tracker there (no "
+                                       f"tracker/ or tracker-workspace/): {hint}")
         return Layout(root)
     here = start.resolve()
     for directory in (here, *here.parents):
         candidate = directory / ".agent"
-        if (candidate / "tracker").is_dir() or (candidate / "tracker-workspace").is_dir():
+        if _holds_tracker(candidate):
             return Layout(candidate)
     raise TrackerNotFoundError(
         f"no tracker found in {here} or above: run 'htrac init' at the repository root")
+
+
+def _holds_tracker(root: Path) -> bool:
+    return (root / "tracker").is_dir() or (root / "tracker-workspace").is_dir()
