@@ -29,7 +29,9 @@ def _run_checks(ctx: Context, fix: bool, options: dict, root: Path | None = None
                 click.echo(f"      {one_line(line)}")
             if result.fix and result.status in ("warn", "error"):
                 click.echo(f"      fix: {one_line(result.fix)}")
-        word = "Setup complete." if fix else "Doctor done."
+        stopped = fix and any(r.fatal and r.status == "error" for r in results)
+        word = ("Setup stopped: nothing changed." if stopped else
+                "Setup complete." if fix else "Doctor done.")
         click.echo(f"{word} ok={counts['ok']} fixed={counts['fixed']} warn={counts['warn']} "
                    f"error={counts['error']}")
     if counts["error"]:

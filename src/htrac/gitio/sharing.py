@@ -54,6 +54,14 @@ def git_dir(repo: Path) -> Path | None:
     return Path(result.stdout.decode("utf-8", "replace").strip())
 
 
+def is_repository(path: Path) -> bool:
+    """Is `path` inside a git worktree (one git may refuse as someone else's included)?"""
+    result = git(path, "rev-parse", "--git-dir")
+    if result is None:
+        return False
+    return result.returncode == 0 or b"dubious ownership" in result.stderr
+
+
 def dubious_ownership(repo: Path) -> bool:
     result = git(repo, "status", "--porcelain")
     return result is not None and b"dubious ownership" in result.stderr

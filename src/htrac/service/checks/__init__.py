@@ -30,6 +30,9 @@ class Result:
     message: str
     fix: str = ""
     details: tuple[str, ...] = ()
+    # An error that makes every later check meaningless (not a git repository): setup stops
+    # there, before it changes anything; doctor goes on reporting.
+    fatal: bool = field(default=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "message": self.message,
@@ -70,7 +73,10 @@ def all_checks() -> list[Check]:
 def run(ctx: CheckContext, checks: list[Check] | None = None) -> list[Result]:
     results: list[Result] = []
     for check in checks if checks is not None else all_checks():
-        results.extend(check(ctx))
+        for result in check(ctx):
+            results.append(result)
+            if ctx.fix and result.fatal and result.status == ERROR:
+                return results
     return results
 
 

@@ -23,6 +23,16 @@ from ...store.layout import COMMITTED_TIERS, Layout
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result
 
 
+def git_repo(ctx: CheckContext) -> Iterator[Result]:
+    if sharing.is_repository(ctx.repo):
+        yield Result("git_repo", OK, f"{ctx.repo} is a git repository")
+        return
+    done = "; setup changed nothing" if ctx.fix else ""
+    yield Result("git_repo", ERROR, f"{ctx.repo} is not in a git repository: htrac keeps items "
+                 f"in git (merges, the pre-commit hook, sync){done}",
+                 fix=f"git init {ctx.repo}, then htrac setup", fatal=True)
+
+
 def tracker_dirs(ctx: CheckContext) -> Iterator[Result]:
     from ..tracker import init_tracker
 
@@ -39,6 +49,8 @@ def tracker_dirs(ctx: CheckContext) -> Iterator[Result]:
 
 
 def safe_directory(ctx: CheckContext) -> Iterator[Result]:
+    if not sharing.is_repository(ctx.repo):
+        return  # git_repo says so; there is nothing for git to trust
     if os.geteuid() == 0 and ctx.repo.stat().st_uid != 0:
         yield Result("safe_directory", OK, "running as root in another user's repository: "
                      "not trusting it (its hooks and fsmonitor would run as root)")
@@ -224,4 +236,4 @@ def _run(command: list[str]) -> bool:
         return False
 
 
-CHECKS = [tracker_dirs, safe_directory, two_users]
+CHECKS = [git_repo, tracker_dirs, safe_directory, two_users]
