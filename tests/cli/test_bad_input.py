@@ -150,3 +150,17 @@ def test_tracker_root_without_a_tracker_is_a_clear_error(tmp_tracker, tmp_path):
     run = tmp_tracker.htrac("--tracker-root", str(tmp_path), "count-todos")
     assert run.code == 1 and "htrac init" in run.err and run.err.count("\n") == 1
     assert tmp_tracker.htrac("--tracker-root", ".agent", "ready").code == 0
+
+
+def test_usage_errors_are_one_line_naming_the_help(tmp_tracker):
+    """Issue 18 item 8: usage errors were four lines (usage, hint, blank, error)."""
+    item = tmp_tracker.add("Target")
+    for args, where in ((["update", item, "--bogus"], "htrac update --help"),
+                        (["update", item, "--add-isbefore"], "htrac update --help"),
+                        (["list", "--limit", "x"], "htrac list --help"),
+                        (["tags", "rename", "a"], "htrac tags rename --help"),
+                        (["nosuchcommand"], "htrac --help")):
+        run = tmp_tracker.htrac(*args)
+        assert run.code == 2 and run.err.count("\n") == 1, (args, run.err)
+        assert run.err.startswith("error: ") and f"(see '{where}')" in run.err
+    assert tmp_tracker.htrac().code == 1  # no command: the help, exit 1, as the reference

@@ -77,3 +77,26 @@ def test_list_unknown_status_or_kind_is_an_error_naming_the_choices(tracker):
         run = tracker.htrac("list", *args)
         assert run.code == 1 and choices in run.err and run.err.count("\n") == 1, args
     assert tracker.ok("list", "--status", "wont_do").strip() == "(no items)"  # known, none
+
+
+def test_list_status_column_fits_the_longest_status_shown(tracker):
+    """Issue 18 item 8: `needs_human_review` pushed its row's other columns out of line."""
+    tracker.add("Todo")
+    tracker.add("Review", "--status", "needs_human_review")
+    rows = tracker.ok("list").splitlines()
+    assert len({row.index(" P2  [workspace]") for row in rows}) == 1
+    assert "  todo_hard    P2  " in tracker.ok("list", "--status", "todo_hard")  # the
+    # reference's width, when nothing longer is shown
+
+
+def test_ambiguous_prefix_lists_titles_escaped(tracker):
+    """Issue 18 item 8: candidates' titles were printed with their raw TAB (or newline)."""
+    for n in range(40):
+        tracker.add(f"Tab\there\nline {n}")
+    ids = _ids(tracker.ok("list"))
+    prefix = next(p for p in {i[:4] for i in ids} if sum(i.startswith(p) for i in ids) > 1)
+    run = tracker.htrac("show", prefix)
+    assert run.code == 1 and "matches several items" in run.err
+    candidates = run.err.splitlines()[1:]
+    assert candidates and all("Tab\\there\\nline" in line for line in candidates)
+    assert "\t" not in run.err

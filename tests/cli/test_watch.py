@@ -70,3 +70,11 @@ def test_watch_that_cannot_run_says_why_and_reads_go_on(tmp_tracker, tmp_path,
     status = json.loads(tmp_tracker.ok("--json", "watch", "status", env=env))
     assert status["running"] is False and "too long" in status["unavailable"]
     assert item in tmp_tracker.ok("list", env=env)
+
+
+def test_watch_help_says_what_it_is_for(tmp_tracker):
+    """Issue 18 item 8: it read "Spare reads a look at every ops file"."""
+    out = tmp_tracker.ok("watch", "--help")
+    assert "a look at every" not in out
+    assert "names the changed ops files, so reads need not look at every one" in " ".join(
+        out.split())

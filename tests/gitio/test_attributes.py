@@ -91,3 +91,17 @@ def test_doctor_does_not_trust_a_textconv_that_chains_commands(tmp_tracker):
     result = [r for r in run(CheckContext(tmp_tracker.path, fix=True), git_checks.CHECKS)
               if r.name == "textconv"][0]
     assert result.status == "warn" and "not htrac's driver" in result.message
+
+
+def test_doctor_textconv_fix_line_pastes_into_a_shell_as_is(tmp_tracker):
+    """Issue 18 item 8: the fix was quoted `''/…/python3' -m …'`, which a shell mangles."""
+    import subprocess
+
+    from htrac.gitio.attributes import textconv_command
+
+    result = [r for r in run(CheckContext(tmp_tracker.path, fix=False), git_checks.CHECKS)
+              if r.name == "textconv"][0]
+    subprocess.run(["sh", "-c", result.fix], cwd=tmp_tracker.path, check=True)
+    value = tmp_tracker.git("config", "--local", "diff.tracker.textconv").strip()
+    assert value == textconv_command()
+    assert statuses(tmp_tracker.path, fix=False)["textconv"] == "ok"

@@ -5,7 +5,7 @@ directly when the command line has nothing to parse; the click commands (`list_c
 
 from __future__ import annotations
 
-from .render import as_json, echo, list_row, one_line, show_text
+from .render import as_json, echo, list_rows, one_line, show_text
 from .state import Context
 
 
@@ -26,7 +26,7 @@ def ready(ctx: Context, limit: int | None = None) -> None:
                                      for i in view.damaged]
         echo(as_json(data))
         return
-    lines = [list_row(n, i) for n, i in enumerate(items, 1)] or ["(no ready items)"]
+    lines = list_rows(items) or ["(no ready items)"]
     if view.unread:
         lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
         lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "

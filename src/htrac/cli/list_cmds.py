@@ -11,7 +11,7 @@ from ..store.layout import TIERS
 from . import hot
 from .completion import complete_kind, complete_status, item_argument
 from .context import Context, json_option, pass_ctx
-from .render import as_json, clean, list_row, one_line
+from .render import as_json, clean, list_rows, one_line
 
 if TYPE_CHECKING:
     from ..core.item import Entry, Item
@@ -54,7 +54,7 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
     if ctx.json:
         click.echo(as_json([i.as_dict(include_deleted=False) for i in items]))
     else:
-        click.echo("\n".join(list_row(n, i) for n, i in enumerate(items, 1)) or "(no items)")
+        click.echo("\n".join(list_rows(items)) or "(no items)")
 
 
 @click.command("check-messages")

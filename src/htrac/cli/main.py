@@ -4,6 +4,7 @@ hot command lines that need no parsing without it)."""
 from __future__ import annotations
 
 import importlib
+import sys
 from pathlib import Path
 
 import click
@@ -101,6 +102,29 @@ def _after_command(ctx: click.Context, _result: object, **_options: object) -> N
 
 def main() -> None:
     try:
-        cli(prog_name="htrac")
+        code = cli.main(prog_name="htrac", standalone_mode=False)
     except UnicodeDecodeError:
         fail("an argument is not valid text in this locale", 2)
+    except click.exceptions.Exit as done:
+        raise SystemExit(done.exit_code) from None
+    except click.Abort:
+        fail("aborted", 1)
+    except click.UsageError as exc:
+        fail(usage_line(exc), exc.exit_code)
+    except click.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code)
+    if isinstance(code, int) and code:  # click returns what ctx.exit(code) asked for
+        raise SystemExit(code)
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """A usage error as one line, as every other error is: click's own message, lower-cased
+    as htrac's messages are, and where the help is (click prints usage, a hint and the error
+    on four lines)."""
+    message = exc.format_message().replace("\n", " ")
+    message = message[:1].lower() + message[1:]
+    where = exc.ctx.command_path if exc.ctx is not None else "htrac"
+    if where == "htrac":  # an option of a subcommand can fail before its context exists
+        named = next((a for a in sys.argv[1:] if a in COMMANDS), None)
+        where = f"htrac {named}" if named else where
+    return f"{message.rstrip('.')} (see '{where} --help')"

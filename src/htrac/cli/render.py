@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TYPE_CHECKING, Any
+
+from ..core.printable import clean, one_line
+
+__all__ = ["clean", "one_line", "echo", "as_json", "show_text", "list_row", "list_rows"]
 
 if TYPE_CHECKING:
     from ..core.item import Item
     from ..core.summary import Summary
-
-# C0 controls but newline and tab, DEL, C1 controls, and bidirectional overrides that can make a
-# terminal show text other than what is in the file.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def echo(text: str, *, err: bool = False) -> None:
@@ -21,21 +20,6 @@ def echo(text: str, *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(text + "\n")
     stream.flush()
-
-
-def clean(text: str, *, multiline: bool = True) -> str:
-    """`text` with every character that could drive a terminal shown as an escape."""
-    if text.isprintable():  # the common case: nothing to escape (C0/C1, bidi, \n, \t are not)
-        return text
-    text = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
-    if not multiline:
-        text = text.replace("\n", "\\n").replace("\t", "\\t")
-    return text
-
-
-def one_line(text: str) -> str:
-    return clean(text, multiline=False)
 
 
 def as_json(data: Any, *, indent: int | None = 2, sort_keys: bool = False) -> str:
@@ -90,8 +74,21 @@ def show_text(item: Item, *, include_deleted: bool = False, history: bool = Fals
     return "\n".join(lines)
 
 
-def list_row(n: int, item: Item | Summary) -> str:
+STATUS_WIDTH = 12  # the reference's status column
+
+
+def _status(item: Item | Summary) -> str:
+    return one_line(item.status if not item.damaged else (item.status or "damaged"))
+
+
+def list_rows(items: list[Item] | list[Summary]) -> list[str]:
+    """Numbered rows in the reference's columns; the status column widens to the longest
+    status shown (`needs_human_review` would push its row's other columns out of line)."""
+    width = max([STATUS_WIDTH, *(len(_status(i)) for i in items)])
+    return [list_row(n, i, width) for n, i in enumerate(items, 1)]
+
+
+def list_row(n: int, item: Item | Summary, width: int = STATUS_WIDTH) -> str:
     tier = f"[{item.tier}]"
-    status = item.status if not item.damaged else (item.status or "damaged")
-    return (f"{n:>2}  {item.id}  {one_line(status):<12} P{item.priority}  {tier:<12} "
+    return (f"{n:>2}  {item.id}  {_status(item):<{width}} P{item.priority}  {tier:<12} "
             f"{one_line(item.title)}")

@@ -1,4 +1,4 @@
-"""`htrac watch start|stop|status`: this user's watcher, which spares reads a look at every file."""
+"""`htrac watch start|stop|status`: this user's watcher, so reads need not look at every file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .render import as_json
 
 @click.group()
 def watch() -> None:
-    """Spare reads a look at every ops file: a watcher names the changed ones.
+    """Run a watcher that names the changed ops files, so reads need not look at every one.
 
     The watcher (Linux inotify) runs per OS user and tracker and exits after 30 idle minutes.
     With `index: {watch: true}` in the config, reads start it themselves. Reads that can't

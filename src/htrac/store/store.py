@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..core.config import Config
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
 from ..core.ids import FULL_ID, REFERENCE
+from ..core.printable import one_line
 from ..core.policy import PERMISSIVE, Policy
 from .aliases import AliasStash, cache_dir
 from .index import Index
@@ -197,7 +198,7 @@ class Store:
         return self.resolve(ref)[1]
 
     def _ambiguity(self, ref: str, tier: str, candidates: list[str]) -> str:
-        lines = [f"  {i}  {self.load(tier, i).title}" for i in candidates[:20]]
+        lines = [f"  {i}  {one_line(self.load(tier, i).title)}" for i in candidates[:20]]
         more = len(candidates) - 20
         if more > 0:
             lines.append(f"  … and {more} more")
