@@ -58,6 +58,9 @@ COMMANDS = {
     "completion": "htrac.cli.completion:completion",
     "serve": "htrac.cli.serve_cmds:serve",
     "mcp": "htrac.cli.mcp_cmd:mcp",
+    "reconcile": "htrac.cli.reconcile_cmds:reconcile",
+    "recover": "htrac.cli.reconcile_cmds:recover",
+    "migrate": "htrac.cli.reconcile_cmds:migrate",
 }
 
 

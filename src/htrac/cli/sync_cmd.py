@@ -11,7 +11,7 @@ from .render import as_json, one_line
 MUTATING = frozenset({
     "add", "update", "discuss", "lock", "unlock", "freeze", "unfreeze", "repair-drift",
     "promote", "demote", "stealth", "unstealth", "delete", "reconcile-reset", "batch",
-    "edit-mode", "delete-msg", "undelete-msg", "edit-msg-text",
+    "edit-mode", "delete-msg", "undelete-msg", "edit-msg-text", "recover",
 })
 
 
@@ -41,6 +41,12 @@ def sync(ctx: Context, dry_run: bool) -> None:
     if ctx.json:
         click.echo(as_json(report.as_dict()))
         return
+    print_report(report)
+
+
+def print_report(report) -> None:
+    """A sync's report as text (`sync`, `reconcile`)."""
+    dry_run = report.dry_run
     verb = "would commit" if dry_run else "committed"
     if report.committed_files:
         click.echo(f"{verb} {len(report.committed_files)} ops file(s) "

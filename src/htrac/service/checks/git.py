@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 from ...gitio import attributes as attrs
 from ...core.errors import HtracError
@@ -100,6 +102,16 @@ def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
         text = hook.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         text = None
+    reference = _reference_validate(text or "") or _reference_precommit_config(repo)
+    if reference:
+        yield Result(name, ERROR if "--strict" in (text or "--strict") else WARN,
+                     f"the pre-commit hook runs the reference's validate ({reference}): it "
+                     "warns \"missing nonce comment\" on every line htrac writes (it knows "
+                     "only 4-hex nonces) and, with --strict on the whole tracker, refuses "
+                     "the commit",
+                     fix=f"replace it with htrac's (rm {hook} && htrac setup), which runs "
+                         f"{attrs.HOOK_COMMAND}; see docs/guide/switching.md")
+        return
     kind = attrs.hook_kind(text) if text is not None else None
     if kind == "isolated":
         if os.access(hook, os.X_OK):
@@ -153,6 +165,37 @@ def repo_programs(ctx: CheckContext) -> Iterator[Result]:
                      fix=f"git config --local --unset-all {key}  (then htrac setup)")
     if not found:
         yield Result(name, OK, "no git config runs a file from the working tree")
+
+
+def _reference_validate(text: str) -> str | None:
+    """Why a hook's text runs hypergumbo-tracker's `validate` rather than htrac's, or None."""
+    if "validate" not in text:
+        return None
+    for word in ("hypergumbo-tracker", "hypergumbo_tracker", "scripts/tracker"):
+        if word in text:
+            return f"it calls {word}"
+    if "htrac" in text and "--staged" not in text:
+        found = shutil.which("htrac")
+        if found and _is_reference_script(Path(found)):
+            return f"the htrac on PATH, {found}, is hypergumbo-tracker's"
+    return None
+
+
+def _is_reference_script(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return b"hypergumbo_tracker" in handle.read(4096)
+    except OSError:
+        return False
+
+
+def _reference_precommit_config(repo: Path) -> str | None:
+    """pre-commit (pre-commit.com) configured with the reference's hook."""
+    try:
+        text = (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return ".pre-commit-config.yaml names hypergumbo-tracker" if "hypergumbo" in text else None
 
 
 HISTORY_DEPTH = 200
