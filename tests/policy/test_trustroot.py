@@ -41,17 +41,32 @@ def test_trustroot_replaces_the_config_governance_and_adds_human_only_statuses(t
 
 @pytest.mark.parametrize("text, fragment", [
     ("repositories: []\n", "must not be empty"),
-    ("repositories: [/x]\nextra: 1\n", "unknown setting"),
-    ("repositories: [/x]\nhuman_keys: ['ed25519:no!']\n", "base64"),
-    ("repositories: [/x]\nhuman_keys: [ed25519:nope]\n", "32 bytes"),
-    ("repositories: [/x]\nrequire_signatures: true\n", "human_keys is empty"),
-    ("repositories: [/x]\nrequire_signatures: yes\n", "true or false"),
+    ("repositories: [HERE]\nextra: 1\n", "unknown setting"),
+    ("repositories: [HERE]\nhuman_keys: ['ed25519:no!']\n", "base64"),
+    ("repositories: [HERE]\nhuman_keys: [ed25519:nope]\n", "32 bytes"),
+    ("repositories: [HERE]\nrequire_signatures: true\n", "human_keys is empty"),
+    ("repositories: [HERE]\nrequire_signatures: yes\n", "true or false"),
+    ("repositories: /x\n", "list of strings"),
     ("- a\n", "mapping"),
+    ("repositories: [/x\n", "not valid YAML"),
 ])
 def test_trustroot_refuses_a_malformed_file_with_a_clear_error(tmp_path, text, fragment):
     trust = tmp_path / "trust.d"
-    _write(trust, "bad.yaml", text)
+    _write(trust, "bad.yaml", text.replace("HERE", str(tmp_path)))
     with pytest.raises(ConfigError, match=fragment):
+        trustroot.find([tmp_path], trust)
+
+
+def test_trustroot_file_for_another_repository_with_settings_unknown_here_is_ignored(tmp_path):
+    """A newer htrac's trust file for another repository (with a setting this version doesn't
+    know) used to stop every command in every repository on the machine."""
+    trust = tmp_path / "trust.d"
+    _write(trust, "newer.yaml", "repositories: [/srv/other]\nstatuses: [a, b]\n")
+    assert trustroot.find([tmp_path], trust) is None
+    _write(trust, "mine.yaml", trustroot.render([str(tmp_path)], Governance(("*_bot",))))
+    assert trustroot.find([tmp_path], trust).governance.agent_usernames == ("*_bot",)
+    _write(trust, "newer.yaml", f"repositories: ['{tmp_path}*']\nstatuses: [a, b]\n")
+    with pytest.raises(ConfigError, match="unknown setting"):  # it governs us: fail closed
         trustroot.find([tmp_path], trust)
 
 

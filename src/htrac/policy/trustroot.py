@@ -67,6 +67,8 @@ def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None
                           f"sudo chmod 755 {trust_dir}") from None
     found: list[TrustRoot] = []
     for name in names:
+        if not _may_govern(trust_dir / name, worktrees):
+            continue
         root = load(trust_dir / name)
         if any(root.governs(w) for w in worktrees):
             found.append(root)
@@ -82,6 +84,23 @@ def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None
         if problem:
             raise ConfigError(problem)
     return replace(root, baseline=read_baseline(root.baseline_path))
+
+
+def _may_govern(path: Path, worktrees: list[Path]) -> bool:
+    """False only for a file whose `repositories` can be read and name none of `worktrees`: a
+    trust file for another repository — one a newer htrac wrote, say, with settings this version
+    doesn't know — is none of this repository's business. Anything unclear is read in full, so
+    its error stops the command (fail closed)."""
+    try:
+        raw = load_block(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YamlError):
+        return True
+    patterns = raw.get("repositories") if isinstance(raw, dict) else None
+    if not isinstance(patterns, list) or not patterns \
+            or not all(isinstance(p, str) and p for p in patterns):
+        return True
+    return any(str(w) == p or fnmatch.fnmatchcase(str(w), p) for p in patterns
+               for w in worktrees)
 
 
 def baseline_path(trust_file: Path) -> Path:
