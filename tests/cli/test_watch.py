@@ -49,7 +49,7 @@ def test_watch_bad_setting_is_a_one_line_error(tmp_tracker):
 
 def test_watch_unknown_subcommand_is_a_usage_error(tmp_tracker):
     run = tmp_tracker.htrac("watch", "pause")
-    assert run.code == 2 and "No such command 'pause'" in run.err
+    assert run.code == 2 and "no such command 'pause' (see 'htrac watch --help')" in run.err
 
 
 def _htrac_in(cwd, *args):
