@@ -33,6 +33,18 @@ class TrackerNotFoundError(HtracError):
     pass
 
 
+class StaleVersionError(HtracError):
+    """The item changed since the version a write was based on; nothing was written.
+
+    `item` is the item as it is now (a surface shows it instead of overwriting it)."""
+
+    def __init__(self, item, based_on: str) -> None:
+        super().__init__(f"{item.id} changed since you looked (version {based_on}, now "
+                         f"{item.version}): nothing was written; look at it again")
+        self.item = item
+        self.based_on = based_on
+
+
 class InternalError(HtracError):
     """Something htrac can't continue from: exit code 2."""
 

@@ -33,13 +33,29 @@ def proquint(word: int) -> str:
 
 
 def make_id(prefix: str, data: dict[str, Any], salt: str = "") -> str:
+    return prefix + "-" + _words(data, salt)
+
+
+def _words(data: dict[str, Any], salt: str) -> str:
     import hashlib
     import json  # here: every command needs the patterns above, only `add` makes an ID
 
     canonical = json.dumps(data, sort_keys=True) + salt
     digest = hashlib.sha256(canonical.encode("utf-8")).digest()[:16]
     words = [int.from_bytes(digest[i:i + 2], "big") for i in range(0, 16, 2)]
-    return prefix + "-" + "-".join(proquint(w) for w in words)
+    return "-".join(proquint(w) for w in words)
+
+
+def hashes_to(item_id: str, data: dict[str, Any], salt: str) -> bool:
+    """Is `item_id` the ID of an item created with `data` — plain, or salted with `salt` (the
+    create op's nonce, as the writer salts when the plain ID's file already exists)?"""
+    _, _, words = item_id.partition("-")
+    if not FULL_ID.fullmatch(item_id):
+        return False
+    try:
+        return words in (_words(data, ""), _words(data, salt))
+    except (TypeError, ValueError):
+        return False  # values JSON can't encode were never hashed into an ID
 
 
 def default_prefix(kind: str) -> str:

@@ -56,6 +56,8 @@ class Item:
     cross_tier_conflict: bool = False
     problems: list[Problem] = field(default_factory=list)
     op_count: int = 0
+    version: str = ""  # a digest of the item's op identities (`core.identity.version_of`)
+    read_only_reason: str = ""  # why agents may not change it here (a human op this can't read)
 
     def unread_human(self) -> list[Entry]:
         """Messages a human wrote that no agent has answered: the trailing run of human entries."""
@@ -84,6 +86,7 @@ class Item:
             "discussion": [e.as_dict(history=history) for e in entries],
             "frozen": self.frozen, "tier": self.tier, "created_at": self.created_at,
             "updated_at": self.updated_at, "cross_tier_conflict": self.cross_tier_conflict,
+            "version": self.version,
         }
         hidden = len(self.discussion) - len(entries)
         if hidden:

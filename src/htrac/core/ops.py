@@ -16,6 +16,9 @@ from typing import Any
 
 HEADER = ("op", "at", "by", "actor", "clock", "nonce")
 SIGNATURE = "sig"  # htrac's one extra key, always last; the reference ignores it
+# A human op's causal commitment: the identities of the ops it saw (`core.causal`), after the
+# op's own keys and before `sig`; any op type may carry it, the reference ignores it.
+SEEN = "seen"
 
 BODY_KEYS: dict[str, tuple[str, ...]] = {
     "create": ("data",),

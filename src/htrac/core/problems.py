@@ -8,6 +8,7 @@ DAMAGED = "damaged"  # bytes that could not be read as an op
 REJECTED = "rejected"  # an op that was read but may not take effect (schema or authority)
 UNKNOWN = "unknown-op"  # an op type this version does not know; kept, not applied
 NOTE = "note"  # a value replaced by its default, an ignored extra key
+TAMPERED = "tampered"  # a human op says it saw an op the file no longer holds
 # The item is on a loop of isbefore or parent links: a problem between items, so no fold finds
 # it; the service adds it to an item it shows (never stored in the index).
 LOOP = "loop"

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .identity import is_op_id
 from .ops import (
-    BODY_KEYS, DATA_KEYS, HUMAN, AGENT, LEGACY_KEYS, LOCKABLE, SET_VALUED, UPDATABLE, Op,
+    SEEN, BODY_KEYS, DATA_KEYS, HUMAN, AGENT, LEGACY_KEYS, LOCKABLE, SET_VALUED, UPDATABLE, Op,
     canonical_key,
 )
 
@@ -23,6 +24,7 @@ MAX_SHORT = 1024
 MAX_LIST = 10_000
 MAX_FIELDS = 1000
 MAX_REASON = 100
+MAX_SEEN = 30_000  # what fits in an op under the reader's 1 MiB limit
 
 AT_PATTERN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z")
 ITEM_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
@@ -33,6 +35,14 @@ NONCE = re.compile(r"[0-9a-f]{4,64}")
 
 class SchemaError(ValueError):
     """An op or value breaks the schema; the message is one line naming the problem."""
+
+
+class UnknownKeyError(SchemaError):
+    """An op carries a key its type doesn't have: written by something newer, or by hand."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +66,20 @@ def check_op(op: Op, vocab: Vocabulary) -> None:
     if op.actor is not None:
         _text(op.actor, "actor", MAX_SHORT)
     allowed = BODY_KEYS[op.type]
-    extra = [k for k in op.body if k not in allowed]
+    extra = [k for k in op.body if k not in allowed and k != SEEN]
     if extra:
-        raise SchemaError(f"field '{extra[0]}' is not allowed on a {op.type} op")
+        raise UnknownKeyError(f"field '{extra[0]}' is not allowed on a {op.type} op", extra[0])
+    if SEEN in op.body:
+        _check_seen(op.body[SEEN])
     _CHECKS[op.type](op, vocab)
+
+
+def _check_seen(value: Any) -> None:
+    if not isinstance(value, list) or len(value) > MAX_SEEN:
+        raise SchemaError(f"'seen' must be a list of at most {MAX_SEEN} op identities")
+    for ident in value:
+        if not is_op_id(ident):
+            raise SchemaError(f"'seen' holds {_short(ident)}, which is not an op identity")
 
 
 def _check_create(op: Op, vocab: Vocabulary) -> None:

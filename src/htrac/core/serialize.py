@@ -11,7 +11,7 @@ The layout (observed from hypergumbo-tracker 0.11 and pinned by byte-for-byte te
         tags: [api]  # 8a5f1c...
 
 Mappings indent by two; a block list's dashes sit at its key's indentation; lists under
-`add:`/`remove:` are one-line flow lists, every other list is a block list (`[]` when empty);
+`add:`/`remove:` (and htrac's `seen:`) are one-line flow lists, every other list is a block list (`[]` when empty);
 empty mappings are `{}`; null is an empty value. Human text (titles, descriptions, messages,
 reasons, string field values) is always double-quoted, so it stays on one physical line; every
 other string takes the emitter's own style (see `scalars`). Each line ends with `  # <nonce>`
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ops import HEADER, SIGNATURE, Op
+from .ops import HEADER, SEEN, SIGNATURE, Op
 from .scalars import format_scalar
 
 # Paths whose string values are always double-quoted. `*` matches any key.
@@ -66,7 +66,7 @@ def _emit(key: str, value: Any, indent: int, path: tuple[str, ...], out: list[st
     elif isinstance(value, list):
         if not value:
             out.append(prefix + " []")
-        elif len(path) == 2 and path[0] in _FLOW_LIST_PARENTS:
+        elif (len(path) == 2 and path[0] in _FLOW_LIST_PARENTS) or path == (SEEN,):
             items = ", ".join(format_scalar(v, flow=True) for v in value)
             out.append(f"{prefix} [{items}]")
         else:

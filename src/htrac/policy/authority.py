@@ -29,9 +29,14 @@ class Authority:
     rules: Rules
     trust_root: trustroot.TrustRoot | None
 
+    @property
+    def signs(self) -> bool:
+        """Are this actor's ops signed: a human's, where the governance requires it?"""
+        return self.actor.is_human and self.config.governance.require_signatures
+
     def sign(self, op: Op, item_id: str) -> Op:
         """The op as written: signed when it is a human's and the governance requires it."""
-        if not (self.actor.is_human and self.config.governance.require_signatures):
+        if not self.signs:
             return op
         from . import keys
         from .signing import sign

@@ -8,7 +8,8 @@ Ed25519 over the op's *signed bytes*:
 
 JSON with sorted keys, `,`/`:` separators, UTF-8 without escaping (`ensure_ascii=False`), the
 values exactly as they read back from the file (htrac refuses to write an op that would not read
-back as written, so what is signed is what every clone reads). `C`, the context, binds the op
+back as written, so what is signed is what every clone reads). These are the op's canonical
+bytes (`core.identity`), whose hash is also the op's identity. `C`, the context, binds the op
 to where it lives: the item's ID for ops in an item's log, `edit-mode` for the edit-mode log.
 Without it a signed `unlock` copied from one item's file into another's would verify there.
 The key ID is the first 16 hex digits of SHA-256 of the raw 32-byte public key; a public key is
@@ -23,14 +24,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..core.ops import EDIT_MODE_TYPES, HEADER, Op
+from ..core.identity import canonical_bytes, context_of, hex_id
+from ..core.ops import Op
 
-DOMAIN = b"htrac-op-sig-v1\n"
-EDIT_MODE_CONTEXT = "edit-mode"
 SCHEME = "ed25519"
 
 
@@ -38,16 +37,9 @@ class KeyFormatError(ValueError):
     """A public key or signature that is not in htrac's textual form."""
 
 
-def context_of(op: Op, item_id: str) -> str:
-    """Edit-mode ops live in a tier-wide log, not in the item being folded."""
-    return EDIT_MODE_CONTEXT if op.type in EDIT_MODE_TYPES else item_id
-
-
 def signed_bytes(op: Op, context: str) -> bytes:
-    header = [op.type, op.at, op.by, op.actor, op.clock, op.nonce]
-    payload = {"context": context, "header": header, "body": op.body}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return DOMAIN + text.encode("utf-8")
+    """What the signature covers: the op's canonical bytes (`core.identity`)."""
+    return canonical_bytes(op, context)
 
 
 def key_id(raw_public: bytes) -> str:
@@ -72,8 +64,8 @@ def parse_public_key(text: str) -> bytes:
 
 
 def digest(op: Op, item_id: str) -> str:
-    """What a baseline records of an op: a hash of its signed bytes (without any `sig`)."""
-    return hashlib.sha256(signed_bytes(op.with_sig(None), context_of(op, item_id))).hexdigest()[:32]
+    """What a baseline records of an op: its identity, in hex (`core.identity`)."""
+    return hex_id(op, context_of(op, item_id))
 
 
 @dataclass(frozen=True, slots=True)
