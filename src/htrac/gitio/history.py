@@ -26,6 +26,19 @@ def has_head(repo: Path) -> bool:
     return result is not None and result.returncode == 0
 
 
+def merge_heads(repo: Path) -> list[str]:
+    """The commits being merged into HEAD right now (MERGE_HEAD), if a merge is in progress."""
+    result = git(repo, "rev-parse", "--git-path", "MERGE_HEAD")
+    if result is None or result.returncode != 0:
+        return []
+    path = Path(result.stdout.decode().strip())
+    try:
+        text = (path if path.is_absolute() else repo / path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def resolve_rev(repo: Path, rev: str) -> str:
     result = git(repo, "rev-parse", "--verify", "-q", f"{rev}^{{commit}}")
     if result is None or result.returncode != 0:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ..core.blocks import op_blocks
-from .findings import ERROR, Finding
+from .findings import ERROR, WARNING, Finding
 
 _OP_TYPE = re.compile(rb"^- op: ([A-Za-z_-]+)")
 
@@ -53,3 +53,34 @@ def compare(old: Version, new: Version, *, old_name: str, new_name: str,
                     f"restore the file (git checkout {restore_rev} -- {path}) and append "
                     "your change with htrac instead of editing ops",
                     block.first_line, block.tag)
+
+
+def clock_regressions(old: list[Version], new: Version, *, old_name: str,
+                      new_name: str) -> Iterator[Finding]:
+    """Ops `new` holds that none of the `old` versions did (its parents: one, or several for a
+    merge) and whose clock is not above the item's highest clock there — a back-dated op.
+
+    A diagnostic, not the guarantee: an op's clock doesn't decide where a human's decision puts
+    it (`core.causal`), so `htrac show` still says what such an op did or why it was refused."""
+    from ..core.identity import op_id
+    from ..core.oplog import read_oplog
+
+    for item_id, files in sorted(new.items()):
+        before = [read_oplog(data).ops for version in old for _, data in version.get(item_id, [])]
+        if not before:
+            continue  # a new item: nothing to regress against
+        known = {op_id(op, item_id) for ops in before for op in ops}
+        ceiling = max((op.clock for ops in before for op in ops), default=0)
+        for path, data in files:
+            log = read_oplog(data)
+            for op in log.ops:
+                if op.clock <= ceiling and op_id(op, item_id) not in known:
+                    yield Finding(
+                        WARNING, path,
+                        f"{op.type} op {op.nonce} was added in {new_name} with clock "
+                        f"{op.clock}, not above the item's clock {ceiling} in {old_name}: a "
+                        "back-dated op (htrac orders it after every human decision that did "
+                        "not see it, whatever its clock)",
+                        "see what it did with 'htrac show' (rejected ops are listed); append "
+                        "changes with htrac, which never writes a lower clock",
+                        log.lines.get(op.nonce, 0), op.nonce)

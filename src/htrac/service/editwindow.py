@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from ..core import editmode
+from ..core.causal import Placed, seen_for
 from ..core.errors import AuthorityError, InvalidValueError
-from ..core.fold import sort_key
+from ..core.fold import order
+from ..core.identity import op_id
 from ..core.item import Item
 from ..core.oplog import read_oplog
-from ..core.ops import MESSAGE_EDIT_TYPES, Op
+from ..core.ops import HUMAN, MESSAGE_EDIT_TYPES, SEEN, Op
 from ..core.serialize import serialize_op
 from ..store.appendlog import FileAppeared, locked
 from ..store.layout import TIERS
@@ -48,8 +51,12 @@ def parse_ttl(text: str) -> int:
     return int(digits) * (scale or 1)
 
 
-def _logs(tracker: Tracker):
-    return list(dict.fromkeys(tracker.layout.edit_log(t) for t in TIERS))
+def _logs(tracker: Tracker) -> dict[Path, list[str]]:
+    """Each edit-mode log and the tiers it governs (workspace and stealth share one)."""
+    logs: dict[Path, list[str]] = {}
+    for tier in TIERS:
+        logs.setdefault(tracker.layout.edit_log(tier), []).append(tier)
+    return logs
 
 
 def switch(tracker: Tracker, on: bool, ttl: int = 1800, cap: int = 500) -> None:
@@ -62,16 +69,70 @@ def switch(tracker: Tracker, on: bool, ttl: int = 1800, cap: int = 500) -> None:
     reason = tracker.policy.refuse(op, Item(id=""), tracker.actor.by)
     if reason:
         raise AuthorityError(reason)
-    if tracker.authority is not None:
-        op = tracker.authority.sign(op, "")
-    text = serialize_op(op)
-    for path in _logs(tracker):
+    for path, tiers in _logs(tracker).items():
+        _append_toggle(tracker, path, tiers, op)
+
+
+def close_expired(tracker: Tracker, tier: str) -> None:
+    """Close the tier's edit-mode window if its time ran out without an `edit-mode-off`."""
+    path = tracker.layout.edit_log(tier)
+    try:
+        ops = read_oplog(path.read_bytes()).ops
+    except OSError:
+        return
+    found = editmode.windows(order("", ops, tracker.policy))
+    if found and not found[-1].closed and found[-1].end <= _now():
+        tiers = _logs(tracker)[path]
+        _append_toggle(tracker, path, tiers, tracker._new_op("edit-mode-off", {}))
+
+
+def _append_toggle(tracker: Tracker, path: Path, tiers: list[str], op: Op) -> None:
+    for _ in range(2):
         try:
             with locked(path, create=True) as log:
-                log.append(text)
+                written = op
+                if tracker.signs:
+                    present = order("", read_oplog(log.read()).ops, tracker.policy)
+                    written = _committed(tracker, tiers, present, op)
+                    written = tracker.authority.sign(written, "")
+                log.append(serialize_op(written))
+            return
         except FileAppeared:  # another writer created the log meanwhile: append to it
-            with locked(path, create=True) as log:
-                log.append(text)
+            continue
+
+
+def _committed(tracker: Tracker, tiers: list[str], present: list[Placed], op: Op) -> Op:
+    """A toggle's `seen:`: the edit-mode log's ops since the human's last toggle and, when it
+    closes a window, every agent message edit made in that window — the edits it accepts."""
+    seen = seen_for(present)
+    found = editmode.windows(present)
+    if found and not found[-1].closed:
+        seen += _edits_in(tracker, tiers, found[-1])
+    return Op(op.type, op.at, op.by, op.actor, op.clock, op.nonce, {**op.body, SEEN: seen})
+
+
+def _edits_in(tracker: Tracker, tiers: list[str], window: editmode.Window) -> list[str]:
+    """The identities of agents' message edits whose `at` falls in `window` (up to now)."""
+    end = min(window.end, _now())
+    found: list[str] = []
+    for tier in tiers:
+        for item_id in tracker.layout.item_ids(tier):
+            try:
+                data = tracker.layout.item_path(tier, item_id).read_bytes()
+            except OSError:
+                continue
+            if b"-msg" not in data:
+                continue  # the op names all end in -msg: most files hold none
+            for op in read_oplog(data).ops:
+                if (op.type in MESSAGE_EDIT_TYPES
+                        and tracker.policy.actor_class(op, item_id) != HUMAN
+                        and window.start <= editmode.parse_at(op.at) < end):
+                    found.append(op_id(op, item_id))
+    return found
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _bounded(flag: str, value: int, bounds: tuple[int, int]) -> None:
@@ -85,14 +146,12 @@ def _windows(tracker: Tracker, tier: str) -> list[editmode.Window]:
         ops = read_oplog(tracker.layout.edit_log(tier).read_bytes()).ops
     except OSError:
         ops = []
-    classed = sorted(((op, tracker.policy.actor_class(op, "")) for op in ops),
-                     key=lambda pair: sort_key(*pair))
-    return editmode.windows(classed)
+    return editmode.windows(order("", ops, tracker.policy))
 
 
 def _open_window(tracker: Tracker, tier: str) -> editmode.Window | None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    return next((w for w in _windows(tracker, tier) if w.start <= now < w.end), None)
+    now = _now()
+    return next((w for w in _windows(tracker, tier) if w.holds(now)), None)
 
 
 def status(tracker: Tracker) -> Status:

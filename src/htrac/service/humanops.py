@@ -13,11 +13,12 @@ op deleted or rewritten in place by hand), appending it again, never removing a 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import AuthorityError, InvalidValueError, NotFoundError
-from ..core.fold import sort_key
+from ..core.fold import order
 from ..core.item import Item
 from ..core.oplog import read_oplog
 from ..core.ops import HUMAN, LOCKABLE, canonical_key
@@ -37,25 +38,26 @@ def sentinel_path(tracker: Tracker, tier: str, item_id: str) -> Path:
     return tracker.layout.ops_dir(tier) / f".{item_id}.frozen"
 
 
-def freeze(tracker: Tracker, ref: str) -> Item:
+def freeze(tracker: Tracker, ref: str, *, seen: Collection[str] | None = None) -> Item:
+    """Freeze the item; `seen` as for `Tracker.lock` (what the human had on screen)."""
     require_human(tracker, "freeze")
     tier, item_id = tracker.store.resolve(ref)
     item = tracker.store.load(tier, item_id)
     if not item.frozen:
         names = [n for n in LOCKABLE if n not in item.locked_fields]
-        item = tracker.lock(item_id, names)
+        item = tracker.lock(item_id, names, seen=seen)
     _write_sentinel(sentinel_path(tracker, tier, item_id),
                     tracker.layout.item_path(tier, item_id).read_bytes())
     return item
 
 
-def unfreeze(tracker: Tracker, ref: str) -> Item:
+def unfreeze(tracker: Tracker, ref: str, *, seen: Collection[str] | None = None) -> Item:
     require_human(tracker, "unfreeze")
     tier, item_id = tracker.store.resolve(ref)
     item = tracker.store.load(tier, item_id)
     if item.frozen:
         names = _frozen_by(tracker, tier, item_id) or sorted(FREEZE)
-        item = tracker.lock(item_id, names, unlock=True)
+        item = tracker.lock(item_id, names, unlock=True, seen=seen)
     try:
         sentinel_path(tracker, tier, item_id).unlink()
     except FileNotFoundError:
@@ -66,11 +68,9 @@ def unfreeze(tracker: Tracker, ref: str) -> Item:
 def _frozen_by(tracker: Tracker, tier: str, item_id: str) -> list[str]:
     """The names the lock that froze the item added (so unfreeze keeps earlier locks)."""
     ops = tracker.store.read_log(tier, item_id).ops
-    classed = sorted(((op, tracker.policy.actor_class(op, item_id)) for op in ops),
-                     key=lambda pair: sort_key(*pair))
     current: set[str] = set()
     added: list[str] = []
-    for op, who in classed:
+    for op, who, _ident in order(item_id, ops, tracker.policy):
         if who != HUMAN or op.type not in ("lock", "unlock"):
             continue
         names = {canonical_key(str(n).lower()) for n in op.get(op.type) or []}
@@ -157,7 +157,8 @@ def find_entry(item: Item, nonce: str):
                         f"{item.id}' for message nonces")
 
 
-def lock_fields(tracker: Tracker, ref: str, names: list[str], *, unlock: bool = False) -> Item:
+def lock_fields(tracker: Tracker, ref: str, names: list[str], *, unlock: bool = False,
+                seen: Collection[str] | None = None) -> Item:
     command = "unlock" if unlock else "lock"
     require_human(tracker, command)
     cleaned = [n.strip().lower() for n in names]
@@ -165,7 +166,7 @@ def lock_fields(tracker: Tracker, ref: str, names: list[str], *, unlock: bool = 
         if canonical_key(name) not in LOCKABLE and not _custom_field(name):
             raise InvalidValueError(f"cannot {command} {name!r}: lockable names are "
                                     f"{', '.join(LOCKABLE)} and fields.<key>")
-    return tracker.lock(ref, cleaned, unlock=unlock)
+    return tracker.lock(ref, cleaned, unlock=unlock, seen=seen)
 
 
 def _custom_field(name: str) -> bool:

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from ..core.blocks import op_blocks
 from ..core.config import Config
 from ..core.itemrules import ERROR as RULE_ERROR, breaches
-from ..core.fold import sort_key
+from ..core.fold import order
 from ..core.item import Item
 from ..core.oplog import OpLog, read_oplog
 from ..core.ops import BODY_KEYS, DATA_KEYS, HEADER, HUMAN, SIGNATURE, Op, canonical_key
-from ..core.problems import DAMAGED, NOTE, REJECTED, UNKNOWN
+from ..core.problems import DAMAGED, NOTE, REJECTED, TAMPERED, UNKNOWN
 from ..policy.rules import HUMAN_ONLY_OPS, locked_by, touched
 from ..store.store import Store
 from .findings import ERROR, WARNING, Finding
@@ -85,11 +85,13 @@ def _problems(item: Item, finding) -> Iterator[Finding]:
         REJECTED: "the op has no effect; append a valid op with htrac instead",
         UNKNOWN: "upgrade htrac, or remove the op if a tool wrote it by mistake",
         NOTE: "append an update op that sets a valid value",
+        TAMPERED: "restore the removed ops from git history (git log -p -- <file>, then "
+                  "git checkout <commit> -- <file>) or from the clone that holds them",
     }
     for problem in item.problems:
         level = WARNING if problem.kind == NOTE else ERROR
         what = f"{problem.op} op {problem.nonce}" if problem.op else "item"
-        yield finding(level, f"{problem.kind} {what}: {problem.reason}", fixes[problem.kind],
+        yield finding(level, f"{problem.kind} {what}: {problem.reason}", fixes.get(problem.kind, "see htrac show for what the item holds"),
                       problem.line, problem.nonce)
 
 
@@ -101,12 +103,11 @@ def _item_rules(config: Config, item: Item, finding) -> Iterator[Finding]:
 
 
 def _locks(store: Store, item: Item, log: OpLog, finding) -> Iterator[Finding]:
-    """Agent ops that touch a field a human had locked before them, in fold (clock) order."""
-    policy, human_only = store.policy, store.config.human_only_statuses
-    classed = sorted(((op, policy.actor_class(op, item.id)) for op in log.ops),
-                     key=lambda pair: sort_key(*pair))
+    """Agent ops that touch a field a human had locked before them, in the fold's order (an
+    agent op goes after every human decision that did not see it, whatever its clock)."""
+    human_only = store.config.human_only_statuses
     locked: set[str] = set()
-    for op, who in classed:
+    for op, who, _ident in order(item.id, log.ops, store.policy):
         line = log.lines.get(op.nonce, 0)
         if who == HUMAN:
             _track(locked, op)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.config import Kind
-from ..core.errors import HtracError, InvalidValueError
+from ..core.errors import HtracError, InvalidValueError, StaleVersionError
 from ..core.ids import short
 from ..core.item import Item
 from . import discussion, tags
@@ -39,6 +39,7 @@ class UpdateRequest:
     fields: dict[str, Any] = field(default_factory=dict)  # a None value removes the key
     force_field_key: bool = False
     note: str | None = None
+    expected_version: str | None = None  # the item's version the request was based on
 
     def set_part(self) -> dict[str, Any]:
         scalars = {"status": self.status, "priority": self.priority, "title": self.title,
@@ -86,9 +87,13 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
                 + [(tracker.store.resolve(r)[1], False) for r in request.remove_blocked_by])
     changes: list[Change] = []
     after = before
+    expected = request.expected_version  # checked again by the first write, under its lock
+    if expected is not None and before.version != expected:
+        raise StaleVersionError(before, expected)
     if request.set_part() or any(request.add.values()) or any(request.remove.values()):
         before, after = tracker.update(item_id, set_=request.set_part(), add=request.add,
-                                       remove=request.remove)
+                                       remove=request.remove, expected_version=expected)
+        expected = None
         changes.extend(describe_changes(tracker, before, after))
     for other, adding in blockers:
         changes.extend(_blocked_by(tracker, item_id, other, adding))
@@ -98,7 +103,7 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
         if unread:
             warnings.append(f"your note follows {len(unread)} unread human message(s) on "
                             f"{short(item_id)}: read them with 'htrac discuss {item_id}'")
-        after = tracker.discuss(item_id, request.note)
+        after = tracker.discuss(item_id, request.note, expected_version=expected)
     else:
         after = tracker.store.load(tier, item_id)
     return UpdateResult(after, changes, warnings)

@@ -32,20 +32,23 @@ MOVES = {
 }
 
 
-def move_to(tracker, ref: str, target: str) -> tuple[str, str]:
+def move_to(tracker, ref: str, target: str, *,
+            expected_version: str | None = None) -> tuple[str, str]:
     """Move the item `ref` names into the tier `target`, with whichever move leads there."""
     tier, _ = tracker.store.resolve(ref)
     for op_type, (source, dest) in MOVES.items():
         if (source, dest) == (tier, target):
-            return move(tracker, ref, op_type)
+            return move(tracker, ref, op_type, expected_version=expected_version)
     if tier == target:
         raise InvalidValueError(f"the item is already in {target}")
     raise InvalidValueError(f"no move leads from {tier} to {target}: items move workspace ↔ "
                             "canonical and workspace ↔ stealth")
 
 
-def move(tracker, ref: str, op_type: str) -> tuple[str, str]:
-    """Move the item `ref` names; returns (ID, the tier it is in now)."""
+def move(tracker, ref: str, op_type: str, *,
+         expected_version: str | None = None) -> tuple[str, str]:
+    """Move the item `ref` names; returns (ID, the tier it is in now). With
+    `expected_version`, nothing moves if the item changed since that version."""
     source, target = MOVES[op_type]
     tier, item_id = tracker.store.resolve(ref)
     tiers = tracker.store.tiers_of(item_id)
@@ -59,7 +62,7 @@ def move(tracker, ref: str, op_type: str) -> tuple[str, str]:
         raise InvalidValueError(f"{item_id} already has a copy in {target}; a human merges the "
                                 f"copies with: htrac reconcile-reset {item_id}")
     tracker._append(source, item_id, tracker._new_op(op_type, {}),
-                    then=lambda path: _relocate(path, dest))
+                    then=lambda path: _relocate(path, dest), expected_version=expected_version)
     return item_id, target
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any, Callable
 
 from typing import TYPE_CHECKING
@@ -114,7 +115,8 @@ class Tracker:
 
     def update(self, ref: str, *, set_: dict[str, Any] | None = None,
                add: dict[str, list[str]] | None = None,
-               remove: dict[str, list[str]] | None = None) -> tuple[Item, Item]:
+               remove: dict[str, list[str]] | None = None,
+               expected_version: str | None = None) -> tuple[Item, Item]:
         from . import values
 
         tier, item_id = self.store.resolve(ref)
@@ -135,10 +137,12 @@ class Tracker:
         self._refuse_loops(item_id, [*(body["set"].get("isbefore") or ()),
                                      *body.get("add", {}).get("isbefore", ())],
                            body["set"].get("parent"))
-        self._append(tier, item_id, self._new_op("update", body))
+        self._append(tier, item_id, self._new_op("update", body),
+                     expected_version=expected_version)
         return before, self.store.load(tier, item_id)
 
-    def discuss(self, ref: str, message: str, *, summarize: bool = False) -> Item:
+    def discuss(self, ref: str, message: str, *, summarize: bool = False,
+                expected_version: str | None = None) -> Item:
         if not message.strip():
             raise InvalidValueError(
                 "empty summary: it would replace the whole visible thread with nothing"
@@ -146,19 +150,25 @@ class Tracker:
                 "run 'htrac discuss ID' without a message)")
         tier, item_id = self.store.resolve(ref)
         op_type = "discuss_summarize" if summarize else "discuss"
-        self._append(tier, item_id, self._new_op(op_type, {"message": message}))
+        self._append(tier, item_id, self._new_op(op_type, {"message": message}),
+                     expected_version=expected_version)
         return self.store.load(tier, item_id)
 
-    def clear_discussion(self, ref: str) -> Item:
+    # Governance writes are never refused as stale: they commit to what the human saw (`seen`,
+    # the identities of the ops on screen; everything in the file when None) and so bind, or
+    # spare, whatever they did not see.
+
+    def clear_discussion(self, ref: str, *, seen: Collection[str] | None = None) -> Item:
         tier, item_id = self.store.resolve(ref)
-        self._append(tier, item_id, self._new_op("discuss_clear", {}))
+        self._append(tier, item_id, self._new_op("discuss_clear", {}), seen=seen)
         return self.store.load(tier, item_id)
 
-    def lock(self, ref: str, names: list[str], *, unlock: bool = False) -> Item:
+    def lock(self, ref: str, names: list[str], *, unlock: bool = False,
+             seen: Collection[str] | None = None) -> Item:
         tier, item_id = self.store.resolve(ref)
         op_type = "unlock" if unlock else "lock"
         names = [n.lower() for n in names]
-        self._append(tier, item_id, self._new_op(op_type, {op_type: names}))
+        self._append(tier, item_id, self._new_op(op_type, {op_type: names}), seen=seen)
         return self.store.load(tier, item_id)
 
     def _refuse_loops(self, item_id: str, isbefore: list[str], parent: str | None) -> None:
@@ -176,9 +186,15 @@ class Tracker:
         return make_op(op_type, by=self.actor.by, actor=self.actor.name, clock=0, body=body)
 
     def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False,
-                then: Callable[[Path], None] | None = None) -> Op:
+                then: Callable[[Path], None] | None = None, expected_version: str | None = None,
+                seen: Collection[str] | None = None) -> Op:
         """Append `op` under the file's lock; `then(path)` runs before the lock is let go (a
-        tier move, so no other writer can append to the old place in between)."""
+        tier move, so no other writer can append to the old place in between).
+
+        `expected_version`: the item's version the write was based on; if the item changed
+        meanwhile nothing is written (StaleVersionError). `seen`: the identities of the ops the
+        human had on screen — a signed human op commits to those (every op in the file when
+        None), so it binds whatever it did not see (`core.causal`)."""
         from ..core.oplog import read_oplog
         from ..core.ops import Op
         from ..core.serialize import serialize_op
@@ -186,14 +202,18 @@ class Tracker:
 
         path = self.layout.item_path(tier, item_id)
         floor, branch_locks = self._refs_view(path, item_id)
+        if self.signs:
+            self._close_expired_windows(tier)
         for _ in range(CREATE_ATTEMPTS):
             try:
                 with locked(path, create=create) as log:
                     current = read_oplog(log.read())
                     clock = 1 + max(current.max_clock, floor)
                     written = Op(op.type, op.at, op.by, op.actor, clock, op.nonce, op.body)
-                    self._check(written, tier, item_id, current, branch_locks)
-                    if self.authority is not None:
+                    self._check(written, tier, item_id, current, branch_locks,
+                                expected_version)
+                    if self.signs:
+                        written = self._committed(written, item_id, current.ops, seen)
                         written = self.authority.sign(written, item_id)
                     text = serialize_op(written)
                     if read_oplog(text.encode("utf-8")).ops != [written]:
@@ -207,8 +227,39 @@ class Tracker:
                 continue  # another writer created the file meanwhile: write against it
         raise WriteError(f"{path.name} keeps appearing and disappearing; nothing was written")
 
+    @property
+    def signs(self) -> bool:
+        """Are this actor's ops signed (and so carry a causal commitment)?"""
+        return self.authority is not None and self.authority.signs
+
+    def _committed(self, op: Op, item_id: str, present: list[Op],
+                   seen: Collection[str] | None) -> Op:
+        """`op` with its `seen:` commitment to the ops present in the file (DESIGN, point 13)."""
+        from ..core.causal import seen_for
+        from ..core.fold import order
+        from ..core.ops import SEEN, Op
+        from ..core.schema import MAX_SEEN
+
+        listed = seen_for(order(item_id, present, self.policy), seen)
+        if len(listed) > MAX_SEEN:
+            raise InvalidValueError(f"{item_id} has {len(listed)} ops you have not yet "
+                                    f"committed to (at most {MAX_SEEN} fit in one op); nothing "
+                                    "was written")
+        body = {k: v for k, v in op.body.items() if k != SEEN}
+        body[SEEN] = listed
+        return Op(op.type, op.at, op.by, op.actor, op.clock, op.nonce, body, op.sig)
+
+    def _close_expired_windows(self, tier: str) -> None:
+        """A human's write first closes an edit-mode window whose time ran out (the fold can
+        judge agents' message edits only by what the closing op lists: `core.editmode`)."""
+        from .editwindow import close_expired
+
+        close_expired(self, tier)
+
     def _check(self, op: Op, tier: str, item_id: str, current,
-               branch_locks: frozenset[str] | set[str] = frozenset()) -> None:
+               branch_locks: frozenset[str] | set[str] = frozenset(),
+               expected_version: str | None = None) -> Item:
+        from ..core.errors import StaleVersionError
         from ..core.item import Item
         from ..core.schema import SchemaError, check_op
 
@@ -217,11 +268,16 @@ class Tracker:
         except SchemaError as exc:
             raise InvalidValueError(str(exc)) from None
         item = self.store.fold_log(tier, item_id, current) if current.ops else Item(id=item_id)
+        if expected_version is not None and item.version != expected_version:
+            raise StaleVersionError(item, expected_version)
+        if item.read_only_reason and not self.actor.is_human:
+            raise AuthorityError(f"{item_id}: {item.read_only_reason}")
         item.locked_fields |= branch_locks  # a lock in force on another branch binds here too
         reason = self.policy.refuse(op, item, self.actor.by)
         if reason:
             raise AuthorityError(reason)
         self._refuse_breaches(op, tier, item_id, current, item if current.ops else None)
+        return item
 
     def _refuse_breaches(self, op: Op, tier: str, item_id: str, current,
                          before: Item | None) -> None:

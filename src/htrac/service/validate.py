@@ -119,9 +119,13 @@ class Validator:
                 report.add(Finding(ERROR, copies[0], f"duplicate ID {item_id} staged in "
                                    f"{len(copies)} tiers",
                                    f"a human merges them: htrac reconcile-reset {item_id}"))
-        report.extend(appendonly.compare(appendonly.group_by_item(old, self._item_of),
-                                         new_version, old_name="HEAD",
+        old_version = appendonly.group_by_item(old, self._item_of)
+        report.extend(appendonly.compare(old_version, new_version, old_name="HEAD",
                                          new_name="the staged commit", restore_rev="HEAD"))
+        merging = [appendonly.group_by_item(history.read_blobs(repo, rev, paths), self._item_of)
+                   for rev in history.merge_heads(repo)]  # ops a merge brings were added there
+        report.extend(appendonly.clock_regressions([old_version, *merging], new_version,
+                                                   old_name="HEAD", new_name="the staged commit"))
 
     def _staged_loops(self, repo: Path, ids: list[str], old: dict, new: dict,
                       report: Report) -> None:
@@ -160,17 +164,27 @@ class Validator:
         specs = [f"{rev}:{self._rel(repo, tier, item_id)}" for sha, parent, ids in pairs
                  for rev in (sha, parent) for item_id in ids for tier in COMMITTED_TIERS]
         blobs = history.read_objects(repo, specs)
+        parents_of: dict[str, list[appendonly.Version]] = {}
         for sha, parent, ids in pairs:
             versions = []
             for rev in (parent, sha):
                 files = {self._rel(repo, t, i): blobs[f"{rev}:{self._rel(repo, t, i)}"]
                          for i in ids for t in COMMITTED_TIERS}
                 versions.append(appendonly.group_by_item(files, self._item_of))
+            parents_of.setdefault(sha, []).append(versions[0])
             self._add_stealth(versions[1], ids)
             report.extend(appendonly.compare(versions[0], versions[1],
                                              old_name=f"parent {parent[:10]}",
                                              new_name=f"commit {sha[:10]}",
                                              restore_rev=parent[:10]))
+        for sha, parents in parents_of.items():
+            files = {self._rel(repo, t, i): blobs[f"{sha}:{self._rel(repo, t, i)}"]
+                     for _, _, ids in pairs for i in ids for t in COMMITTED_TIERS
+                     if f"{sha}:{self._rel(repo, t, i)}" in blobs}
+            report.extend(appendonly.clock_regressions(
+                parents, appendonly.group_by_item(files, self._item_of),
+                old_name="its parent" + ("s" if len(parents) > 1 else ""),
+                new_name=f"commit {sha[:10]}"))
 
     def _add_stealth(self, version: appendonly.Version, ids) -> None:
         """Items stealthed here left git on purpose; their ops are kept in the local tier."""

@@ -13,7 +13,7 @@ from ...core.config import Governance
 from ...core.errors import HtracError
 from ...core.oplog import read_oplog
 from ...core.ops import HUMAN
-from ...core.problems import REJECTED
+from ...core.problems import REJECTED, TAMPERED
 from ...store.layout import TIERS
 from ...policy import keys, trustroot
 from ...policy.actor import classify
@@ -201,6 +201,13 @@ def rejected_ops(ctx: CheckContext) -> Iterator[Result]:
                          "take away their write access", details=details)
     else:
         yield Result("rejected_ops", OK, f"no rejected ops in {len(items)} item(s)")
+    tampered = [(item, p) for item in items for p in item.problems if p.kind == TAMPERED]
+    if tampered:
+        yield Result("removed_ops", ERROR, f"{len({i.id for i, _ in tampered})} item(s) lost "
+                     "ops a human had seen when deciding: someone removed them from the file",
+                     fix="htrac show <ID>; restore the file from git history (git log -p -- "
+                         "<file>, then git checkout <commit> -- <file>)",
+                     details=tuple(f"{item.id}: {p.describe()}" for item, p in tampered[:20]))
     drifted = [(item.id, n) for item in items
                if (n := drift(tracker, item.tier, item.id))]
     for item_id, count in drifted:
