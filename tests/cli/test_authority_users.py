@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
-import pwd
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-from os_users import (AGENT, GROUP, HUMAN, TRUST_DIR, Machine, Run, machine_or_skip,
-                      trust_files_for)
+from authority_layouts import (Clones, as_root, make_clones, make_shared, remove_trust_files,
+                               results_by_name, state)
+from os_users import AGENT, GROUP, HUMAN, TRUST_DIR, Machine, machine_or_skip
 
 # -- fixtures ----------------------------------------------------------------------------------
 
@@ -23,92 +20,12 @@ ROOT_ENV_KEYS = ("HTRAC_CACHE_DIR",)
 
 @pytest.fixture(scope="module")
 def machine():
-    def remove_trust_files(base: Path) -> None:
-        for path in trust_files_for([base, Path(pwd.getpwnam(HUMAN).pw_dir)]):
-            path.unlink()
-            path.with_suffix(".baseline").unlink(missing_ok=True)
-
     yield from machine_or_skip(remove_trust_files)
-
-
-def as_root(machine: Machine, *args: str, cwd: Path) -> Run:
-    """htrac run by root (as with sudo), from this test's own interpreter."""
-    import sys
-    env = {**os.environ, "HTRAC_CACHE_DIR": str(machine.base / "root-cache"),
-           "GIT_CONFIG_GLOBAL": str(machine.base / "root-gitconfig")}
-    result = subprocess.run([sys.executable, "-m", "htrac", "--no-auto-sync", *args], cwd=cwd,
-                            capture_output=True, text=True, env=env, timeout=300)
-    return Run(result.returncode, result.stdout, result.stderr)
-
-
-def results_by_name(run: Run) -> dict[str, list[dict]]:
-    found: dict[str, list[dict]] = {}
-    for result in json.loads(run.out)["results"]:
-        found.setdefault(result["name"], []).append(result)
-    return found
-
-
-def _mkdir_for(machine: Machine, user: str, name: str) -> Path:
-    path = machine.home(user) / f"{machine.base.name}-{name}"
-    path.mkdir()
-    entry = pwd.getpwnam(user)
-    os.chown(path, entry.pw_uid, entry.pw_gid)
-    return path
-
-
-@dataclass
-class Clones:
-    human: Path  # the human's clone
-    agent: Path  # the agent's clone
-    bare: Path
-    locked: str  # an item whose status and discussion the human locked
-    frozen: str  # an item the human froze
 
 
 @pytest.fixture(scope="module")
 def clones(machine: Machine) -> Clones:
-    m = machine
-    human = _mkdir_for(m, HUMAN, "proj")
-    m.git(HUMAN, "init", "-q", "-b", "main", cwd=human)
-    m.ok(HUMAN, "init", cwd=human)
-    m.ok(HUMAN, "setup", cwd=human)
-    old = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Before signing", cwd=human)
-    m.ok(HUMAN, "lock", old.strip(), "priority", cwd=human)
-    m.git(HUMAN, "add", "-A", cwd=human)
-    m.git(HUMAN, "commit", "-q", "-m", "tracker", cwd=human)
-    m.ok(HUMAN, "keys", "init", cwd=human)
-
-    # The human alone can't write the trust root or make the agent's clone: setup says how.
-    bare, agent = m.base / "proj.git", m.home(AGENT) / f"{m.base.name}-proj"
-    args = ["setup", "--agent-user", AGENT, "--human-user", HUMAN, "--layout", "clones",
-            "--shared-repo", str(bare), "--agent-clone", str(agent), "--group", GROUP]
-    as_human = m.htrac(HUMAN, "--json", *args, cwd=human)
-    assert as_human.code == 1
-    trust = results_by_name(as_human)["trust_root"][0]
-    assert trust["status"] == "error" and trust["fix"].startswith("sudo htrac setup")
-
-    as_sudo = as_root(m, "--json", *args, cwd=human)
-    named = results_by_name(as_sudo)
-    assert named["trust_root"][0]["status"] == "fixed", as_sudo.out
-    assert named["signing_baseline"][0]["status"] == "fixed"
-    assert all(r["status"] in ("ok", "fixed") for r in named["clones"]), named["clones"]
-    again = results_by_name(as_root(m, "--json", *args, cwd=human))
-    assert again["trust_root"][0]["status"] == "ok"  # idempotent
-
-    assert m.item(HUMAN, old.strip(), human)["locked_fields"] == ["priority"]  # baseline kept it
-    locked = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Locked", cwd=human).strip()
-    m.ok(HUMAN, "lock", locked, "status", "discussion", "fields.owner", cwd=human)
-    m.ok(HUMAN, "discuss", locked, "A human's word", cwd=human)
-    frozen = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Frozen", cwd=human).strip()
-    m.ok(HUMAN, "freeze", frozen, cwd=human)
-    m.git(HUMAN, "add", "-A", cwd=human)
-    m.git(HUMAN, "commit", "-q", "-m", "human governance", cwd=human)
-    m.git(HUMAN, "push", "-q", "origin", "main", cwd=human)
-    m.git(AGENT, "pull", "-q", "origin", "main", cwd=agent)
-    doctor = results_by_name(m.htrac(HUMAN, "--json", "doctor", cwd=human))
-    for name in ("trust_root", "signing", "human_key", "rejected_ops", "agent_writable"):
-        assert {r["status"] for r in doctor[name]} == {"ok"}, (name, doctor[name])
-    return Clones(human, agent, bare, locked, frozen)
+    return make_clones(machine)
 
 
 def test_setup_two_clones_signs_human_ops_and_verifies_them_on_the_agent_clone(machine, clones):
@@ -125,9 +42,7 @@ def test_setup_two_clones_signs_human_ops_and_verifies_them_on_the_agent_clone(m
 # -- attacks by the agent ----------------------------------------------------------------------
 
 def _state(m: Machine, clones: Clones, item_id: str) -> dict:
-    item = m.item(AGENT, item_id, clones.agent)
-    item.pop("problems", None)
-    return item
+    return state(m, AGENT, item_id, clones.agent)
 
 
 def _has_command(m: Machine, cwd: Path, name: str) -> bool:
@@ -224,6 +139,7 @@ def test_forged_human_ops_written_directly_change_nothing_on_either_clone(machin
     after = m.item(AGENT, target, cwd)
     rejected = [p for p in after.pop("problems") if p["kind"] == "rejected"]
     assert len(rejected) == len(forgeries), rejected
+    assert after.pop("version") != before.pop("version", None)
     assert after == before
 
     doctor = m.htrac(AGENT, "--json", "doctor", cwd=cwd)
@@ -237,6 +153,7 @@ def test_forged_human_ops_written_directly_change_nothing_on_either_clone(machin
     m.git(HUMAN, "pull", "-q", "--no-rebase", "origin", "main", cwd=clones.human)
     human_view = m.item(HUMAN, target, clones.human)
     assert len(human_view.pop("problems")) == len(forgeries)
+    human_view.pop("version")
     assert human_view == before
     assert m.htrac(HUMAN, "doctor", cwd=clones.human).code == 1
 
@@ -342,20 +259,7 @@ def test_human_governance_works_and_verifies_on_the_agent_clone(machine, clones)
 
 @pytest.fixture(scope="module")
 def shared(machine: Machine) -> tuple[Path, str]:
-    m = machine
-    repo = _mkdir_for(m, HUMAN, "shared")
-    m.git(HUMAN, "init", "-q", "-b", "main", cwd=repo)
-    m.ok(HUMAN, "init", cwd=repo)
-    m.ok(HUMAN, "setup", cwd=repo)
-    m.ok(HUMAN, "keys", "init", cwd=repo)
-    run = as_root(m, "--json", "setup", "--agent-user", AGENT, "--human-user", HUMAN,
-                  "--layout", "shared", "--group", GROUP, cwd=repo)
-    named = results_by_name(run)
-    assert named["trust_root"][0]["status"] == "fixed", run.out
-    assert {r["status"] for r in named["shared_ops"]} <= {"ok", "fixed"}, named["shared_ops"]
-    item = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Shared", cwd=repo).strip()
-    m.ok(HUMAN, "lock", item, "status", cwd=repo)
-    return repo, item
+    return make_shared(machine)
 
 
 def test_shared_worktree_agent_appends_but_holds_no_human_authority(machine, shared):

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from htrac.core.config import load_config
 from htrac.core.fold import fold
@@ -82,3 +84,20 @@ def test_serialize_appends_the_signature_last():
     lines = serialize_op(op).splitlines()
     assert lines[-1] == "  sig: c2ln  # " + "abcd" * 4
     assert read_oplog(serialize_op(op).encode()).ops == [op]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(min_size=16, max_size=16), max_size=12))
+def test_serialize_seen_lists_read_back_whatever_the_identities_spell(raw):
+    """Identities are base64url: they may start with `-` or `_`, or look like numbers."""
+    import base64
+
+    from htrac.core.identity import is_op_id
+    from htrac.core.ops import SEEN
+
+    ids = [base64.urlsafe_b64encode(b).rstrip(b"=").decode() for b in raw]
+    assert all(is_op_id(i) for i in ids)
+    op = make_op("lock", by="human", actor="alice", clock=3, body={"lock": ["status"], SEEN: ids})
+    text = serialize_op(op.with_sig("ed25519:0011223344556677:AAAA"))
+    assert f"  {SEEN}: [" in text or ids == []
+    assert read_oplog(text.encode()).ops == [op.with_sig("ed25519:0011223344556677:AAAA")]
