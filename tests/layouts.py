@@ -95,3 +95,93 @@ def marker_dir(m: Machine) -> Path:
     path.mkdir(exist_ok=True)
     os.chmod(path, 0o1777)
     return path
+
+
+@dataclass
+class Governed:
+    human: Path  # the human's clone
+    agent: Path  # the agent's clone
+    bare: Path
+    locked: str  # an item whose status and discussion the human locked
+    frozen: str  # an item the human froze
+
+
+def governed_clones(machine: Machine) -> Governed:
+    """The recommended layout with history from before signing was turned on: the human's
+    clone, root's `setup --layout clones` (asserted step by step), the agent's clone, and two
+    items the human governs."""
+    m = machine
+    human = mkdir_for(m, HUMAN, "governed")
+    m.git(HUMAN, "init", "-q", "-b", "main", cwd=human)
+    m.ok(HUMAN, "init", cwd=human)
+    m.ok(HUMAN, "setup", cwd=human)
+    old = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Before signing", cwd=human)
+    m.ok(HUMAN, "lock", old.strip(), "priority", cwd=human)
+    m.git(HUMAN, "add", "-A", cwd=human)
+    m.git(HUMAN, "commit", "-q", "-m", "tracker", cwd=human)
+    m.ok(HUMAN, "keys", "init", cwd=human)
+
+    # The human alone can't write the trust root or make the agent's clone: setup says how.
+    bare, agent = m.base / "governed.git", m.home(AGENT) / f"{m.base.name}-governed"
+    args = ["setup", "--agent-user", AGENT, "--human-user", HUMAN, "--layout", "clones",
+            "--shared-repo", str(bare), "--agent-clone", str(agent), "--group", GROUP]
+    as_human = m.htrac(HUMAN, "--json", *args, cwd=human)
+    assert as_human.code == 1
+    trust = results_by_name(as_human)["trust_root"][0]
+    assert trust["status"] == "error" and trust["fix"].startswith("sudo htrac setup")
+
+    as_sudo = as_root(m, "--json", *args, cwd=human)
+    named = results_by_name(as_sudo)
+    assert named["trust_root"][0]["status"] == "fixed", as_sudo.out
+    assert named["signing_baseline"][0]["status"] == "fixed"
+    assert all(r["status"] in ("ok", "fixed") for r in named["clones"]), named["clones"]
+    again = results_by_name(as_root(m, "--json", *args, cwd=human))
+    assert again["trust_root"][0]["status"] == "ok"  # idempotent
+
+    assert m.item(HUMAN, old.strip(), human)["locked_fields"] == ["priority"]  # baseline kept it
+    locked = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Locked", cwd=human).strip()
+    m.ok(HUMAN, "lock", locked, "status", "discussion", "fields.owner", cwd=human)
+    m.ok(HUMAN, "discuss", locked, "A human's word", cwd=human)
+    frozen = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Frozen", cwd=human).strip()
+    m.ok(HUMAN, "freeze", frozen, cwd=human)
+    m.git(HUMAN, "add", "-A", cwd=human)
+    m.git(HUMAN, "commit", "-q", "-m", "human governance", cwd=human)
+    m.git(HUMAN, "push", "-q", "origin", "main", cwd=human)
+    m.git(AGENT, "pull", "-q", "origin", "main", cwd=agent)
+    doctor = results_by_name(m.htrac(HUMAN, "--json", "doctor", cwd=human))
+    for name in ("trust_root", "signing", "human_key", "rejected_ops", "agent_writable"):
+        assert {r["status"] for r in doctor[name]} == {"ok"}, (name, doctor[name])
+    return Governed(human, agent, bare, locked, frozen)
+
+
+def governed_shared(machine: Machine) -> tuple[Path, str]:
+    """The shared-worktree layout (`setup --layout shared`) and an item with a locked status."""
+    m = machine
+    repo = mkdir_for(m, HUMAN, "governed-shared")
+    m.git(HUMAN, "init", "-q", "-b", "main", cwd=repo)
+    m.ok(HUMAN, "init", cwd=repo)
+    m.ok(HUMAN, "setup", cwd=repo)
+    m.ok(HUMAN, "keys", "init", cwd=repo)
+    run = as_root(m, "--json", "setup", "--agent-user", AGENT, "--human-user", HUMAN,
+                  "--layout", "shared", "--group", GROUP, cwd=repo)
+    named = results_by_name(run)
+    assert named["trust_root"][0]["status"] == "fixed", run.out
+    assert {r["status"] for r in named["shared_ops"]} <= {"ok", "fixed"}, named["shared_ops"]
+    item = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Shared", cwd=repo).strip()
+    m.ok(HUMAN, "lock", item, "status", cwd=repo)
+    return repo, item
+
+
+def state(m: Machine, user: str, item_id: str, cwd: Path) -> dict:
+    """An item as `user` sees it, without what appending any op changes (its version) or
+    what a refused op adds (problems): its state."""
+    item = m.item(user, item_id, cwd)
+    item.pop("problems", None)
+    item.pop("version", None)
+    return item
+
+
+def append_as_agent(m: Machine, path: Path, text: str) -> None:
+    """The agent writes `text` onto the end of `path` itself, without htrac."""
+    run = m.run(AGENT, "sh", "-c", f"cat >> '{path}'", input=text, cwd=path.parent)
+    assert run.code == 0, run.err

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from authority_layouts import (Clones, append_as_agent, make_clones, make_shared,
-                               remove_trust_files, state)
+from layouts import (Governed as Clones, append_as_agent, governed_clones, governed_shared,
+                     remove_trust_files, state)
 from os_users import AGENT, HUMAN, Machine, machine_or_skip
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip
@@ -28,7 +28,7 @@ def machine():
 
 @pytest.fixture(scope="module")
 def clones(machine: Machine) -> Clones:
-    return make_clones(machine)
+    return governed_clones(machine)
 
 
 def _op(op_type: str, body: dict, *, clock: int, at: str = OLD) -> str:
@@ -152,7 +152,7 @@ def test_honest_agent_work_the_human_saw_stays_and_newer_work_is_bound(machine, 
 
 @pytest.fixture(scope="module")
 def shared(machine: Machine) -> tuple[Path, str]:
-    return make_shared(machine)
+    return governed_shared(machine)
 
 
 def test_shared_worktree_precommit_refuses_a_backdated_op(machine, shared):

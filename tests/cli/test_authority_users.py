@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from authority_layouts import (Clones, as_root, make_clones, make_shared, remove_trust_files,
-                               results_by_name, state)
+from layouts import (Governed as Clones, as_root, governed_clones, governed_shared,
+                     remove_trust_files, results_by_name, state)
 from os_users import AGENT, GROUP, HUMAN, TRUST_DIR, Machine, machine_or_skip
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def machine():
 
 @pytest.fixture(scope="module")
 def clones(machine: Machine) -> Clones:
-    return make_clones(machine)
+    return governed_clones(machine)
 
 
 def test_setup_two_clones_signs_human_ops_and_verifies_them_on_the_agent_clone(machine, clones):
@@ -259,7 +259,7 @@ def test_human_governance_works_and_verifies_on_the_agent_clone(machine, clones)
 
 @pytest.fixture(scope="module")
 def shared(machine: Machine) -> tuple[Path, str]:
-    return make_shared(machine)
+    return governed_shared(machine)
 
 
 def test_shared_worktree_agent_appends_but_holds_no_human_authority(machine, shared):
