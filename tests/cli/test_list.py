@@ -47,7 +47,8 @@ def test_list_json_is_an_array_of_items(tracker, jrun):
     assert list(data[0]) == ["id", "kind", "title", "status", "priority", "parent", "tags",
                              "isbefore", "duplicate_of", "not_duplicate_of", "pr_ref",
                              "description", "fields", "locked_fields", "discussion", "frozen",
-                             "tier", "created_at", "updated_at", "cross_tier_conflict"]
+                             "tier", "created_at", "updated_at", "cross_tier_conflict",
+                             "version"]
     assert jrun(tracker, "list", "--status", "done") == []
 
 
