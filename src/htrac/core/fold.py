@@ -89,9 +89,12 @@ class _Fold:
             read_problems: Iterable[Problem]) -> Item:
         item = self.item
         item.problems.extend(read_problems)
-        own = _placed(item.id, ops, self.policy)
         shared = _placed(item.id, global_ops, self.policy)
         toggles = [p for p in shared if p.op.type in EDIT_MODE_TYPES and self._valid(p)]
+        # Message edits normally live in the item's file; one written into the tier's log
+        # counts for the item it names (any other op there concerns no item).
+        own = _placed(item.id, [*ops, *(p.op for p in shared if p.op.type in MESSAGE_EDIT_TYPES
+                                        and p.op.get("item") == item.id)], self.policy)
         ordered = causal_order(own)
         self._missing(own)
         item.op_count = len(own) + len(shared)
