@@ -31,7 +31,7 @@ from pathlib import Path
 FORMAT_VERSION = 7
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
-SHAPE = "f5db477a173b082a"
+SHAPE = "fde610577e14ce08"
 # A stored blob is also only as portable as marshal's format and the Python that wrote it.
 FORMAT_KEY = (f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:"
               f"{sys.version_info[0]}.{sys.version_info[1]}")
