@@ -89,13 +89,15 @@ class Store:
         return self._global[path]
 
     def fold_log(self, tier: str, item_id: str, log: OpLog,
-                 global_ops: list[Op] | None = None) -> Item:
+                 global_ops: list[Op] | None = None, trace: list | None = None) -> Item:
+        """Fold `log`; `trace`, a list, receives each op's step (`core.trace`)."""
         from ..core.fold import fold
 
         if global_ops is None:
             global_ops = self.global_ops(tier)
         item = fold(item_id, log.ops, self.vocab, policy=self.policy,
-                    global_ops=global_ops, lines=log.lines, read_problems=log.problems)
+                    global_ops=global_ops, lines=log.lines, read_problems=log.problems,
+                    trace=trace)
         item.tier = tier
         return item
 
