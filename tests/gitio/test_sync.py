@@ -214,3 +214,23 @@ def test_sync_says_when_a_loop_of_links_arrived(clones):
     two.ok("update", b, "--add-isbefore", a)  # each half is fine where it is written
     out = two.ok("sync")
     assert "isbefore loop" in out and "arrived" in out and "--remove-isbefore" in out
+
+
+def test_sync_says_when_a_back_dated_op_arrived(clones):
+    from htrac.core.ops import make_op
+    from htrac.core.serialize import serialize_op
+
+    one, two = clones(2)
+    item = one.add("Dated")
+    one.ok("update", item, "--priority", "1")
+    one.ok("sync")
+    two.ok("sync")
+    late = make_op("update", by="agent", actor="bot_agent", clock=1,
+                   at="2020-01-01T00:00:00Z", body={"set": {"priority": 4}})
+    path = two.agent_dir / "tracker-workspace/.ops" / f".{item}.ops"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(serialize_op(late))
+    two.git("commit", "-q", "-am", "by hand", "--no-verify")
+    two.git("push", "-q")
+    out = one.ok("update", item, "--priority", "2") and one.ok("sync")
+    assert "back-dated" in out and late.nonce in out

@@ -163,6 +163,7 @@ class Syncer:
                 gsync.merge(self.repo, incoming, str(up))
                 report.arrived = self._arrivals(head, gsync.head(self.repo) or head)
                 report.notes.extend(self._arrived_loops(report.arrived))
+                report.notes.extend(self._arrived_history(head))
             elif incoming and not head:
                 gsync.merge(self.repo, incoming, str(up))
         if up is None:
@@ -193,6 +194,16 @@ class Syncer:
 
         return [f"{loop.describe()} arrived ({loop.harm}): break it with: {loop.fix}"
                 for loop in loops(self.tracker.store) if set(loop.ids) & set(arrived)]
+
+    def _arrived_history(self, head: str) -> list[str]:
+        """What the commits that arrived did to ops history: ops removed or rewritten, ops
+        added with a back-dated clock (`validate --since`, on the merged range)."""
+        from .findings import Report
+        from .validate import Validator
+
+        found = Report()
+        Validator(self.tracker).check_history(head, found)
+        return [f"arrived: {finding.text()}" for finding in found.findings]
 
     def _arrivals(self, old: str, new: str) -> dict[str, int]:
         paths = gsync.changed(self.repo, old, new, self.pathspecs)
