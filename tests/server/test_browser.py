@@ -308,6 +308,8 @@ def test_passkey_registration_and_login(server, page):
     stored = json.loads((server.repo.parent / "xdg_config_home" / "htrac" / "serve"
                          / "passkeys.json").read_text())
     assert len(stored["credentials"]) == 1
+    listed = json.loads(server.htrac("--json", "serve", "passkeys"))
+    assert [k["id"] for k in listed] == [stored["credentials"][0]["id"]]
     page.click("text=Log out")
     page.wait_for_selector("text=Log in with a passkey")
     browser.screenshot(page, "login-passkey")
@@ -323,3 +325,5 @@ def test_passkey_registration_and_login(server, page):
     page.click("text=Log in with a passkey")
     page.wait_for_selector("[role=alert]")
     assert page.locator("input[name=password]").is_visible()
+    server.htrac("serve", "passkeys", "--remove", listed[0]["id"])  # a lost key, forgotten
+    assert json.loads(server.htrac("--json", "serve", "passkeys")) == []

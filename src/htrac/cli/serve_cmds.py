@@ -114,3 +114,28 @@ def passwd(from_stdin: bool) -> None:
         password = click.prompt("New web password", hide_input=True, confirmation_prompt=True)
     path = set_password(password)
     click.echo(f"password set ({path}); sessions logged in before keep running until they end")
+
+
+@serve.command("passkeys")
+@click.option("--remove", "remove", metavar="ID", help="Forget this passkey (a lost key).")
+@json_option
+@pass_ctx
+def passkeys(ctx: Context, remove: str | None) -> None:
+    """List the passkeys registered for the web login, or forget one."""
+    from ..core.errors import NotFoundError
+    from ..server.passkeys import Passkeys
+
+    keys = Passkeys(rp_id="", rp_name="", origins=(), user="")
+    if remove:
+        if not keys.remove(remove):
+            raise NotFoundError(f"no passkey {remove!r}: see 'htrac serve passkeys'")
+        click.echo(f"removed passkey {remove}; a server already running keeps sessions it made")
+        return
+    listed = [{"id": c["id"], "name": c.get("name", ""), "created": c.get("created", "")}
+              for c in keys.load()["credentials"]]
+    if ctx.json:
+        click.echo(as_json(listed, indent=None))
+    elif not listed:
+        click.echo("no passkeys: add one from the page after logging in with the password")
+    for c in listed if not ctx.json else []:
+        click.echo(f"{c['id']}  {c['created']}  {c['name']}")

@@ -66,6 +66,16 @@ class Passkeys:
     def count(self) -> int:
         return len(self.load()["credentials"])
 
+    def remove(self, cred_id: str) -> bool:
+        """Forget a passkey (a lost security key); True if it was registered."""
+        stored = self.load()
+        kept = [c for c in stored["credentials"] if c["id"] != cred_id]
+        if len(kept) == len(stored["credentials"]):
+            return False
+        stored["credentials"] = kept
+        self._save(stored)
+        return True
+
     # -- registration --------------------------------------------------------------------------
 
     def registration_options(self) -> tuple[str, bytes]:
