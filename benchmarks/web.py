@@ -160,7 +160,7 @@ def load(args) -> None:
         retried: list[str] = []
 
         def writer(item_id: str, n: int) -> None:
-            for _ in range(10):  # a failure is reported, and the write tried again
+            for _ in range(120):  # a failure is reported, and the write tried again
                 result = subprocess.run([sys.executable, "-m", "htrac", "--no-auto-sync",
                                          "update", item_id, "--title", f"load {n}"],
                                         cwd=server.repo, env=server.env, capture_output=True,
@@ -170,7 +170,7 @@ def load(args) -> None:
                     return
                 retried.append(result.stderr.strip())
                 time.sleep(1)
-            raise RuntimeError(f"write {n} failed ten times: {retried[-1]}")
+            raise RuntimeError(f"write {n} kept failing: {retried[-1]}")
 
         async def main():
             ready = asyncio.Event()
