@@ -38,6 +38,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """Each test gets its own cache directory, a git identity and this interpreter's `htrac`
     first on PATH; nothing leaks between tests."""
     monkeypatch.setenv("HTRAC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("HTRAC_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("GIT_AUTHOR_NAME", "htrac tests")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tests@htrac.invalid")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "htrac tests")

@@ -42,15 +42,21 @@ def ready(ctx: Context, limit: int | None) -> None:
 @click.option("--tag", help="Only items with this tag.")
 @click.option("--tier", type=click.Choice(TIERS), help="Only this tier.")
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N items.")
+@click.option("--query", "-q", "query", metavar="QUERY",
+              help="Only items matching QUERY, in the query language (docs/guide/query.md), "
+                   'e.g. "is:ready tag:ui -status:done parser"; the other filters add to it.')
 @json_option
 @pass_ctx
 def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None,
-          tag: str | None, tier: str | None, limit: int | None) -> None:
+          tag: str | None, tier: str | None, limit: int | None, query: str | None) -> None:
     """List items by priority, numbered for :N."""
-    from ..service.listing import ListFilter, list_items
+    from ..service.listing import ListFilter, list_items, query_items
 
-    items = _limited(list_items(ctx.tracker, ListFilter(statuses, open_, kind, tag, tier),
-                                summary=not ctx.json), limit)
+    how = ListFilter(statuses, open_, kind, tag, tier)
+    if query is not None:
+        items = _limited(query_items(ctx.tracker, query, how, whole=ctx.json), limit)
+    else:
+        items = _limited(list_items(ctx.tracker, how, summary=not ctx.json), limit)
     if ctx.json:
         click.echo(as_json([i.as_dict(include_deleted=False) for i in items]))
     else:
@@ -60,13 +66,28 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
 @click.command("check-messages")
 @click.option("--autolimit", type=click.IntRange(min=0), metavar="N",
               help="Show only the last N unread messages per item.")
+@click.option("--human", "for_human", is_flag=True,
+              help="The human's side: discussions with messages you have not read, by your "
+                   "read state (the one the TUI and the web UI show and set).")
+@click.option("--mark-read", is_flag=True,
+              help="With --human: mark the discussions shown as read.")
 @json_option
 @pass_ctx
-def check_messages(ctx: Context, autolimit: int | None) -> None:
-    """Items whose discussion ends in human messages no agent has answered."""
-    from ..service.listing import check_messages as waiting_items
+def check_messages(ctx: Context, autolimit: int | None, for_human: bool,
+                   mark_read: bool) -> None:
+    """Items whose discussion ends in human messages no agent has answered (--human: the
+    discussions with messages the human has not read)."""
+    from ..service.listing import check_messages as waiting_items, unread_for_human
 
-    waiting = waiting_items(ctx.tracker, autolimit)
+    if mark_read and not for_human:
+        raise click.UsageError("--mark-read goes with --human")
+    if for_human:
+        waiting = unread_for_human(ctx.tracker, autolimit, mark_read=mark_read)
+    else:
+        waiting = waiting_items(ctx.tracker, autolimit)
+    if not waiting and for_human:
+        click.echo("[]" if ctx.json else "(no unread messages)")
+        return
     if ctx.json:
         click.echo(as_json([_waiting_dict(w) for w in waiting]))
         return

@@ -31,3 +31,41 @@ class Summary(NamedTuple):
 def sortable_priority(priority: object) -> int:
     """The priority the index sorts and prints by (a damaged item's may be missing)."""
     return priority if type(priority) is int else 0
+
+
+class Listing(NamedTuple):
+    """An item as a surface's list, tree or board shows it — read from the index's columns, so
+    a list of 100,000 items is drawn without decoding one (`Listing.of` for a folded item)."""
+
+    id: str
+    tier: str
+    status: str
+    priority: int
+    title: str
+    kind: str
+    damaged: int
+    unread: int  # trailing human messages no agent has answered
+    created_at: str
+    updated_at: str
+    parent: str | None
+    frozen: int
+    conflict: int
+    locked: int  # number of locked names
+    rejected: int  # ops refused by the schema or the policy
+    dlen: int  # discussion entries
+    dlast_human: int  # 1 if the last entry is a human's
+
+    @classmethod
+    def of(cls, item: Item) -> Listing:
+        from .problems import REJECTED
+
+        last = item.discussion[-1].by if item.discussion else ""
+        return cls(item.id, item.tier, item.status, sortable_priority(item.priority),
+                   item.title, item.kind, int(item.damaged), len(item.unread_human()),
+                   item.created_at, item.updated_at, item.parent, int(item.frozen),
+                   int(item.cross_tier_conflict), len(item.locked_fields),
+                   sum(p.kind == REJECTED for p in item.problems), len(item.discussion),
+                   int(last == "human"))
+
+
+LISTING = ", ".join(Listing._fields)

@@ -91,6 +91,24 @@ def list_items(tracker: Tracker, how: ListFilter, *, summary: bool = False,
     return chosen
 
 
+def query_items(tracker: Tracker, text: str, how: ListFilter, *,
+                whole: bool = False) -> list[Item] | list:
+    """Items matching the query `text` and every filter of `how` (each one a term added to
+    the query), by (priority, created_at); `Listing` rows unless `whole`. Numbered for :N."""
+    from ..core.query import Term
+    from .search import parse_query, search
+
+    query = parse_query(tracker, text)
+    statuses = how.wanted_statuses(tracker)
+    extra = [Term(key, (value,)) for key, value in
+             (("kind", how.kind), ("tag", how.tag), ("tier", how.tier)) if value]
+    if statuses is not None:
+        extra.append(Term("status", tuple(sorted(statuses))))
+    chosen = search(tracker, query.and_(*extra), items=whole)
+    tracker.store.aliases.save([i.id for i in chosen])
+    return chosen
+
+
 @dataclass
 class Deps:
     item: Item
@@ -139,3 +157,31 @@ def check_messages(tracker: Tracker, autolimit: int | None = None) -> list[Waiti
             unread = unread[-autolimit:]
         waiting.append(Waiting(item, unread, earlier[-3:]))
     return waiting
+
+
+def unread_for_human(tracker: Tracker, autolimit: int | None = None, *,
+                     mark_read: bool = False) -> list[Waiting]:
+    """Discussions with messages the human has not read (their read state, shared with the TUI
+    and the web UI), every tier, by priority: the messages since the human's last word (or the
+    last one, for a discussion they marked unread), and up to three before them. With
+    `mark_read`, those discussions are then marked read."""
+    from . import readstate
+    from .search import search
+
+    items = search(tracker, "is:unread", items=True)
+    waiting = []
+    for item in items:
+        run = 0
+        for entry in reversed(item.discussion):
+            if entry.by == "human":
+                break
+            run += 1
+        run = max(run, 1) if item.discussion else 0
+        if autolimit and autolimit > 0:
+            run = min(run, autolimit)
+        split = len(item.discussion) - run
+        waiting.append(Waiting(item, item.discussion[split:], item.discussion[:split][-3:]))
+    if mark_read and items:
+        readstate.mark(tracker, items, read=True)
+    return waiting
+

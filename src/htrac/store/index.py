@@ -128,9 +128,10 @@ class Index:
         with self._write(db):
             db.execute("DELETE FROM items")
             db.execute("DELETE FROM blobs")
-            db.execute("DELETE FROM links")
-            db.execute("DELETE FROM parents")
-            db.execute("DELETE FROM editlogs")
+            for table in ("links", "parents", "tags", "actors", "texts", "changelog",
+                          "editlogs"):
+                db.execute(f"DELETE FROM {table}")
+            index_db.new_epoch(db)
             db.execute("DELETE FROM stamps")
             db.execute("DELETE FROM stampdelta")
             db.execute("DELETE FROM meta WHERE key IN ('fingerprint', 'watch')")
@@ -312,6 +313,20 @@ class Index:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
                        (self.fingerprint,))
         self._stamps.flush()
+        self._log_changes(db, plan, refold)
+
+    @staticmethod
+    def _log_changes(db: sqlite3.Connection, plan: _Plan, refold: list) -> None:
+        """Record which items this refresh changed, so a reader in any process (the change
+        feed) learns it from the index — whoever refreshed it."""
+        keys = {(RANK[t], i) for t, i in (*plan.read, *plan.remove, *refold)}
+        if not keys:
+            return
+        if plan.fingerprint or len(keys) > CHANGELOG_ITEMS:
+            keys = {(-1, "*")}
+        db.executemany("INSERT INTO changelog (rank, id) VALUES (?, ?)", sorted(keys))
+        db.execute("DELETE FROM changelog WHERE seq <= (SELECT max(seq) FROM changelog) - ?",
+                   (CHANGELOG_KEEP,))
 
     @staticmethod
     def _existing(db: sqlite3.Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -322,10 +337,8 @@ class Index:
             "SELECT 1 FROM items WHERE rank = ? AND id = ?", (RANK[key[0]], key[1])).fetchone()}
 
     def _delete(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
-        db.execute("DELETE FROM items WHERE rank = ? AND id = ?", (RANK[tier], item_id))
-        db.execute("DELETE FROM blobs WHERE rank = ? AND id = ?", (RANK[tier], item_id))
-        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (RANK[tier], item_id))
-        db.execute("DELETE FROM parents WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        for table in ("items", "blobs", *DERIVED):
+            db.execute(f"DELETE FROM {table} WHERE rank = ? AND id = ?", (RANK[tier], item_id))
         self._stamps.forget(RANK[tier], item_id)
 
     def _read_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
@@ -360,64 +373,65 @@ class Index:
 
         row = db.execute("SELECT log FROM blobs WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
-        item = self._fold(tier, item_id, decode_log(row[0]), self._edit_log_ops(db, tier))
-        self._write_item(db, tier, item_id, item)
+        log = decode_log(row[0])
+        item = self._fold(tier, item_id, log, self._edit_log_ops(db, tier))
+        self._write_item(db, tier, item_id, item, log)
 
     def _row(self, tier: str, item_id: str, log: OpLog, snap: Snapshot | None) -> tuple:
         """The index row for a file read as `snap` and parsed as `log` (no database use:
-        workers call this too)."""
+        workers call this too): (rank, tier, id, ino, size, mtime, ctime, racy, digest),
+        the parsed log's blob, then `_derived` of the compiled item."""
         from .index_codec import encode_log
 
         stamp: tuple = snap.stamp if snap else (None, None, None, None)
         item = self._fold(tier, item_id, log, self._edit_ops[EDIT_LOG[tier]])
         racy = snap.racy if snap else True  # unreadable: look again next time
-        return (RANK[tier], tier, item_id, *stamp, int(racy), snap.digest if snap else None,
-                encode_log(log), *_columns(item), tuple(item.isbefore), item.parent)
+        return ((RANK[tier], tier, item_id, *stamp, int(racy), snap.digest if snap else None),
+                encode_log(log), *_derived(item, log))
 
     def _insert(self, db: sqlite3.Connection, row: tuple) -> None:
         """Record one file's row (`_row`), replacing what was recorded for it."""
-        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (row[0], row[2]))
-        db.execute("DELETE FROM parents WHERE rank = ? AND id = ?", (row[0], row[2]))
+        rank, _tier, item_id = row[0][:3]
+        for table in DERIVED:
+            db.execute(f"DELETE FROM {table} WHERE rank = ? AND id = ?", (rank, item_id))
         self._insert_rows(db, [row])
 
     def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple]) -> None:
-        """Record rows of files whose links are not recorded (new ones, or after `_insert`
-        dropped them), a batch at a time: a first build writes thousands."""
-        db.executemany("INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
-                       "racy, digest, status, priority, created_at, title, kind, damaged, "
-                       "duplicate, conflict, unread) VALUES "
-                       "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       [row[:9] + row[11:20] for row in rows])
+        """Record rows of files whose derived rows are not recorded (new ones, or after
+        `_insert` dropped them), a batch at a time: a first build writes thousands."""
+        db.executemany(f"INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
+                       f"racy, digest, {', '.join(COLUMNS)}) VALUES "
+                       f"({','.join('?' * (9 + len(COLUMNS)))})",
+                       [head + columns for head, _log, _item, columns, *_ in rows])
         db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
-                       [(row[0], row[2], row[9], row[10]) for row in rows])
-        db.executemany("INSERT INTO links VALUES (?, ?, ?)",
-                       [(row[0], row[2], target) for row in rows for target in row[20]])
-        db.executemany("INSERT INTO parents VALUES (?, ?, ?)",
-                       [(row[0], row[2], row[21]) for row in rows if row[21]])
-        for row in rows:
-            stamp = tuple(row[3:7])
-            self._stamps.record(row[0], row[2], None if stamp[0] is None else stamp,
-                                bool(row[7]))
+                       [(head[0], head[2], log, item) for head, log, item, *_ in rows])
+        for head, _log, _item, _columns, *derived in rows:
+            self._insert_derived(db, head[0], head[2], derived)
+        for head, *_ in rows:
+            stamp = tuple(head[3:7])
+            self._stamps.record(head[0], head[2], None if stamp[0] is None else stamp,
+                                bool(head[7]))
 
-    def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item) -> None:
-        blob, *columns = _columns(item)
-        db.execute("UPDATE items SET status = ?, priority = ?, created_at = ?, title = ?, "
-                   "kind = ?, damaged = ?, duplicate = ?, conflict = ?, unread = ? "
+    @staticmethod
+    def _insert_derived(db: sqlite3.Connection, rank: int, item_id: str, derived) -> None:
+        links, parents, tags, actors, text = derived
+        for table, values in (("links", links), ("parents", parents), ("tags", tags),
+                              ("actors", actors)):
+            if values:
+                db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
+                               [(rank, item_id, v) for v in values])
+        db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", (rank, item_id, text))
+
+    def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item,
+                    log: OpLog) -> None:
+        blob, columns, *derived = _derived(item, log)
+        db.execute(f"UPDATE items SET {', '.join(c + ' = ?' for c in COLUMNS)} "
                    "WHERE rank = ? AND id = ?", (*columns, RANK[tier], item_id))
         db.execute("UPDATE blobs SET item = ? WHERE rank = ? AND id = ?",
                    (blob, RANK[tier], item_id))
-        self._write_links(db, RANK[tier], item_id, item.isbefore, item.parent)
-
-    @staticmethod
-    def _write_links(db: sqlite3.Connection, rank: int, item_id: str, targets,
-                     parent: str | None) -> None:
-        db.execute("DELETE FROM links WHERE rank = ? AND id = ?", (rank, item_id))
-        db.execute("DELETE FROM parents WHERE rank = ? AND id = ?", (rank, item_id))
-        if targets:
-            db.executemany("INSERT INTO links VALUES (?, ?, ?)",
-                           [(rank, item_id, target) for target in targets])
-        if parent:
-            db.execute("INSERT INTO parents VALUES (?, ?, ?)", (rank, item_id, parent))
+        for table in DERIVED:
+            db.execute(f"DELETE FROM {table} WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        self._insert_derived(db, RANK[tier], item_id, derived)
 
     # -- edit-mode logs ------------------------------------------------------------------------
 
@@ -461,11 +475,31 @@ class Index:
         return transaction(db)
 
 
-def _columns(item: Item) -> tuple:
-    """The compiled item and the columns the hot queries filter and sort on."""
+# The columns of `items` computed from the compiled item, in `_derived`'s order.
+COLUMNS = ("status", "priority", "created_at", "title", "kind", "damaged", "duplicate",
+           "conflict", "unread", "updated_at", "parent", "rejected", "frozen", "locked", "dlen",
+           "dlast_human")
+# Tables of rows derived from one item, replaced with it.
+DERIVED = ("links", "parents", "tags", "actors", "texts")
+CHANGELOG_ITEMS = 2000  # a refresh that changed more is logged as "everything changed"
+CHANGELOG_KEEP = 20000
+
+
+def _derived(item: Item, log: OpLog) -> tuple:
+    """(compiled item blob, `COLUMNS` values, isbefore links, parent (none or one), tags,
+    actors, searchable text)."""
+    from ..core.predicates import searchable_text
+    from ..core.problems import REJECTED
     from ..core.summary import sortable_priority
     from .index_codec import encode_item
 
-    return (encode_item(item), item.status, sortable_priority(item.priority), item.created_at,
-            item.title, item.kind, int(item.damaged), int(bool(item.duplicate_of)),
-            int(item.cross_tier_conflict), len(item.unread_human()))
+    last = item.discussion[-1].by if item.discussion else ""
+    columns = (item.status, sortable_priority(item.priority), item.created_at, item.title,
+               item.kind, int(item.damaged), int(bool(item.duplicate_of)),
+               int(item.cross_tier_conflict), len(item.unread_human()), item.updated_at,
+               item.parent, sum(p.kind == REJECTED for p in item.problems), int(item.frozen),
+               len(item.locked_fields), len(item.discussion), int(last == "human"))
+    actors = sorted({op.actor for op in log.ops if isinstance(op.actor, str) and op.actor})
+    parent = (item.parent,) if item.parent else ()
+    return (encode_item(item), columns, tuple(item.isbefore), parent, tuple(item.tags),
+            tuple(actors), searchable_text(item))

@@ -28,7 +28,10 @@ from pathlib import Path
 #   6 — `items_listing`, covering what `ready` and `list` filter, sort and print (no row lookups
 #       for 20,000 ready items at 100,000); partial indexes of damaged and unread rows.
 #   7 — `parents`: each item's parent, so loops of parents are found without decoding items.
-FORMAT_VERSION = 7
+#   8 — what the query language asks (`store.index_search`): parent, updated_at, rejected,
+#       frozen, locked, discussion length and last author columns; `tags`, `actors` and
+#       `texts` tables; `changelog`, the items each refresh changed (the change feed reads it).
+FORMAT_VERSION = 8
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
 SHAPE = "fde610577e14ce08"
@@ -54,8 +57,16 @@ CREATE TABLE IF NOT EXISTS items (
     duplicate INTEGER NOT NULL,     -- has duplicate_of
     conflict INTEGER NOT NULL,      -- cross_tier_conflict
     unread INTEGER NOT NULL,        -- trailing human messages
+    updated_at TEXT NOT NULL,
+    parent TEXT,
+    rejected INTEGER NOT NULL,      -- ops refused by the schema or the policy
+    frozen INTEGER NOT NULL,
+    locked INTEGER NOT NULL,        -- number of locked names
+    dlen INTEGER NOT NULL,          -- discussion entries
+    dlast_human INTEGER NOT NULL,   -- 1 if the last entry is a human's
     PRIMARY KEY (rank, id)
 );
+CREATE INDEX IF NOT EXISTS items_updated ON items (updated_at);
 CREATE INDEX IF NOT EXISTS items_listing ON items
     (status, damaged, duplicate, conflict, priority, created_at, rank, id, tier, title, unread);
 CREATE INDEX IF NOT EXISTS items_damaged ON items (rank, id) WHERE damaged = 1;
@@ -75,6 +86,21 @@ CREATE TABLE IF NOT EXISTS parents (
     rank INTEGER NOT NULL, id TEXT NOT NULL, parent TEXT NOT NULL,  -- id is part of parent
     PRIMARY KEY (rank, id)
 );
+CREATE TABLE IF NOT EXISTS tags (rank INTEGER NOT NULL, id TEXT NOT NULL, tag TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tags_item ON tags (rank, id);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
+CREATE TABLE IF NOT EXISTS actors (rank INTEGER NOT NULL, id TEXT NOT NULL, actor TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS actors_item ON actors (rank, id);
+CREATE INDEX IF NOT EXISTS actors_actor ON actors (actor);
+CREATE TABLE IF NOT EXISTS texts (
+    rank INTEGER NOT NULL, id TEXT NOT NULL,
+    body TEXT NOT NULL,             -- core.predicates.searchable_text
+    PRIMARY KEY (rank, id)
+);
+CREATE TABLE IF NOT EXISTS changelog (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rank INTEGER NOT NULL, id TEXT NOT NULL   -- id '*': every item of the tier (rank -1: all)
+);
 CREATE TABLE IF NOT EXISTS stamps (rank INTEGER PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS stampdelta (
     rank INTEGER NOT NULL, id TEXT NOT NULL,
@@ -89,7 +115,8 @@ CREATE TABLE IF NOT EXISTS editlogs (
     log BLOB NOT NULL
 );
 """
-TABLES = ("meta", "items", "blobs", "links", "parents", "stamps", "stampdelta", "editlogs")
+TABLES = ("meta", "items", "blobs", "links", "parents", "tags", "actors", "texts", "changelog",
+          "stamps", "stampdelta", "editlogs")
 
 
 class IndexUnavailable(Exception):
@@ -146,6 +173,13 @@ def _recreate(db: sqlite3.Connection, format_key: str) -> None:
             if statement.strip():
                 db.execute(statement)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (format_key,))
+        new_epoch(db)
+
+
+def new_epoch(db: sqlite3.Connection) -> None:
+    """Start a new numbering of `changelog`: a reader that remembered a position in the old
+    one must look at everything again."""
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('epoch', ?)", (os.urandom(8).hex(),))
 
 
 @contextlib.contextmanager

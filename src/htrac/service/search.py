@@ -1,0 +1,75 @@
+"""Answering the query language (`core.query`) for any surface: parse once, answer from the
+index, or — when the index can't be used — by folding every file and matching in Python. Both
+ways give the same items in the same order (tests/store/test_index_search.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from ..core import predicates
+from ..core.query import Query, parse
+from ..store.index_db import IndexUnavailable
+from ..store.layout import TIERS
+
+if TYPE_CHECKING:
+    from ..core.item import Item
+    from ..core.summary import Listing
+    from .tracker import Tracker
+
+
+def parse_query(tracker: Tracker, text: str) -> Query:
+    """`text` parsed against this tracker's statuses, kinds and the registered predicates;
+    `QueryError` (one line, with the column) when it can't be read."""
+    return parse(text, predicates.vocabulary(tracker.config))
+
+
+def facts(tracker: Tracker, *, read_marks: dict | None = None) -> predicates.Facts:
+    """The facts the predicates need; the human's read marks from their read state unless
+    given."""
+    if read_marks is None:
+        from .readstate import read_marks as load
+
+        read_marks = load(tracker)
+    return predicates.Facts.for_config(tracker.config, read_marks=read_marks)
+
+
+def search(tracker: Tracker, query: Query | str, *, items: bool = False,
+           limit: int | None = None,
+           known: predicates.Facts | None = None) -> list[Listing] | list[Item]:
+    """The items `query` keeps, by (priority, created_at, tier, ID): their `Listing` rows, or
+    whole items with `items=True`."""
+    if isinstance(query, str):
+        query = parse_query(tracker, query)
+    known = known or facts(tracker, read_marks=None if query.predicates() else {})
+    index = tracker.store.index
+    if index is not None:
+        from ..store.index_search import search as indexed
+
+        try:
+            return indexed(index, query, known, items=items, limit=limit)
+        except (IndexUnavailable, sqlite3.Error):
+            tracker.store.index = None
+    chosen = evaluate(tracker, query, known)
+    chosen = chosen[:limit] if limit else chosen
+    if items:
+        return chosen
+    from ..core.summary import Listing
+
+    return [Listing.of(i) for i in chosen]
+
+
+def evaluate(tracker: Tracker, query: Query, known: predicates.Facts) -> list[Item]:
+    """`query` over every item folded from its file, matched in Python — the definition the
+    index's answer must equal."""
+    store = tracker.store
+    folded, actors = [], {}
+    for tier in TIERS:
+        for item_id in store.layout.item_ids(tier):
+            log = store.read_log(tier, item_id)
+            folded.append(store.fold_log(tier, item_id, log))
+            actors[(tier, item_id)] = frozenset(op.actor for op in log.ops
+                                                if isinstance(op.actor, str) and op.actor)
+    known.actors = actors
+    known.with_items(folded)
+    return predicates.select(query, folded, known)
