@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from layouts import (Governed as Clones, append_as_agent, governed_clones, governed_shared,
-                     remove_trust_files, state)
+                     remove_trust_files, results_by_name, state)
 from os_users import AGENT, HUMAN, Machine, machine_or_skip
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip
@@ -168,3 +168,17 @@ def test_shared_worktree_precommit_refuses_a_backdated_op(machine, shared):
     assert commit.code != 0, commit.out
     assert _nonce(forged) in commit.out + commit.err and "back-dated" in commit.out + commit.err
     subprocess.run(["git", "reset", "-q"], cwd=repo, check=False)
+
+
+def test_doctor_names_locks_that_rest_on_ops_from_before_commitments(machine, clones):
+    """The clones were set up with a lock made before signing: doctor says so, and re-locking
+    as the human closes the gap."""
+    m = machine
+    found = results_by_name(m.htrac(HUMAN, "--json", "doctor", cwd=clones.human))
+    result = found["uncommitted_decisions"][0]
+    assert result["status"] == "warn" and result["details"], result
+    for item_id in result["details"]:
+        names = m.item(HUMAN, item_id, clones.human)["locked_fields"]
+        m.ok(HUMAN, "lock", item_id, *names, cwd=clones.human)
+    found = results_by_name(m.htrac(HUMAN, "--json", "doctor", cwd=clones.human))
+    assert found["uncommitted_decisions"][0]["status"] == "ok"

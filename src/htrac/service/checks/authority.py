@@ -182,6 +182,34 @@ def signing(ctx: CheckContext) -> Iterator[Result]:
                      fix="sudo htrac setup --human-user " + tracker.actor.name)
     else:
         yield Result("human_key", OK, f"your key {pair.key_id} is trusted")
+    yield from _uncommitted_decisions(tracker)
+
+
+def _uncommitted_decisions(tracker) -> Iterator[Result]:
+    """Governed items whose newest human op has no `seen:` commitment (written before signing,
+    or by the reference or an older htrac): a back-dated agent op is judged by its clock there
+    (docs/design/causality.md, Limits). Any new human op on the item closes the gap."""
+    from ...core.causal import commitment
+    from ...core.fold import order
+
+    open_items = []
+    for item in tracker.items():
+        if not item.locked_fields:
+            continue
+        humans = [p for p in order(item.id, tracker.store.read_log(item.tier, item.id).ops,
+                                   tracker.policy) if p.who == HUMAN]
+        if humans and commitment(humans[-1].op) is None:
+            open_items.append(item)
+    if open_items:
+        first = open_items[0]
+        yield Result("uncommitted_decisions", WARN,
+                     f"{len(open_items)} locked item(s) rest on human ops from before causal "
+                     "commitments: an agent op written with a low clock can still fold "
+                     "before them", fix=f"re-lock as the human, e.g. htrac lock {first.id} "
+                     f"{' '.join(sorted(first.locked_fields))}",
+                     details=tuple(i.id for i in open_items[:20]))
+    else:
+        yield Result("uncommitted_decisions", OK, "every lock rests on a signed commitment")
 
 
 def rejected_ops(ctx: CheckContext) -> Iterator[Result]:
