@@ -13,6 +13,21 @@ import pytest
 FULL = bool(os.environ.get("HTRAC_FULL_TESTS"))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its figures to the controller, which prints them."""
+    from tests_support import FIGURES
+
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["figures"] = list(FIGURES)
+
+
+def pytest_testnodedown(node, error) -> None:  # xdist's hook, on the controller
+    from tests_support import FIGURES
+
+    FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     from tests_support import FIGURES
 
@@ -23,14 +38,19 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The default local run leaves out the slow tests; CI sets HTRAC_FULL_TESTS=1 and runs
+    """The default local run leaves out the slow tests — and the oracle tests, which run the
+    reference's own CLI (a second or more per command); CI sets HTRAC_FULL_TESTS=1 and runs
     everything at full size. An explicit `-m` expression decides for itself."""
     if FULL or config.getoption("markexpr"):
         return
-    skip = pytest.mark.skip(reason="slow: HTRAC_FULL_TESTS=1 (as CI sets) runs it")
+    slow = pytest.mark.skip(reason="slow: HTRAC_FULL_TESTS=1 (as CI sets) runs it")
+    oracle = pytest.mark.skip(reason="runs the reference: HTRAC_FULL_TESTS=1 (as CI sets) or "
+                                     "-m oracle runs it")
     for item in items:
         if "slow" in item.keywords:
-            item.add_marker(skip)
+            item.add_marker(slow)
+        elif "oracle" in item.keywords:
+            item.add_marker(oracle)
 
 
 @pytest.fixture(autouse=True)
@@ -78,9 +98,28 @@ class TrackerRepo:
                                 env={**os.environ, **(env or {})})
         return Run(result.returncode, result.stdout, result.stderr)
 
+    def in_process(self, *args: str, input: str | None = None, cwd: Path | None = None,
+                   env: dict[str, str] | None = None) -> Run:
+        """`htrac` run in this process through click's test runner: the real CLI code, minus
+        the interpreter's start-up (most of a command's cost in a test)."""
+        from click.testing import CliRunner
+
+        from htrac.cli.main import cli
+
+        here = os.getcwd()
+        os.chdir(cwd or self.path)
+        try:
+            result = CliRunner().invoke(cli, list(args), input=input, env=env,
+                                        prog_name="htrac", catch_exceptions=False)
+        finally:
+            os.chdir(here)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
     def ok(self, *args: str, **kwargs) -> str:
-        """Run htrac and insist it succeeds; returns stdout."""
-        run = self.htrac(*args, **kwargs)
+        """Run htrac, in this process, and insist it succeeds; returns stdout. For arranging
+        a test and reading results: what a test asserts about a real process (exit status,
+        stderr, the entry point, the environment) it asks of `htrac`, which starts one."""
+        run = self.in_process(*args, **kwargs)
         assert run.code == 0, f"htrac {' '.join(args)} failed ({run.code}): {run.err}"
         return run.out
 
@@ -101,9 +140,12 @@ def tmp_repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def tmp_tracker(tmp_repo: Path) -> TrackerRepo:
-    tracker = TrackerRepo(tmp_repo)
-    tracker.ok("init")
-    return tracker
+    """A git repository with a tracker, made in this process by what `htrac init` calls
+    (tests/cli/test_setup.py runs the command itself): a process start per test saved."""
+    from htrac.service.tracker import init_tracker
+
+    init_tracker(tmp_repo)
+    return TrackerRepo(tmp_repo)
 
 
 REFERENCE_VERSION = "hypergumbo-tracker==0.11.0"
@@ -111,20 +153,28 @@ REFERENCE_VERSION = "hypergumbo-tracker==0.11.0"
 
 def _reference_install() -> Path | None:
     """The reference's `hypergumbo-tracker` in a virtual environment of its own, installed from
-    PyPI on first use; None if it can't be installed here."""
-    for candidate in (Path("/opt/refvenv"), Path.home() / ".cache" / "htrac-tests" / "refvenv"):
-        exe = candidate / "bin" / "hypergumbo-tracker"
-        if exe.exists():
-            return exe
-    venv = Path.home() / ".cache" / "htrac-tests" / "refvenv"
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", REFERENCE_VERSION],
-                       check=True, capture_output=True, timeout=600)
-    except (subprocess.SubprocessError, OSError):
-        return None
-    exe = venv / "bin" / "hypergumbo-tracker"
-    return exe if exe.exists() else None
+    PyPI on first use; None if it can't be installed here. Parallel workers (and other test
+    sessions) take turns: one installs, the others then find it."""
+    import fcntl
+
+    cache = Path.home() / ".cache" / "htrac-tests"
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / "refvenv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for candidate in (Path("/opt/refvenv"), cache / "refvenv"):
+            exe = candidate / "bin" / "hypergumbo-tracker"
+            if exe.exists():
+                return exe
+        venv = cache / "refvenv"
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
+                           capture_output=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", REFERENCE_VERSION],
+                           check=True, capture_output=True, timeout=600)
+        except (subprocess.SubprocessError, OSError):
+            return None
+        exe = venv / "bin" / "hypergumbo-tracker"
+        return exe if exe.exists() else None
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,24 @@
 """Real OS users for tests: an agent and a human, and an htrac both can run.
 
 Root's Python lives in /root, which other users can't traverse, so htrac is installed for them
-into a virtual environment of Debian's /usr/bin/python3 under /tmp. The users are created for
-the session and removed after (left-overs from an interrupted run are reused); a lock file keeps
-two test sessions on this machine from sharing them at once.
+into a virtual environment of Debian's /usr/bin/python3 under /tmp — one per version of the
+source, shared by every test module, parallel worker and session that tests that version. The
+users are created for each module and removed after (left-overs from an interrupted run are
+reused); a lock file keeps two modules (two workers, two sessions) on this machine from using
+them, or the machine-wide trust root, at once.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,18 +119,61 @@ def remove_users() -> None:
     _sh("groupdel", GROUP)
 
 
-def make_venv(base: Path) -> Path:
-    """A venv every user can run, with htrac installed from a readable copy of the source."""
-    venv = base / "venv"
+VENVS = Path("/tmp/htrac-test-venvs")
+KEEP_VENVS_FOR = 24 * 3600  # a build nobody used for this long belongs to no running session
+_IGNORED = shutil.ignore_patterns(".git", "__pycache__", "*.pyc", ".pytest_cache", "benchmarks",
+                                  "frontend", "node_modules", "tests", "docs")
+
+
+def source_digest() -> str:
+    """What the users' htrac is built from: every file pip would install from, by content."""
+    digest = hashlib.sha256()
+    for path in sorted([SOURCE / "pyproject.toml", SOURCE / "config.yaml.template",
+                        *(SOURCE / "src").rglob("*")]):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(SOURCE)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def shared_venv() -> Path:
+    """A venv every user can run, with this source's htrac installed — built once per version of
+    the source and reused by every module, worker and session that tests that version (building
+    one takes most of a minute). Built under a lock; `.complete` marks a finished build."""
+    VENVS.mkdir(mode=0o755, exist_ok=True)
+    os.chmod(VENVS, 0o755)
+    venv = VENVS / source_digest()
+    with open(VENVS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / ".complete").exists():
+            shutil.rmtree(venv, ignore_errors=True)  # a build cut short
+            _build_venv(venv)
+            (venv / ".complete").touch()
+        os.utime(venv / ".complete")  # in use: not pruned
+        _prune(keep=venv)
+    return venv
+
+
+def _build_venv(venv: Path) -> None:
     subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", str(venv)], check=True,
                    capture_output=True)
-    source = base / "src"
-    shutil.copytree(SOURCE, source, ignore=shutil.ignore_patterns(
-        ".git", "__pycache__", "*.pyc", ".pytest_cache", "benchmarks", "frontend", "node_modules"))
-    result = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(source)],
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return venv
+    source = Path(tempfile.mkdtemp(prefix="htrac-src-", dir="/tmp"))
+    try:
+        shutil.copytree(SOURCE, source / "htrac", ignore=_IGNORED)
+        result = subprocess.run([str(venv / "bin" / "pip"), "install", "-q",
+                                 str(source / "htrac")], capture_output=True, text=True,
+                                timeout=900)
+        assert result.returncode == 0, result.stderr[-2000:]
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+
+
+def _prune(keep: Path) -> None:
+    for other in VENVS.iterdir():
+        marker = other / ".complete"
+        if other != keep and other.is_dir() and marker.exists() \
+                and time.time() - marker.stat().st_mtime > KEEP_VENVS_FOR:
+            shutil.rmtree(other, ignore_errors=True)
 
 
 class SessionLock:
@@ -170,11 +217,12 @@ def machine_or_skip(extra_cleanup=lambda base: None):
 @contextmanager
 def provisioned(extra_cleanup=lambda base: None):
     """The test users and a venv they can run, for one test module; removed afterwards."""
+    venv = shared_venv()
     with SessionLock():
         create_users()
         base = new_base()
         try:
-            yield Machine(base, make_venv(base))
+            yield Machine(base, venv)
         finally:
             extra_cleanup(base)
             shutil.rmtree(base, ignore_errors=True)

@@ -68,20 +68,7 @@ class InProcessTracker(TrackerRepo):
         self._monkeypatch = monkeypatch
 
     def htrac(self, *args: str, input: str | None = None, cwd=None, env=None):
-        from click.testing import CliRunner
-
-        from htrac.cli.main import cli
-
-        with self._monkeypatch.context() as patch:
-            patch.chdir(cwd or self.path)
-            result = CliRunner().invoke(cli, list(args), input=input, env=env,
-                                        prog_name="htrac", catch_exceptions=False)
-        return _Run(result.exit_code, result.stdout, result.stderr)
-
-
-class _Run:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
+        return self.in_process(*args, input=input, cwd=cwd, env=env)
 
 
 @pytest.fixture
