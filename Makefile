@@ -1,11 +1,14 @@
 # One entry point for development tasks; CI runs .ci/run, which runs the same tests.
-.PHONY: install test test-all bench docs frontend
+.PHONY: install test test-serial test-all bench docs frontend
 
 install:
 	python -m pip install -e ".[test]"
 
-test:            ## the default local run (a few minutes; slow tests skipped)
+test:            ## the default local run (a few minutes, on every core; slow and oracle tests skipped)
 	python -m pytest -q
+
+test-serial:     ## the same in one process (for -x, --pdb, or a machine where workers get in the way)
+	python -m pytest -q -n 0
 
 test-all:        ## what CI runs: every test at full size
 	HTRAC_FULL_TESTS=1 python -m pytest -q

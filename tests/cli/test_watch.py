@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from watching import is_watcher, watchers  # noqa: F401  (a fixture)
+from watching import is_watcher, wait_until, watchers  # noqa: F401  (a fixture)
 
 
 def test_watch_start_status_stop(tmp_tracker, watchers):  # noqa: F811
@@ -24,7 +24,8 @@ def test_watch_start_status_stop(tmp_tracker, watchers):  # noqa: F811
     assert "index.watch: off" in text
 
     assert tmp_tracker.ok("watch", "stop") == f"stopped the watcher (pid {state['pid']})\n"
-    assert not is_watcher(state["pid"])
+    # stop returns once the watcher let go of its lock; the process ends a moment later
+    wait_until(lambda: not is_watcher(state["pid"]), what="the stopped watcher to exit")
     assert json.loads(tmp_tracker.ok("--json", "watch", "stop")) == {"stopped": False,
                                                                      "pid": None}
     assert tmp_tracker.ok("watch", "stop") == "no watcher was running\n"

@@ -137,7 +137,7 @@ def test_watch_restarted_means_one_full_look(tmp_tracker, watched):
     look(tmp_tracker.path)
     watched_look(tmp_tracker.path)
     assert "stopped the watcher" in tmp_tracker.ok("watch", "stop")
-    assert not is_watcher(watched)
+    wait_until(lambda: not is_watcher(watched), what="the stopped watcher to exit")
     assert look(tmp_tracker.path)[0] == "scan"
     start(tmp_tracker)
     assert look(tmp_tracker.path)[0].startswith("scan: the token is from another watcher")
