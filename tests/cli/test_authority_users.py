@@ -265,7 +265,7 @@ def shared(machine: Machine) -> tuple[Path, str]:
 def test_shared_worktree_agent_appends_but_holds_no_human_authority(machine, shared):
     m, (repo, item) = machine, shared
     ops = repo / ".agent/tracker-workspace/.ops"
-    assert ops.stat().st_mode & 0o7777 == 0o2775 and ops.stat().st_gid == \
+    assert ops.stat().st_mode & 0o7777 == 0o3775 and ops.stat().st_gid == \
         __import__("grp").getgrnam(GROUP).gr_gid
     mine = m.ok(AGENT, "add", "--kind", "work_item", "--title", "Agent in shared", cwd=repo)
     m.ok(AGENT, "discuss", mine.strip(), "working on it", cwd=repo)

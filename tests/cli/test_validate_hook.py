@@ -101,3 +101,27 @@ def test_validate_stealth_move_is_not_an_append_only_violation_here(git_tracker)
     result = commit(git_tracker)
     assert result.returncode == 0, result.stderr
     assert git_tracker.htrac("validate", "--since", base).code == 0
+
+
+def test_hook_refuses_an_ops_file_moved_into_stealth_without_the_humans_op(git_tracker):
+    stealth = git_tracker.agent_dir / "tracker-workspace" / "stealth" / git_tracker.item_path.name
+    git_tracker.item_path.rename(stealth)  # what an agent can do in a shared worktree
+    result = commit(git_tracker)
+    assert result.returncode != 0
+    assert "no human op authorises it" in result.stderr and "htrac stealth" in result.stderr
+    assert result.stderr.count("no human op authorises it") == 1  # once, not once per op
+    # a forged "human" stealth op (unsigned here, but an agent's actor name) changes nothing
+    append_op(stealth, "stealth", {}, by="human", actor="bot_agent")
+    assert commit(git_tracker).returncode != 0
+
+
+def test_hook_refuses_a_deleted_ops_file_and_validate_since_finds_it(git_tracker):
+    base = git_tracker.git("rev-parse", "HEAD").strip()
+    git_tracker.item_path.unlink()
+    result = commit(git_tracker)
+    assert result.returncode != 0 and "no human op authorises it" in result.stderr
+    assert f"git checkout HEAD -- .agent/tracker-workspace/.ops/{git_tracker.item_path.name}" \
+        in result.stderr
+    git_tracker.git("commit", "-q", "--no-verify", "-m", "gone")
+    since = git_tracker.htrac("validate", "--since", base)
+    assert since.code != 0 and "no human op authorises it" in since.out + since.err

@@ -23,14 +23,16 @@ def test_doctor_reports_missing_git_wiring_without_changing_anything(tmp_tracker
     before = sorted(p.name for p in tmp_tracker.path.iterdir())
     found = statuses(tmp_tracker.path, fix=False)
     assert found == {"gitattributes": "error", "gitignore": "warn", "textconv": "warn",
-                     "precommit_hook": "warn", "repo_programs": "ok"}  # no commit: no history
+                     "precommit_hook": "warn", "repo_programs": "ok",
+                     "effective_attributes": "ok"}  # no commit: no history
     assert sorted(p.name for p in tmp_tracker.path.iterdir()) == before
 
 
 def test_setup_writes_the_reference_lines_and_is_idempotent(tmp_tracker):
     assert set(statuses(tmp_tracker.path, fix=True).values()) == {"fixed", "ok"}  # no commit
     assert statuses(tmp_tracker.path, fix=True) == dict.fromkeys(
-        ["gitattributes", "gitignore", "textconv", "precommit_hook", "repo_programs"], "ok")
+        ["gitattributes", "gitignore", "textconv", "precommit_hook", "repo_programs",
+         "effective_attributes"], "ok")
     lines = (tmp_tracker.path / ".gitattributes").read_text().splitlines()
     assert lines == REFERENCE_LINES
     ops_attrs = (tmp_tracker.agent_dir / "tracker" / ".ops" / ".gitattributes").read_text()
@@ -105,3 +107,24 @@ def test_doctor_textconv_fix_line_pastes_into_a_shell_as_is(tmp_tracker):
     value = tmp_tracker.git("config", "--local", "diff.tracker.textconv").strip()
     assert value == textconv_command()
     assert statuses(tmp_tracker.path, fix=False)["textconv"] == "ok"
+
+
+def test_doctor_reports_an_attribute_override_and_the_line_that_sets_it(git_tracker):
+    def result():
+        return [r for r in run(CheckContext(git_tracker.path, fix=False), git_checks.CHECKS)
+                if r.name == "effective_attributes"][0]
+
+    assert result().status == "ok"
+    workspace = git_tracker.agent_dir / "tracker-workspace" / ".ops" / ".gitattributes"
+    workspace.write_text(workspace.read_text() + "*.ops merge=binary\n")
+    nested = git_tracker.agent_dir / "tracker" / ".ops" / ".gitattributes"
+    nested.write_text(nested.read_text() + "*.ops diff=other\n")
+    git_tracker.git("add", "-A")
+    found = result()
+    assert found.status == "error"
+    assert any("merge=binary (htrac needs merge=union)" in d for d in found.details)
+    assert any("diff=other (htrac needs diff=tracker)" in d for d in found.details)
+    assert any(".agent/tracker-workspace/.ops/.gitattributes:3: *.ops merge=binary" in d
+               for d in found.details), found.details
+    assert any(".agent/tracker/.ops/.gitattributes:3: *.ops diff=other" in d
+               for d in found.details)

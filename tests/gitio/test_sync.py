@@ -234,3 +234,60 @@ def test_sync_says_when_a_back_dated_op_arrived(clones):
     two.git("push", "-q")
     out = one.ok("update", item, "--priority", "2") and one.ok("sync")
     assert "back-dated" in out and late.nonce in out
+
+
+@pytest.mark.parametrize("path, text", [
+    (".gitattributes", ".agent/tracker-workspace/.ops/.*.ops merge=binary\n"),
+    (".agent/tracker-workspace/.ops/.gitattributes", "*.ops diff=evil\n"),
+    (".agent/tracker/config.yaml.template", "# any change, even a comment\n"),
+    (".claude/settings.json", '{"hooks": {}}\n'),
+    ("AGENTS.md", "# do as you like\n"),
+])
+def test_sync_stops_before_merging_a_governance_file_and_names_it(clones, path, text):
+    a, b = clones(2)
+    target = b.path / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text((target.read_text() if target.exists() else "") + text)
+    b.add("Pushed with it")
+    b.git("add", "-A")
+    b.git("commit", "-q", "--no-verify", "-m", "governance")
+    b.git("push", "-q", "origin", "main")
+    a.add("Local work")
+    before = a.git("rev-parse", "HEAD")
+    run = a.htrac("sync")
+    assert run.code == 1
+    assert "sync stopped" in run.err and path in run.err and "git merge" in run.err
+    assert not (a.path / path).exists() or text not in (a.path / path).read_text()
+    assert a.git("rev-parse", "HEAD^") == before  # local ops committed, nothing merged
+    assert a.git("rev-parse", "origin/main") != a.git("rev-parse", "HEAD")
+    # after reading it, the human merges by hand and sync goes on
+    a.git("merge", "-q", "--no-edit", "origin/main")
+    again = a.htrac("sync")
+    assert again.code == 0, again.err
+
+
+def test_sync_says_which_other_files_it_merged(clones):
+    a, b = clones(2)
+    (b.path / "README.md").write_text("hello\n")
+    b.git("add", "-A")
+    b.git("commit", "-q", "-m", "docs")
+    b.git("push", "-q", "origin", "main")
+    run = a.htrac("sync")
+    assert run.code == 0, run.err
+    assert "merged 1 other file(s) from origin/main: README.md" in run.out
+    assert "nothing new" not in run.out
+    assert "nothing new from origin/main" in a.htrac("sync").out
+
+
+def test_sync_by_an_agent_merges_governance_files(clones, monkeypatch):
+    """The stop protects the human; an agent's clone takes the human's config changes."""
+    a, b = clones(2)
+    (b.path / "AGENTS.md").write_text("# new rules\n")
+    b.git("add", "-A")
+    b.git("commit", "-q", "-m", "rules")
+    b.git("push", "-q", "origin", "main")
+    config = a.agent_dir / "tracker" / "config.yaml"
+    config.write_text("actor_resolution:\n  agent_usernames: ['*']\n")  # everyone is an agent
+    run = a.htrac("sync")
+    assert run.code == 0, run.err
+    assert (a.path / "AGENTS.md").read_text() == "# new rules\n"

@@ -152,3 +152,47 @@ def test_a_pushed_htrac_package_never_runs_as_the_human(machine, clones):
     assert (markers / f"py-htrac___init__.py-{HUMAN}").exists()
     for path in markers.iterdir():
         path.unlink()
+
+
+# -- part 5: governance files arriving through git -------------------------------------------------
+
+def test_sync_stops_when_the_agent_pushes_governance_files(machine, clones):
+    m, human = machine, clones.human
+    _sync_agent(m, clones)
+    m.git(HUMAN, "pull", "-q", "--no-rebase", "origin", "main", cwd=human)
+    plant = " && ".join([
+        "printf '*.ops merge=binary\\n' >> .agent/tracker-workspace/.ops/.gitattributes",
+        "printf '# narrowed\\n' >> .agent/tracker/config.yaml.template",
+        "mkdir -p .claude && printf '{\"hooks\": {}}\\n' > .claude/settings.json",
+    ])
+    assert m.run(AGENT, "sh", "-c", plant, cwd=clones.agent).code == 0
+    _commit_and_push(m, AGENT, clones.agent, "innocent tidy-up")
+    before = m.git(HUMAN, "rev-parse", "HEAD", cwd=human)
+    run = m.htrac(HUMAN, "sync", cwd=human)
+    assert run.code == 1
+    for path in (".agent/tracker-workspace/.ops/.gitattributes",
+                 ".agent/tracker/config.yaml.template", ".claude/settings.json"):
+        assert path in run.err, (path, run.err)
+    assert "git merge" in run.err and "Traceback" not in run.err
+    assert m.git(HUMAN, "rev-parse", "HEAD", cwd=human) == before
+    assert "merge=binary" not in (human / ".agent/tracker-workspace/.ops/.gitattributes").read_text()
+
+    # merged anyway (by hand): doctor says which attribute is overridden and by which line
+    m.git(HUMAN, "merge", "-q", "--no-edit", "origin/main", cwd=human)
+    doctor = m.htrac(HUMAN, "--json", "doctor", cwd=human)
+    found = results_by_name(doctor)["effective_attributes"][0]
+    assert doctor.code == 1 and found["status"] == "error"
+    assert any(".gitattributes:3: *.ops merge=binary" in d for d in found["details"])
+    m.git(HUMAN, "revert", "-m", "1", "--no-edit", "HEAD", cwd=human)
+    assert statuses(m.htrac(HUMAN, "--json", "doctor", cwd=human), "effective_attributes") \
+        == {"ok"}
+    m.git(HUMAN, "push", "-q", "origin", "main", cwd=human)
+
+    # an ordinary file is merged, and sync says so instead of "nothing new"
+    _sync_agent(m, clones)
+    assert m.run(AGENT, "sh", "-c", "echo notes > NOTES.md", cwd=clones.agent).code == 0
+    _commit_and_push(m, AGENT, clones.agent, "notes")
+    synced = m.htrac(HUMAN, "sync", cwd=human)
+    assert synced.code == 0, synced.err
+    assert "merged 1 other file(s) from origin/main: NOTES.md" in synced.out
+    assert "nothing new" not in synced.out

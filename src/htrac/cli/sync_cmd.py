@@ -61,7 +61,12 @@ def print_report(report) -> None:
                    f"{len(report.arrived)} item(s)")
         for item_id, count in sorted(report.arrived.items()):
             click.echo(f"  {item_id}  +{count}")
-    elif not dry_run and report.upstream:
+    if report.other_files:
+        shown = ", ".join(report.other_files[:5])
+        more = f" and {len(report.other_files) - 5} more" if len(report.other_files) > 5 else ""
+        click.echo(one_line(f"merged {len(report.other_files)} other file(s) from "
+                            f"{report.upstream}: {shown}{more}"))
+    if not report.arrived and not report.other_files and not dry_run and report.upstream:
         click.echo(f"nothing new from {report.upstream}")
     if report.pushed:
         click.echo(f"pushed to {report.upstream}")

@@ -205,3 +205,45 @@ def runs_worktree_file(repo: Path, key: str, value: str) -> bool:
         program = base / program
     top, inside = repo.resolve(), Path(os.path.abspath(program))
     return inside.is_relative_to(top) and not inside.is_relative_to(top / ".git")
+
+
+def ops_paths_to_check(repo: Path) -> list[str]:
+    """A made-up ops file in each committed tier (a pattern that matches only real names still
+    shows) and every ops file git tracks."""
+    paths = [".agent/tracker/.ops/.WI-htrac-check.ops",
+             ".agent/tracker-workspace/.ops/.WI-htrac-check.ops"]
+    result = git(repo, "ls-files", "-z", "--", *(p.rsplit("/", 1)[0] for p in paths))
+    if result is not None and result.returncode == 0:
+        paths += [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0")
+                  if p.endswith(".ops")]
+    return paths
+
+
+def check_attr(repo: Path, path: str, names: tuple[str, ...]) -> dict[str, str]:
+    """The value git applies for each attribute (`set`, `unset`, `unspecified` or the value)."""
+    result = git(repo, "check-attr", "-z", *names, "--", path)
+    if result is None or result.returncode != 0:
+        return {}
+    fields = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return {fields[i + 1]: fields[i + 2] for i in range(0, len(fields) - 2, 3)}
+
+
+def attribute_lines(repo: Path) -> list[str]:
+    """Lines of the repository's attribute files that set merge or diff other than htrac's."""
+    ours = {" ".join(line.split()) for line in (*ROOT_ATTRIBUTES, *OPS_DIR_ATTRIBUTES)}
+    files = [".git/info/attributes"]
+    result = git(repo, "ls-files", "-z", "--", ":(glob)**/.gitattributes")
+    if result is not None and result.returncode == 0:
+        files += [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    found = []
+    for rel in files:
+        try:
+            text = (repo / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            words = line.split()
+            if (words and not line.startswith("#") and " ".join(words) not in ours
+                    and any(w.split("=")[0].lstrip("-!") in ("merge", "diff") for w in words[1:])):
+                found.append(f"{rel}:{number}: {line.strip()}")
+    return found

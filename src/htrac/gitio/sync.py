@@ -134,3 +134,29 @@ def push(repo: Path, up: Upstream) -> None:
 def changed(repo: Path, old: str, new: str, pathspecs: list[str]) -> list[str]:
     out = must(repo, "diff", "--name-only", "-z", "--no-renames", old, new, "--", *pathspecs)
     return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    path: str
+    mode: str  # git's mode after the change ("000000" when deleted)
+
+
+def incoming(repo: Path, head: str | None, commit_sha: str) -> list[Change]:
+    """Every file a merge of `commit_sha` would bring: its changes since the merge base."""
+    base = head
+    if head:
+        result = git(repo, "merge-base", head, commit_sha)
+        base = result.stdout.decode().strip() if result and result.returncode == 0 else None
+    if base:
+        out = must(repo, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", base, commit_sha)
+    else:
+        out = must(repo, "ls-tree", "-r", "-z", "--full-tree", commit_sha)
+        return [Change(rest.partition("\t")[2], rest.split(" ")[0])
+                for rest in out.decode("utf-8", "surrogateescape").split("\0") if rest]
+    fields = out.decode("utf-8", "surrogateescape").split("\0")
+    changes = []
+    for meta, path in zip(fields[0::2], fields[1::2]):
+        if meta.startswith(":"):
+            changes.append(Change(path, meta[1:].split(" ")[1]))
+    return changes

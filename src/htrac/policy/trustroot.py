@@ -74,8 +74,10 @@ def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None
             found.append(root)
     if len(found) > 1:
         paths = ", ".join(str(r.path) for r in found)
-        raise ConfigError(f"several trust roots govern this repository ({paths}); "
-                          "keep one: sudo rm the others")
+        raise SeveralTrustRoots(f"several trust roots govern this repository ({paths}): a "
+                                "repository must be listed in one trust file only; as root, "
+                                "edit the 'repositories' of all but one (never delete a trust "
+                                "file you have not read: each may govern other repositories)")
     if not found:
         return None
     root = found[0]
@@ -101,6 +103,10 @@ def _may_govern(path: Path, worktrees: list[Path]) -> bool:
         return True
     return any(str(w) == p or fnmatch.fnmatchcase(str(w), p) for p in patterns
                for w in worktrees)
+
+
+class SeveralTrustRoots(ConfigError):
+    """Two trust files name the same repository (or the tracker's files lead into another)."""
 
 
 def baseline_path(trust_file: Path) -> Path:

@@ -78,11 +78,15 @@ def with_hooks(settings: dict[str, Any] | None, program: str) -> dict[str, Any]:
     return merged
 
 
+def dumps(settings: dict[str, Any]) -> str:
+    return json.dumps(settings, indent=2) + "\n"
+
+
 def write(path: Path, settings: dict[str, Any], *, mode: int = 0o644) -> None:
     """Replace `path` atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.htrac-{os.getpid()}")
-    tmp.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(dumps(settings), encoding="utf-8")
     os.chmod(tmp, mode)
     os.replace(tmp, path)
 

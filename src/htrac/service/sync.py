@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -47,11 +48,16 @@ class SyncReport:
     pushed: bool = False
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    other_files: list[str] = field(default_factory=list)  # non-ops files the merge brought
 
     def as_dict(self) -> dict:
         return {"pending_lines": self.pending_lines, "committed_files": self.committed_files,
                 "upstream": self.upstream, "arrived": self.arrived, "pushed": self.pushed,
-                "dry_run": self.dry_run, "notes": self.notes}
+                "dry_run": self.dry_run, "notes": self.notes, "other_files": self.other_files}
+
+
+class GovernanceArrived(HtracError):
+    """The upstream changes files that decide authority or what runs: not merged."""
 
 
 class Syncer:
@@ -62,8 +68,14 @@ class Syncer:
             raise InvalidValueError("sync needs a git repository: run 'git init' and add a "
                                     "remote, or keep the tracker local")
         self.repo, self._state_file = found[0].resolve(), found[1]
-        self.pathspecs = [tracker.layout.ops_dir(t).resolve().relative_to(self.repo).as_posix()
-                          for t in COMMITTED_TIERS]
+        try:
+            self.pathspecs = [tracker.layout.ops_dir(t).resolve().relative_to(self.repo)
+                              .as_posix() for t in COMMITTED_TIERS]
+        except ValueError:  # a tier directory that leads out of the repository
+            from .governance import replaced_tiers
+            found_tiers = replaced_tiers(tracker.layout)
+            raise InvalidValueError(found_tiers[0] if found_tiers else "a tier directory is "
+                                    "not inside the repository; sync refuses") from None
 
     # -- threshold and breaker -------------------------------------------------------------------
 
@@ -159,13 +171,13 @@ class Syncer:
                 gsync.commit(self.repo, self.pathspecs, _message(pending))
                 report.committed_files = sorted(pending)
             head = gsync.head(self.repo)
-            if incoming and head and not gsync.is_ancestor(self.repo, incoming, head):
+            if incoming and not (head and gsync.is_ancestor(self.repo, incoming, head)):
+                report.other_files = self._screen(head, incoming, str(up))
                 gsync.merge(self.repo, incoming, str(up))
-                report.arrived = self._arrivals(head, gsync.head(self.repo) or head)
-                report.notes.extend(self._arrived_loops(report.arrived))
-                report.notes.extend(self._arrived_history(head))
-            elif incoming and not head:
-                gsync.merge(self.repo, incoming, str(up))
+                if head:
+                    report.arrived = self._arrivals(head, gsync.head(self.repo) or head)
+                    report.notes.extend(self._arrived_loops(report.arrived))
+                    report.notes.extend(self._arrived_history(head))
         if up is None:
             report.notes.append("no upstream for this branch: committed locally, nothing "
                                 "pushed (git push -u <remote> <branch>)")
@@ -175,6 +187,25 @@ class Syncer:
             gsync.push(self.repo, up)
             report.pushed = True
         return report
+
+    def _screen(self, head: str | None, incoming: str, label: str) -> list[str]:
+        """The non-ops files a merge of `incoming` brings; stops (GovernanceArrived) before
+        merging when any of them decides authority or what runs and a human is syncing."""
+        from ..policy.arrivals import why_governed
+
+        changes = gsync.incoming(self.repo, head, incoming)
+        governed = [(c.path, why) for c in changes if (why := why_governed(c.path, c.mode))]
+        if governed and self.tracker.actor.is_human:
+            files = " ".join(shlex.quote(path) for path, _ in governed)
+            listed = "; ".join(f"{path} ({why})" for path, why in governed)
+            raise GovernanceArrived(
+                f"sync stopped before merging {label}: it changes {len(governed)} file(s) that "
+                f"decide authority or what runs, which sync never merges behind your back: "
+                f"{listed}. Read them: git diff HEAD...{incoming[:12]} -- {files}; to accept "
+                f"them: git merge {incoming[:12]}, then htrac sync (your local ops are "
+                "committed; nothing was merged or pushed)")
+        ops = tuple(f"{spec}/" for spec in self.pathspecs)
+        return sorted(c.path for c in changes if not c.path.startswith(ops))
 
     def _locked(self, paths: set[str]) -> ExitStack:
         stack = ExitStack()

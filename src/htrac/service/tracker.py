@@ -8,7 +8,6 @@ item file's lock, with the Lamport clock computed from what the file and the git
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Collection
@@ -348,21 +347,28 @@ class Tracker:
 
 
 def init_tracker(repo_dir: Path) -> Layout:
-    """Create the tracker directories in `repo_dir` (idempotent)."""
+    """Create the tracker directories in `repo_dir` (idempotent). Never through a symlink: each
+    directory is opened as a real directory of the repository's owner (`store.safefs`), and
+    what is created belongs to that owner."""
+    from ..store.safefs import Tree
+
     layout = Layout(repo_dir.resolve() / ".agent")
-    for tier in TIERS:
-        layout.ops_dir(tier).mkdir(parents=True, exist_ok=True)
-    for tier in ("canonical", "workspace"):
-        _write_once(layout.ops_dir(tier) / ".gitattributes", "*.ops merge=union\n")
-    _write_once(layout.ops_dir("stealth") / ".gitignore", "*.ops\n")
-    _write_once(layout.tracker_dir / ".gitignore", "config.yaml\n")
+    with Tree.open(layout.repo_root) as repo, repo.sub(".agent", create=0o755) as agent:
+        with agent.sub("tracker", create=0o755) as tracker:
+            with tracker.sub(".ops", create=0o755) as ops:
+                _write_once(ops, ".gitattributes", "*.ops merge=union\n")
+            _write_once(tracker, ".gitignore", "config.yaml\n")
+        with agent.sub("tracker-workspace", create=0o755) as workspace:
+            with workspace.sub(".ops", create=0o755) as ops:
+                _write_once(ops, ".gitattributes", "*.ops merge=union\n")
+            with workspace.sub("stealth", create=0o755) as stealth:
+                _write_once(stealth, ".gitignore", "*.ops\n")
     return layout
 
 
-def _write_once(path: Path, text: str) -> None:
-    if not path.exists():
-        path.write_text(text, encoding="utf-8")
-        os.chmod(path, 0o644)
+def _write_once(tree, name: str, text: str) -> None:
+    if tree.lstat(name) is None:
+        tree.create(name, text.encode("utf-8"), 0o644)
 
 
 __all__ = ["Tracker", "Change", "init_tracker"]

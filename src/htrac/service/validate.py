@@ -11,10 +11,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InvalidValueError
+from ..core.oplog import read_oplog
+from ..core.ops import HUMAN
 from ..gitio import history
 from ..gitio.run import toplevel
 from ..store.layout import COMMITTED_TIERS, TIERS, id_from_filename
@@ -113,13 +117,14 @@ class Validator:
             report.extend(found)
         new_version = appendonly.group_by_item(new, self._item_of)
         self._add_stealth(new_version, ids)
+        old_version = appendonly.group_by_item(old, self._item_of)
+        report.extend(self._deleted(old_version, new_version, "the staged commit", "HEAD"))
         for item_id in ids:
             copies = [p for p, _ in new_version.get(item_id, []) if p in new]
             if len(copies) > 1:
                 report.add(Finding(ERROR, copies[0], f"duplicate ID {item_id} staged in "
                                    f"{len(copies)} tiers",
                                    f"a human merges them: htrac reconcile-reset {item_id}"))
-        old_version = appendonly.group_by_item(old, self._item_of)
         report.extend(appendonly.compare(old_version, new_version, old_name="HEAD",
                                          new_name="the staged commit", restore_rev="HEAD"))
         merging = [appendonly.group_by_item(history.read_blobs(repo, rev, paths), self._item_of)
@@ -173,6 +178,8 @@ class Validator:
                 versions.append(appendonly.group_by_item(files, self._item_of))
             parents_of.setdefault(sha, []).append(versions[0])
             self._add_stealth(versions[1], ids)
+            report.extend(self._deleted(versions[0], versions[1], f"commit {sha[:10]}",
+                                        parent[:10]))
             report.extend(appendonly.compare(versions[0], versions[1],
                                              old_name=f"parent {parent[:10]}",
                                              new_name=f"commit {sha[:10]}",
@@ -187,11 +194,34 @@ class Validator:
                 new_name=f"commit {sha[:10]}"))
 
     def _add_stealth(self, version: appendonly.Version, ids) -> None:
-        """Items stealthed here left git on purpose; their ops are kept in the local tier."""
+        """Items stealthed here left git on purpose; their ops are kept in the local tier. Only
+        the human's own `stealth` op says so: a file an agent moved into `stealth/` by hand
+        does not count, so its removal from git is reported (`_deleted`)."""
         for item_id in ids:
-            stealth = self.layout.item_path("stealth", item_id)
-            if stealth.is_file():
-                version[item_id].append((str(stealth), stealth.read_bytes()))
+            data = _regular_file(self.layout.item_path("stealth", item_id))
+            if data is not None and self._stealthed_by_human(item_id, data):
+                version[item_id].append((str(self.layout.item_path("stealth", item_id)), data))
+
+    def _stealthed_by_human(self, item_id: str, data: bytes) -> bool:
+        moves = [op for op in read_oplog(data).ops if op.type in ("stealth", "unstealth")]
+        if not moves or moves[-1].type != "stealth":
+            return False
+        actor_class = getattr(self.tracker.policy, "actor_class", None)
+        op = moves[-1]
+        return (actor_class(op, item_id) if actor_class else op.by) == HUMAN
+
+    def _deleted(self, old: appendonly.Version, new: appendonly.Version,
+                 new_name: str, restore_rev: str) -> list[Finding]:
+        """Items whose committed files are all gone in `new` with no human op for it; they are
+        taken out of `old` so the op-by-op comparison does not repeat the finding per op."""
+        found = []
+        for item_id in [i for i in old if not new.get(i)]:
+            for path, _ in old.pop(item_id):
+                found.append(Finding(
+                    ERROR, path, f"{new_name} deletes this ops file (or moves it out of git) and "
+                    "no human op authorises it: only the human's 'htrac stealth' takes an item "
+                    "out of git", f"restore it: git checkout {restore_rev} -- {path}"))
+        return found
 
     # -- paths ---------------------------------------------------------------------------------
 
@@ -208,7 +238,13 @@ class Validator:
         return [self._rel_dir(repo, tier) for tier in COMMITTED_TIERS]
 
     def _rel_dir(self, repo: Path, tier: str) -> str:
-        return self.layout.ops_dir(tier).resolve().relative_to(repo).as_posix()
+        try:
+            return self.layout.ops_dir(tier).resolve().relative_to(repo).as_posix()
+        except ValueError:  # a tier directory that leads out of the repository
+            from .governance import replaced_tiers
+            found = replaced_tiers(self.layout)
+            raise InvalidValueError(found[0] if found else f"the {tier} tier directory is not "
+                                    f"inside the repository {repo}") from None
 
     def _rel(self, repo: Path, tier: str, item_id: str) -> str:
         return f"{self._rel_dir(repo, tier)}/.{item_id}.ops"
@@ -235,3 +271,18 @@ class Validator:
             return path.resolve().relative_to(self.layout.repo_root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+
+def _regular_file(path: Path) -> bytes | None:
+    """The bytes of `path` if it is a regular file (never through a symlink, never a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)

@@ -174,6 +174,7 @@ class Tree:
                      dir_fd=self.fd)
         try:
             _give(fd, self.owner, mode)
+            os.fchmod(fd, mode)  # exactly, whatever the umask
             _write(fd, data)
         finally:
             os.close(fd)

@@ -17,7 +17,8 @@ from typing import Any
 OK, FIXED, WARN, ERROR = "ok", "fixed", "warn", "error"
 
 # Modules that define a `CHECKS` list of check functions, run in this order.
-MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.bare",
+MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.shared",
+                      "htrac.service.checks.bare",
                       "htrac.service.checks.hooks", "htrac.service.checks.git",
                       "htrac.service.checks.authority", "htrac.service.checks.exposure",
                       "htrac.service.checks.mcp", "htrac.service.checks.links"]
@@ -46,6 +47,31 @@ class CheckContext:
     repo: Path  # the repository (worktree) root
     fix: bool
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def foreign_owner(self) -> str | None:
+        """The worktree's owner when we are root and they are not. Root then does only what
+        needs root (groups, ops directory modes, the trust root, the shared repository, the
+        agent's clone) and leaves the worktree's own files to their owner: written as root they
+        would carry root's interpreter, and root must not write where others can swap paths."""
+        import os
+        import pwd
+        if os.geteuid() != 0:
+            return None
+        try:
+            uid = os.stat(self.repo).st_uid
+            return pwd.getpwuid(uid).pw_name if uid != 0 else None
+        except (OSError, KeyError):
+            return None
+
+    @property
+    def writes_worktree(self) -> bool:
+        return self.fix and self.foreign_owner is None
+
+    @property
+    def setup_command(self) -> str:
+        owner = self.foreign_owner
+        return f"htrac setup (as {owner}, in {self.repo})" if owner else "htrac setup"
 
 
 Check = Callable[[CheckContext], Iterable[Result]]

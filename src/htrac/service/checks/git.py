@@ -11,45 +11,69 @@ from pathlib import Path
 from ...gitio import attributes as attrs
 from ...core.errors import HtracError
 from ...gitio.run import GitError, git, must, toplevel
-from . import ERROR, FIXED, OK, WARN, CheckContext, Result
+from ...store.safefs import Tree
+from . import ERROR, FIXED, OK, WARN, CheckContext, Result, files
 
 
 def _repo(ctx: CheckContext):
     return toplevel(ctx.repo)
 
 
+def _missing(ctx: CheckContext, rel: str, wanted: tuple[str, ...]) -> list[str]:
+    text = files.read_text(ctx.repo, rel) or ""
+    present = {line.rstrip() for line in text.splitlines()}
+    return [line for line in wanted if line not in present]
+
+
 def gitattributes(ctx: CheckContext) -> Iterator[Result]:
     name = "gitattributes"
-    targets = [(ctx.repo / ".gitattributes", attrs.ROOT_ATTRIBUTES)]
-    targets += [(ctx.repo / d / ".gitattributes", attrs.OPS_DIR_ATTRIBUTES)
+    targets = [(".gitattributes", attrs.ROOT_ATTRIBUTES)]
+    targets += [(f"{d}/.gitattributes", attrs.OPS_DIR_ATTRIBUTES)
                 for d in (".agent/tracker/.ops", ".agent/tracker-workspace/.ops")]
-    missing = [(path, lines) for path, wanted in targets
-               if (lines := attrs.missing_lines(path, wanted))]
+    try:
+        missing = [(rel, lines) for rel, wanted in targets
+                   if (lines := _missing(ctx, rel, wanted))]
+    except files.UnsafePath as exc:
+        yield _refused(name, exc)
+        return
     if not missing:
         yield Result(name, OK, "ops files merge with merge=union and diff with the tracker driver")
         return
-    details = tuple(f"{p.relative_to(ctx.repo)}: {line}" for p, lines in missing for line in lines)
-    if ctx.fix:
-        for path, lines in missing:
-            attrs.append_lines(path, lines)
+    details = tuple(f"{rel}: {line}" for rel, lines in missing for line in lines)
+    if ctx.writes_worktree:
+        try:
+            for rel, lines in missing:
+                files.append_lines(ctx.repo, rel, lines)
+        except files.UnsafePath as exc:
+            yield _refused(name, exc)
+            return
         yield Result(name, FIXED, "added merge=union and diff=tracker attributes", details=details)
     else:
         yield Result(name, ERROR, "ops files lack merge=union / diff=tracker attributes: "
-                     "branch merges would conflict", fix="htrac setup", details=details)
+                     "branch merges would conflict", fix=ctx.setup_command, details=details)
+
+
+def _refused(name: str, exc: Exception) -> Result:
+    return Result(name, ERROR, f"refused: {exc} (setup never writes through a link or into "
+                  "another user's file)", fix="look at it, move it aside, then htrac setup")
 
 
 def gitignore(ctx: CheckContext) -> Iterator[Result]:
     name = "gitignore"
-    path = ctx.repo / ".gitignore"
-    missing = attrs.missing_lines(path, attrs.ROOT_IGNORES)
+    try:
+        missing = _missing(ctx, ".gitignore", attrs.ROOT_IGNORES)
+        if missing and ctx.writes_worktree:
+            files.append_lines(ctx.repo, ".gitignore", missing, header=attrs.IGNORE_HEADER)
+    except files.UnsafePath as exc:
+        yield _refused(name, exc)
+        return
     if not missing:
         yield Result(name, OK, "htrac's local files are ignored")
-    elif ctx.fix:
-        attrs.append_lines(path, missing, header=attrs.IGNORE_HEADER)
+    elif ctx.writes_worktree:
         yield Result(name, FIXED, "ignored htrac's local files in .gitignore",
                      details=tuple(missing))
     else:
-        yield Result(name, WARN, "htrac's local files are not ignored", fix="htrac setup",
+        yield Result(name, WARN, "htrac's local files are not ignored", fix=ctx.setup_command,
                      details=tuple(missing))
 
 
@@ -67,18 +91,20 @@ def textconv(ctx: CheckContext) -> Iterator[Result]:
         return
     command = value if kind == "isolated" else attrs.textconv_command()
     wire = (f"git config --local {attrs.TEXTCONV_KEY} {shlex.quote(command)} && "
-            f"git config --local {attrs.CACHE_KEY} true")
+            f"git config --local {attrs.CACHE_KEY} true") if ctx.foreign_owner is None \
+        else ctx.setup_command
     if kind == "foreign":
         yield Result(name, WARN, f"diff.tracker.textconv is '{value}', not htrac's driver",
                      fix=wire)
         return
-    if not ctx.fix:
+    if not ctx.writes_worktree:
         if kind == "stale":
             yield Result(name, ERROR, f"git runs the tracker diff driver as '{value}', which "
                          "can import or run code from the repository: whoever pushes an htrac/ "
                          "package or script runs it as you on git diff", fix=wire)
         else:
-            yield Result(name, WARN, "git diff shows raw ops instead of compiled items", fix=wire)
+            yield Result(name, WARN, "git diff shows raw ops instead of compiled items",
+                         fix=wire)
         return
     try:
         attrs.set_local_config(repo, attrs.TEXTCONV_KEY, command)
@@ -116,18 +142,18 @@ def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
     if kind == "isolated":
         if os.access(hook, os.X_OK):
             yield Result(name, OK, f"pre-commit hook validates staged ops, isolated ({hook})")
-        elif ctx.fix:
+        elif ctx.writes_worktree:
             hook.chmod(0o755)
             yield Result(name, FIXED, f"made {hook} executable")
         else:
             yield Result(name, ERROR, f"{hook} is not executable, so git skips it",
                          fix=f"chmod +x {hook}")
         return
-    if kind == "broken" and not ctx.fix:
+    if kind == "broken" and not ctx.writes_worktree:
         yield Result(name, ERROR, f"{hook} runs an interpreter that is gone: every commit fails",
                      fix="htrac setup (reinstalls it for the htrac you run)")
         return
-    if kind == "stale" and not ctx.fix:
+    if kind == "stale" and not ctx.writes_worktree:
         yield Result(name, WARN, f"{hook} runs whatever 'htrac' is first on PATH, not isolated",
                      fix="htrac setup (installs it for this interpreter, isolated)")
         return
@@ -135,18 +161,48 @@ def precommit_hook(ctx: CheckContext) -> Iterator[Result]:
         if attrs.hook_calls_htrac(text or ""):
             yield Result(name, OK, f"pre-commit hook calls htrac validate ({hook})")
         else:
+            line = attrs.python_command(attrs.MODULE, *attrs.HOOK_COMMAND.split()[1:])
             yield Result(name, WARN, f"{hook} exists but does not run htrac validate",
-                         fix=f"add this line to it: {attrs.python_command(attrs.MODULE, *attrs.HOOK_COMMAND.split()[1:])}")
+                         fix=f"add this line to it: {line}")
         return
-    if not ctx.fix:
+    if not ctx.writes_worktree:
         yield Result(name, WARN, "no pre-commit hook: bad or rewritten ops can be committed",
-                     fix="htrac setup (installs it), or with pre-commit: id htrac-validate")
+                     fix=f"{ctx.setup_command} (installs it), or with pre-commit: "
+                         "id htrac-validate")
         return
-    hook.parent.mkdir(parents=True, exist_ok=True)
-    hook.write_text(attrs.hook_script(), encoding="utf-8")
-    hook.chmod(0o755)
+    try:
+        hook.parent.mkdir(parents=True, exist_ok=True)
+        with Tree.open(hook.parent) as hooks:
+            hooks.replace(hook.name, attrs.hook_script().encode(), 0o755)
+    except (OSError, files.UnsafePath) as exc:
+        yield _refused(name, exc)
+        return
     verb = "reinstalled" if kind else "installed"
     yield Result(name, FIXED, f"{verb} the pre-commit hook, isolated ({hook})")
+
+
+def effective_attributes(ctx: CheckContext) -> Iterator[Result]:
+    """What git really applies to ops files (`git check-attr`), whatever line set it: a pushed
+    `.gitattributes` with `merge=binary` or another `diff=` would otherwise pass unseen."""
+    name = "effective_attributes"
+    repo = _repo(ctx)
+    if repo is None:
+        return
+    wanted = {"merge": "union", "diff": "tracker"}
+    overrides = []
+    for rel in attrs.ops_paths_to_check(repo):
+        for attr, value in attrs.check_attr(repo, rel, tuple(wanted)).items():
+            if value not in (wanted[attr], "unspecified"):  # unspecified: `gitattributes`
+                overrides.append(f"{rel}: {attr}={value} (htrac needs {attr}={wanted[attr]})")
+    if not overrides:
+        yield Result(name, OK, "git applies merge=union and diff=tracker to every ops file")
+        return
+    lines = attrs.attribute_lines(repo)
+    yield Result(name, ERROR, f"{len(overrides)} ops file attribute(s) overridden: branch merges "
+                 "and sync would fail or mix ops, diffs would run another driver",
+                 fix="remove the overriding lines below from their .gitattributes (or "
+                     ".git/info/attributes), then htrac setup",
+                 details=tuple(overrides[:10]) + tuple(f"line: {line}" for line in lines[:10]))
 
 
 def repo_programs(ctx: CheckContext) -> Iterator[Result]:
@@ -235,5 +291,6 @@ def append_only_history(ctx: CheckContext) -> Iterator[Result]:
         yield Result(name, OK, f"no commit since {since[:10]} removed or altered an op")
 
 
-CHECKS = [gitattributes, gitignore, textconv, precommit_hook, repo_programs,
+CHECKS = [gitattributes, gitignore, effective_attributes, textconv, precommit_hook,
+          repo_programs,
           append_only_history]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ...core.errors import HtracError
 from .. import claudesettings as cs
-from . import ERROR, FIXED, OK, WARN, CheckContext, Result
+from . import ERROR, FIXED, OK, WARN, CheckContext, Result, files
 
 NAME = "agent_hooks"
 MODES = ("auto", "managed", "project", "skip")
@@ -61,7 +61,7 @@ def check_agent_hooks(ctx: CheckContext) -> Iterator[Result]:
             yield target
             return
         if target is not None:
-            yield _install(target, absolute=target == managed, outside=target == managed)
+            yield _install(ctx, target, absolute=target == managed, outside=target == managed)
             return
     yield _report(managed, in_managed, project, in_project)
     yield from _disabled(ctx.repo)
@@ -84,15 +84,21 @@ def _target(ctx: CheckContext, mode: str, managed: Path, in_project: set[str]):
                     "agent user can't remove them (applies to every project on this machine)?")
         if callable(confirm) and confirm(question):
             return managed
-    if _complete(in_project):
-        return None
+    if _complete(in_project) or ctx.foreign_owner:
+        return None  # the project's file is its owner's to write (checks.foreign_owner)
     return ctx.repo / cs.PROJECT_SETTINGS
 
 
-def _install(path: Path, *, absolute: bool, outside: bool) -> Result:
+def _install(ctx: CheckContext, path: Path, *, absolute: bool, outside: bool) -> Result:
     try:
         settings = cs.with_hooks(cs.load(path), cs.program(absolute))
-        cs.write(path, settings)
+        if outside:
+            cs.write(path, settings)
+        else:  # in the worktree: never through a link an agent planted
+            files.replace_text(ctx.repo, str(cs.PROJECT_SETTINGS), cs.dumps(settings))
+    except files.UnsafePath as exc:
+        return Result(NAME, ERROR, f"refused: {exc}", fix="look at it, move it aside, then "
+                      "htrac setup")
     except HtracError as exc:
         return Result(NAME, ERROR, str(exc), fix="fix the JSON, then run htrac setup again")
     except OSError as exc:
@@ -144,7 +150,10 @@ def check_agents_md(ctx: CheckContext) -> Iterator[Result]:
 def _agents_md(ctx: CheckContext, path: Path) -> Result:
     name = "agents_md"
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else None
+        text = files.read_text(ctx.repo, path.name)
+    except files.UnsafePath as exc:
+        return Result(name, ERROR, f"refused: {exc}", fix=f"look at {path.name}, move it aside, "
+                      "then htrac setup")
     except (OSError, UnicodeDecodeError) as exc:
         return Result(name, ERROR, f"cannot read {path.name}: {exc}", fix=f"check {path}")
     updated = with_block(text)
@@ -153,12 +162,15 @@ def _agents_md(ctx: CheckContext, path: Path) -> Result:
                       "its END (or the reverse)", fix=f"remove the stray marker from {path.name}")
     if updated == text:
         return Result(name, OK, f"{path.name} describes the htrac protocol (managed block)")
-    if not ctx.fix:
+    if not ctx.writes_worktree:
         what = "an outdated" if text and BEGIN in text else "no"
         return Result(name, WARN, f"{path.name} has {what} htrac protocol block",
-                      fix="htrac setup")
+                      fix=ctx.setup_command)
     try:
-        path.write_text(updated, encoding="utf-8")
+        files.replace_text(ctx.repo, path.name, updated)
+    except files.UnsafePath as exc:
+        return Result(name, ERROR, f"refused: {exc}", fix=f"look at {path.name}, move it aside, "
+                      "then htrac setup")
     except OSError as exc:
         return Result(name, ERROR, f"cannot write {path.name}: {exc.strerror}",
                       fix=f"check the permissions of {path}")

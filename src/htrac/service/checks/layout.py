@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...gitio import sharing
-from ...store.layout import COMMITTED_TIERS, Layout
+from ...store.layout import Layout
+from ...store.safefs import UnsafePath
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result
 
 
@@ -40,11 +41,16 @@ def tracker_dirs(ctx: CheckContext) -> Iterator[Result]:
     missing = [t for t in ("canonical", "workspace", "stealth") if not layout.ops_dir(t).is_dir()]
     if not missing:
         yield Result("tracker_dirs", OK, "tracker directories present")
-    elif not ctx.fix:
+    elif not ctx.writes_worktree:
         yield Result("tracker_dirs", ERROR, f"missing tracker directories: {', '.join(missing)}",
-                     fix="htrac setup")
+                     fix=ctx.setup_command)
     else:
-        init_tracker(ctx.repo)
+        try:
+            init_tracker(ctx.repo)
+        except UnsafePath as exc:
+            yield Result("tracker_dirs", ERROR, f"refused: {exc}",
+                         fix="look at it, move it aside, then htrac setup")
+            return
         yield Result("tracker_dirs", FIXED, f"created {layout.root}")
 
 
@@ -119,30 +125,8 @@ def _membership(ctx: CheckContext, agent: str, group: str) -> Iterator[Result]:
 
 
 def _shared(ctx: CheckContext, group: str) -> Iterator[Result]:
-    layout = Layout(ctx.repo / ".agent")
-    gid = grp.getgrnam(group).gr_gid
-    for directory in [layout.ops_dir(t) for t in COMMITTED_TIERS] + [layout.workspace_dir]:
-        info = directory.stat()
-        if info.st_gid == gid and info.st_mode & 0o2070 == 0o2070:
-            yield Result("shared_ops", OK, f"{directory} is group-writable ({group}, setgid)")
-            continue
-        if not ctx.fix:
-            yield Result("shared_ops", ERROR, f"{directory} is not writable by group {group}",
-                         fix=f"chgrp {group} {directory} && chmod 2775 {directory}")
-            continue
-        try:
-            os.chown(directory, -1, gid)
-            os.chmod(directory, 0o2775)
-            for child in directory.glob(".*.ops"):
-                if not child.is_file() or child.is_symlink():
-                    continue
-                os.chown(child, -1, gid)
-                os.chmod(child, 0o664)
-        except OSError as exc:
-            yield Result("shared_ops", ERROR, f"cannot share {directory}: {exc.strerror}",
-                         fix=f"sudo chgrp {group} {directory} && sudo chmod 2775 {directory}")
-            continue
-        yield Result("shared_ops", FIXED, f"{directory}: group {group}, mode 2775")
+    from .shared import share
+    yield from share(ctx, grp.getgrnam(group).gr_gid, group)
     yield from _agent_trusts(ctx, ctx.repo)
     yield Result("shared_git", WARN, "shared worktree: the agent can append ops but must not "
                  "commit (.git stays yours, so no agent-planted hook or config runs as you)",
