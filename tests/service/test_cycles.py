@@ -7,6 +7,7 @@ import re
 import subprocess
 
 from htrac.service.cycles import looped_ids
+from htrac.service.search import search
 from htrac.service.tracker import Tracker
 from tests.gitio.conftest import wire_git
 
@@ -87,11 +88,17 @@ def test_a_loop_that_arrives_by_merge_is_reported_everywhere(tmp_tracker):
     assert doctor.code == 1 and "[error] link_loops" in doctor.out
     assert a not in tmp_tracker.ok("ready") and b not in tmp_tracker.ok("ready")
     assert looped_ids(Tracker.open(start=tmp_tracker.path).store) == {a, b}
+    for query in ("is:looped", "is:needs-human"):
+        assert {a, b} <= set(tmp_tracker.ok("list", "--query", query).split())
+        folded = Tracker.open(start=tmp_tracker.path)
+        folded.store.index = None  # the definition the index's answer must equal
+        assert {i.id for i in search(folded, query, items=True)} >= {a, b}
     # breaking it with the commands validate gave ends every report
     for fix in fixes:
         tmp_tracker.ok(*fix.split())
     assert tmp_tracker.htrac("validate").code == 0
     assert "problems" not in json.loads(tmp_tracker.ok("--json", "show", b))
+    assert tmp_tracker.ok("list", "--query", "is:looped").strip() == "(no items)"
 
 
 def test_the_pre_commit_hook_refuses_a_commit_that_closes_a_loop(tmp_tracker):

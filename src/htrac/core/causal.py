@@ -59,7 +59,7 @@ def causal_order(ops: Sequence[Placed]) -> list[Placed]:
     if not any(commitment(h.op) is not None for h in humans):
         return sorted(ops, key=classic_key)
     pasts = _Pasts(humans)
-    keyed = []
+    keyed: list[tuple[tuple[int | str, ...], Placed]] = []  # (segment, human last, …)
     for placed in ops:
         if placed.who == HUMAN:
             keyed.append(((pasts.position[placed.ident] + 1, 0), placed))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +201,11 @@ def _build(raw: dict[str, Any], source: str) -> Config:
                   index_watch=_index_watch(raw.get("index"), fail))
 
 
-def _index_watch(value: Any, fail) -> bool:
+# Makes the error a setting is refused with: `raise fail("...")` names the config file.
+Fail = Callable[[str], ConfigError]
+
+
+def _index_watch(value: Any, fail: Fail) -> bool:
     """`index: {watch: true|false}` — an htrac key the reference ignores (not in DEFAULTS,
     so the template and `init` stay as the reference writes them)."""
     if value is None:
@@ -213,7 +218,7 @@ def _index_watch(value: Any, fail) -> bool:
     return watch
 
 
-def _names(value: Any, key: str, fail, *, nonempty: bool = False) -> tuple[str, ...]:
+def _names(value: Any, key: str, fail: Fail, *, nonempty: bool = False) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise fail(f"'{key}' must be a list of names")
     if nonempty and not value:
@@ -221,7 +226,7 @@ def _names(value: Any, key: str, fail, *, nonempty: bool = False) -> tuple[str, 
     return tuple(value)
 
 
-def _kinds(value: Any, statuses: tuple[str, ...], fail) -> dict[str, Kind]:
+def _kinds(value: Any, statuses: tuple[str, ...], fail: Fail) -> dict[str, Kind]:
     if not isinstance(value, dict) or not value:
         raise fail("'kinds' must be a non-empty mapping")
     kinds: dict[str, Kind] = {}
@@ -246,7 +251,7 @@ def _kinds(value: Any, statuses: tuple[str, ...], fail) -> dict[str, Kind]:
     return kinds
 
 
-def _field_specs(kind: str, value: Any, fail) -> dict[str, FieldSpec]:
+def _field_specs(kind: str, value: Any, fail: Fail) -> dict[str, FieldSpec]:
     if not isinstance(value, dict):
         raise fail(f"kind {kind!r}: fields_schema must be a mapping")
     specs: dict[str, FieldSpec] = {}

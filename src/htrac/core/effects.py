@@ -41,7 +41,7 @@ def apply(item: Item, op: Op, who: str) -> None:
         _APPLY.get(op.type, _no_effect)(item, op)
 
 
-def _unique(values: list) -> list:
+def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .item import Item
+
 
 class HtracError(Exception):
     """A failure with a one-line message that names the fix. Exit code 1: the user's to fix."""
@@ -38,7 +43,7 @@ class StaleVersionError(HtracError):
 
     `item` is the item as it is now (a surface shows it instead of overwriting it)."""
 
-    def __init__(self, item, based_on: str) -> None:
+    def __init__(self, item: Item, based_on: str) -> None:
         super().__init__(f"{item.id} changed since you looked (version {based_on}, now "
                          f"{item.version}): nothing was written; look at it again")
         self.item = item

@@ -124,7 +124,8 @@ class _Fold:
         self.item.problems.append(Problem(kind, reason, line=self.lines.get(op.nonce, 0),
                                           nonce=op.nonce, op=op.type))
 
-    def _step(self, placed: Placed, outcome: str, reason: str = "", before=None) -> None:
+    def _step(self, placed: Placed, outcome: str, reason: str = "",
+              before: dict[str, Any] | None = None) -> None:
         if self.trace is not None:
             found = changes(before, snapshot(self.item)) if before is not None else ()
             self.trace.append(Step(placed.ident, placed.op, placed.who, outcome, reason, found))

@@ -151,6 +151,16 @@ def _needs_human_sql(facts: Facts) -> SqlPart:
             [a for _, args in parts for a in args])
 
 
+# `facts.extra[LOOPED]`: the IDs on a loop of links, a property of the whole graph the service
+# computes (`service.cycles.looped_ids`) when a query asks for it.
+LOOPED = "looped"
+
+
+def _looped_sql(facts: Facts) -> SqlPart:
+    ids = sorted(facts.extra.get(LOOPED, ()))
+    return f"i.id IN ({_marks(ids)})", ids
+
+
 def _simple(name: str, help: str, match, sql: str) -> Predicate:
     return Predicate(name, help, match, lambda facts: (sql, []))
 
@@ -179,11 +189,13 @@ for _p in (
             lambda i, f: bool(i.unread_human()), "i.unread > 0"),
     _simple("conflict", "the same item is in two tiers",
             lambda i, f: i.cross_tier_conflict, "i.conflict = 1"),
-    Predicate("needs-human", "waits on a human: " + "unread, review, rejected, damaged",
+    Predicate("looped", "on a loop of isbefore or parent links (never ready; break the loop)",
+              lambda i, f: i.id in f.extra.get(LOOPED, ()), _looped_sql),
+    Predicate("needs-human", "waits on a human: unread, review, rejected, damaged, looped",
               _needs_human, _needs_human_sql),
 ):
     register(_p)
-for _name in ("unread", "review", "rejected", "damaged"):
+for _name in ("unread", "review", "rejected", "damaged", "looped"):
     needs_human(_name)
 
 

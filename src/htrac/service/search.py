@@ -34,6 +34,16 @@ def facts(tracker: Tracker, *, read_marks: dict | None = None) -> predicates.Fac
     return predicates.Facts.for_config(tracker.config, read_marks=read_marks)
 
 
+def _with_graph_facts(tracker: Tracker, query: Query, known: predicates.Facts) -> None:
+    """Loops are a property of the whole graph of links: found once, only for a query that
+    asks (`is:looped`, or `is:needs-human`, which includes it)."""
+    wanted = query.predicates()
+    if predicates.LOOPED not in known.extra and {"looped", "needs-human"} & wanted:
+        from .cycles import looped_ids
+
+        known.extra[predicates.LOOPED] = frozenset(looped_ids(tracker.store))
+
+
 def search(tracker: Tracker, query: Query | str, *, items: bool = False,
            limit: int | None = None,
            known: predicates.Facts | None = None) -> list[Listing] | list[Item]:
@@ -42,6 +52,7 @@ def search(tracker: Tracker, query: Query | str, *, items: bool = False,
     if isinstance(query, str):
         query = parse_query(tracker, query)
     known = known or facts(tracker, read_marks=None if query.predicates() else {})
+    _with_graph_facts(tracker, query, known)
     index = tracker.store.index
     if index is not None:
         from ..store.index_search import search as indexed
