@@ -17,6 +17,7 @@ export type Item = Omit<Summary, "discussion_count" | "last_by"> & {
   description: string; pr_ref: string | null; fields: Record<string, unknown>;
   discussion: Entry[]; duplicate_of: string[]; not_duplicate_of: string[];
   problems?: { kind: string; reason: string; nonce: string | null; op: string | null }[];
+  op_ids?: string[];  // the ops this version holds: what a lock or freeze says it saw
 };
 
 export type SessionInfo = {

@@ -66,7 +66,7 @@ def test_oversized_body_is_413(server, client, endpoint, item_id):
 
 
 BAD_BODIES = [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b'{"message": 5, "fields": 3, '
-              b'"password": 1, "to": 7, "credential": [], "challenge_id": 1, "kind": 1}']
+              b'"password": 1, "to": 7, "credential": [], "challenge_id": 1, "kind": 1, "seen": 5}']
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body is not None],
@@ -215,3 +215,41 @@ def test_list_reads_your_writes_and_sees_cli_changes(server, client):
             return
         time.sleep(0.1)
     pytest.fail("the CLI's change never reached the list")
+
+
+def test_stale_version_is_409_with_the_current_item(server, client):
+    item_id = server.add("edited in two places")
+    shown = client.get(server.url(f"/api/items/{item_id}"))
+    version = shown.json()["version"]
+    assert version and shown.headers["ETag"] == f'"{version}"'
+    server.htrac("update", item_id, "--title", "changed from the CLI meanwhile")
+    for path, body in (("update", {"title": "the page's edit"}), ("discuss", {"message": "hi"})):
+        answer = client.post(server.url(f"/api/items/{item_id}/{path}"), json=body,
+                             headers={"If-Match": f'"{version}"'})
+        assert answer.status_code == 409, path
+        assert answer.json()["item"]["title"] == "changed from the CLI meanwhile"
+    current = client.get(server.url(f"/api/items/{item_id}")).json()["version"]
+    answer = client.post(server.url(f"/api/items/{item_id}/update"), json={"title": "now"},
+                         headers={"If-Match": f'"{current}"'})
+    assert answer.status_code == 200 and answer.json()["item"]["title"] == "now"
+    # the reference's clients send no If-Match: their writes go through as before
+    assert client.post(server.url(f"/api/items/{item_id}/update"),
+                       json={"priority": 1}).status_code == 200
+    assert client.post(server.url(f"/api/items/{item_id}/update"), json={"priority": 1},
+                       headers={"If-Match": "not a version!"}).status_code == 400
+
+
+def test_governance_commits_to_what_the_page_saw_and_is_never_stale(server, client):
+    item_id = server.add("locked from the page")
+    shown = client.get(server.url(f"/api/items/{item_id}")).json()
+    assert len(shown["op_ids"]) == 1  # the create
+    server.htrac("update", item_id, "--priority", "0")  # an op the page has not seen
+    answer = client.post(server.url(f"/api/items/{item_id}/lock"),
+                         json={"fields": ["priority"], "seen": shown["op_ids"]})
+    assert answer.status_code == 200  # never refused as stale
+    ops = client.get(server.url(f"/api/items/{item_id}/history")).json()["ops"]
+    lock = [op for op in ops if op["type"] == "lock"][0]
+    assert lock["outcome"] == "applied"  # (the `seen:` list itself is written when human ops
+    # are signed; tests/service covers what it holds)
+    assert client.post(server.url(f"/api/items/{item_id}/freeze"),
+                       json={"seen": shown["op_ids"]}).status_code == 200

@@ -133,6 +133,22 @@ def test_reply_lock_and_move_a_card_from_the_page(server, page):
     assert ops_text(server, item_id).count("status: ") >= 3  # create + two moves
 
 
+def test_an_edit_based_on_a_stale_version_is_refused_not_lost(server, page):
+    item_id = server.add("Edited in two places")
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.wait_for_selector("h1 >> text=Edited in two places")
+    page.keyboard.press("e")
+    page.fill("form.edit input[name=title]", "The page's title")
+    server.htrac("update", item_id, "--title", "The CLI's title")  # meanwhile
+    page.wait_for_selector("h1 >> text=The CLI's title")  # arrives live
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector("form.edit [role=alert] >> text=while you were editing")
+    browser.screenshot(page, "stale-edit")
+    assert json.loads(server.htrac("--json", "show", item_id))["title"] == "The CLI's title"
+    assert "The page's title" not in ops_text(server, item_id)
+
+
 class _Recorder(http.server.BaseHTTPRequestHandler):
     """An agent's server on another localhost port: records whatever cookies the browser sends,
     and serves a page that tries to drive the human's server."""

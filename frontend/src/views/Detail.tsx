@@ -9,8 +9,14 @@ import { Badges, short } from "./ItemRow";
 import { EditForm } from "./EditForm";
 
 type Deps = { parent: Summary | null; parent_id: string | null; children: Summary[]; blocks: Summary[]; blocked_by: Summary[] };
-type Op = { type: string; at: string; by: string; actor: string | null; clock: number; nonce: string;
-            counts_as: string; signed: boolean; body: Record<string, unknown>; rejected: string | null };
+type Op = { id: string; type: string; at: string; by: string; actor: string | null; clock: number; nonce: string;
+            counts_as: string; signed: boolean; body: Record<string, unknown>; outcome: string;
+            reason: string | null; changes: { field: string; before: unknown; after: unknown }[] };
+
+// Governance (locks, freeze) says which ops the page had on screen and is never refused as
+// stale; edits and replies say which version they were based on and are refused (409) when the
+// item changed meanwhile — the page then shows the item as it is now.
+const GOVERNANCE = ["lock", "unlock", "freeze", "unfreeze"];
 
 export function Detail() {
   const { params } = useRoute();
@@ -38,15 +44,26 @@ export function Detail() {
   useEffect(() => { setItem(null); setOps(null); setEditing(false); load(); }, [id]);
   useChanged((ids) => { if (ids.includes(id)) load(); }, [id, ops]);
 
-  const act = async (path: string, body: unknown = {}) => {
+  const act = async (path: string, body: Record<string, unknown> = {}) => {
+    if (!item) return false;
+    const governance = GOVERNANCE.includes(path);
+    const payload = governance ? { ...body, seen: item.op_ids ?? [] } : body;
+    const headers: Record<string, string> = !governance && path !== "move" && item.version
+      ? { "If-Match": `"${item.version}"` } : {};
     try {
-      const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(id)}/${path}`, body);
-      setItem(answer.item);
+      const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(id)}/${path}`, payload, headers);
+      setItem({ ...answer.item, op_ids: item.op_ids });
       setError("");
       load();
+      return true;
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-      if (e instanceof ApiError && e.body.item) setItem(e.body.item as Item);
+      if (e instanceof ApiError && e.status === 409) {
+        setError("This item changed while you were looking at it; nothing was written. Here it is now — look, then try again.");
+        load();
+      } else {
+        setError(e instanceof ApiError ? e.message : String(e));
+      }
+      return false;
     }
   };
 
@@ -87,10 +104,12 @@ export function Detail() {
         {ops === null ? <button type="button" onClick={loadHistory}>Show history</button> : (
           <ol>
             {ops.map((op) => (
-              <li class={op.rejected ? "rejected" : ""}>
-                <code>{op.type}</code> by {op.actor ?? op.by} ({op.counts_as}{op.signed ? ", signed" : ""}) at {op.at}, clock {op.clock}
-                {Object.keys(op.body).length > 0 && <pre>{JSON.stringify(op.body)}</pre>}
-                {op.rejected && <p class="error">rejected: {op.rejected}</p>}
+              <li class={`outcome-${op.outcome}`} data-op={op.id}>
+                <code>{op.type}</code> by {op.actor ?? op.by} ({op.counts_as}{op.signed ? ", signed" : ""}) at {op.at}, clock {op.clock} — {op.outcome}
+                {op.changes.length > 0 && (
+                  <ul class="changes">{op.changes.map((c) => <li><code>{c.field}</code>: {JSON.stringify(c.before)} → {JSON.stringify(c.after)}</li>)}</ul>
+                )}
+                {op.reason && <p class={op.outcome === "rejected" ? "error" : "reason"}>{op.reason}</p>}
               </li>
             ))}
           </ol>
@@ -100,7 +119,9 @@ export function Detail() {
   );
 }
 
-function Actions({ item, act, onEdit }: { item: Item; act: (path: string, body?: unknown) => void; onEdit: () => void }) {
+type Act = (path: string, body?: Record<string, unknown>) => Promise<boolean>;
+
+function Actions({ item, act, onEdit }: { item: Item; act: Act; onEdit: () => void }) {
   const session = useSession();
   const moves = item.tier === "workspace" ? ["canonical", "stealth"] : ["workspace"];
   return (
@@ -122,7 +143,7 @@ function Actions({ item, act, onEdit }: { item: Item; act: (path: string, body?:
   );
 }
 
-function Locks({ item, act }: { item: Item; act: (path: string, body?: unknown) => void }) {
+function Locks({ item, act }: { item: Item; act: Act }) {
   const session = useSession();
   return (
     <fieldset class="locks">
@@ -156,14 +177,13 @@ function DepsView({ deps }: { deps: Deps }) {
   );
 }
 
-function Discussion({ item, act }: { item: Item; act: (path: string, body?: unknown) => Promise<void> | void }) {
+function Discussion({ item, act }: { item: Item; act: Act }) {
   const [text, setText] = useState("");
   const box = useRef<HTMLTextAreaElement>(null);
   const send = async (e: Event) => {
     e.preventDefault();
     if (!text.trim()) return;
-    await act("discuss", { message: text });
-    setText("");
+    if (await act("discuss", { message: text })) setText("");  // kept when refused
   };
   return (
     <section class="discussion" aria-label="Discussion">

@@ -9,6 +9,7 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
   const [tags, setTags] = useState(item.tags.join(" "));
   const [prRef, setPrRef] = useState(item.pr_ref ?? "");
   const [error, setError] = useState("");
+  const [base] = useState(item.version);  // the version the edit began from, whatever arrives live
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -21,11 +22,11 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
     if (Object.keys(body).length === 0) { onDone(null); return; }
     try {
       const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(item.id)}/update`, body,
-        item.version ? { "If-Match": `"${item.version}"` } : {});
+        base ? { "If-Match": `"${base}"` } : {});
       onDone(answer.item);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
-        setError("Someone changed this item while you were editing. Your edit was not saved; reload to see theirs.");
+        setError("Someone changed this item while you were editing: your edit was not saved. Their version is shown above; your text is still here.");
       } else {
         setError(err instanceof ApiError ? err.message : String(err));
       }

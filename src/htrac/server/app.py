@@ -67,17 +67,22 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", "/api/items", items.create, "Create an item", body=s.CREATE, status=201),
     Endpoint("GET", "/api/ready", items.ready, "Items an agent may start now",
              answer_schema=s.ITEMS),
-    Endpoint("GET", ID, items.show, "One item", answers={404: "no such item"},
+    Endpoint("GET", ID, items.show, "One item, with the identities of its ops (`op_ids`: "
+             "what a governance write says it saw)", answers={404: "no such item"},
              answer_schema=s.ITEM),
-    Endpoint("POST", ID + "/update", items.update, "Change an item's fields", body=s.UPDATE),
-    Endpoint("POST", ID + "/discuss", items.discuss, "Post to the discussion", body=s.DISCUSS),
+    Endpoint("POST", ID + "/update", items.update, "Change an item's fields", body=s.UPDATE,
+             if_match=True),
+    Endpoint("POST", ID + "/discuss", items.discuss, "Post to the discussion", body=s.DISCUSS,
+             if_match=True),
     Endpoint("GET", ID + "/deps", items.deps, "Parent, children, what it blocks and what "
              "blocks it"),
     Endpoint("GET", ID + "/history", items.item_history, "Every op in fold order"),
     Endpoint("POST", ID + "/lock", items.lock, "Lock fields (human only)", body=s.FIELDS),
     Endpoint("POST", ID + "/unlock", items.unlock, "Unlock fields (human only)", body=s.FIELDS),
-    Endpoint("POST", ID + "/freeze", items.freeze, "Freeze (human only)"),
-    Endpoint("POST", ID + "/unfreeze", items.unfreeze, "Unfreeze (human only)"),
+    Endpoint("POST", ID + "/freeze", items.freeze, "Freeze (human only)", body=s.SEEN,
+             body_required=False),
+    Endpoint("POST", ID + "/unfreeze", items.unfreeze, "Unfreeze (human only)", body=s.SEEN,
+             body_required=False),
     Endpoint("POST", ID + "/move", items.move, "Move to another tier", body=s.MOVE),
 ]
 

@@ -35,10 +35,14 @@ def _operation(e) -> dict[str, Any]:
               for n in re.findall(r"{(\w+)}", e.path)]
     params += [{"name": n, "in": "query", "required": False, "description": d,
                 "schema": {"type": "string"}} for n, d in e.query]
+    if e.if_match:
+        params.append({"name": "If-Match", "in": "header", "required": False,
+                       "description": "the item's version the write was based on; 409 with the "
+                                      "current item if it changed", "schema": {"type": "string"}})
     if params:
         op["parameters"] = params
     if e.body is not None:
-        op["requestBody"] = {"required": True,
+        op["requestBody"] = {"required": e.body_required,
                              "content": {"application/json": {"schema": e.body}}}
     ok: dict[str, Any] = {"description": "OK"}
     ok["content"] = {"application/json": {"schema": e.answer_schema or {"type": "object"}}}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from ..service import discussion, history, humanops, itemops, listing, moves, queries
 from ..store.layout import TIERS
@@ -18,6 +18,30 @@ from .state import ServerState
 UPDATE_SCALARS = {"status": str, "priority": int, "title": str, "description": str,
                   "pr_ref": str, "parent": str}
 LINK_LISTS = ("tags", "isbefore", "duplicate_of", "not_duplicate_of")
+
+
+def _if_match(request: Request) -> str | None:
+    """The version a write was based on (`If-Match: "<version>"`), if the client gave one."""
+    value = request.headers.get("if-match")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value or value == "*":
+        return None
+    if len(value) > 64 or not value.isalnum():
+        raise HTTPError(400, "If-Match must be an item version")
+    return value
+
+
+def _seen(data: dict[str, Any]) -> list[str] | None:
+    """The op identities the page had on screen (a governance write commits to them)."""
+    seen = string_list(data, "seen")
+    if seen is not None and len(seen) > 100_000:
+        raise HTTPError(400, "seen: too many op identities")
+    return seen
 
 
 def _ref(request: Request) -> str:
@@ -53,9 +77,16 @@ async def ready(request: Request, state: ServerState) -> dict[str, Any]:
     return {"items": await state.worker.run(run)}
 
 
-async def show(request: Request, state: ServerState) -> dict[str, Any]:
+async def show(request: Request, state: ServerState) -> Response:
     ref = _ref(request)
-    return await state.worker.run(lambda: item_json(state.tracker.show(ref)))
+
+    def run() -> dict[str, Any]:
+        item, op_ids = history.on_screen(state.tracker, ref)
+        return {**item_json(item), "op_ids": op_ids}
+
+    data = await state.worker.run(run)
+    return JSONResponse(data, headers={"ETag": f'"{data["version"]}"'} if data["version"]
+                        else None)
 
 
 async def deps(request: Request, state: ServerState) -> dict[str, Any]:
@@ -123,7 +154,7 @@ async def update(request: Request, state: ServerState) -> dict[str, Any]:
         **wanted, tags=string_list(data, "tags"), add=add, remove=remove,
         add_blocked_by=string_list(data, "add_blocked_by") or [],
         remove_blocked_by=string_list(data, "remove_blocked_by") or [],
-        fields=_fields(data))
+        fields=_fields(data), expected_version=_if_match(request))
     result = await state.worker.run(itemops.update_item, state.tracker, ref, req)
     return {"ok": True, "changes": [{"field": c.field, "detail": c.detail}
                                     for c in result.changes],
@@ -136,38 +167,46 @@ async def discuss(request: Request, state: ServerState) -> dict[str, Any]:
     message = field_of(data, "message", str, required=True)
     if not message.strip():
         raise HTTPError(400, "Missing required field: message")
-    item = await state.worker.run(discussion.post, state.tracker, ref, message)
+    expected = _if_match(request)
+    item = await state.worker.run(lambda: discussion.post(state.tracker, ref, message,
+                                                          expected_version=expected))
     return {"ok": True, "item": item_json(item)}
 
 
-async def _names(request: Request) -> list[str]:
+# Governance writes are never refused as stale: they commit to the ops the page had on screen
+# (`seen`), and any op outside that set stays bound by the decision (DESIGN, point 13).
+
+async def _names(request: Request) -> tuple[list[str], list[str] | None]:
     data = await json_body(request)
     names = string_list(data, "fields")
     if not names:
         raise HTTPError(400, "Missing required field: fields (a list of names to lock)")
-    return names
+    return names, _seen(data)
 
 
 async def lock(request: Request, state: ServerState) -> dict[str, Any]:
-    ref, names = _ref(request), await _names(request)
-    item = await state.worker.run(humanops.lock_fields, state.tracker, ref, names)
+    ref, (names, seen) = _ref(request), await _names(request)
+    item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
+                                                               seen=seen))
     return {"ok": True, "item": item_json(item)}
 
 
 async def unlock(request: Request, state: ServerState) -> dict[str, Any]:
-    ref, names = _ref(request), await _names(request)
+    ref, (names, seen) = _ref(request), await _names(request)
     item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
-                                                               unlock=True))
+                                                               unlock=True, seen=seen))
     return {"ok": True, "item": item_json(item)}
 
 
 async def freeze(request: Request, state: ServerState) -> dict[str, Any]:
-    item = await state.worker.run(humanops.freeze, state.tracker, _ref(request))
+    ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
+    item = await state.worker.run(lambda: humanops.freeze(state.tracker, ref, seen=seen))
     return {"ok": True, "item": item_json(item)}
 
 
 async def unfreeze(request: Request, state: ServerState) -> dict[str, Any]:
-    item = await state.worker.run(humanops.unfreeze, state.tracker, _ref(request))
+    ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
+    item = await state.worker.run(lambda: humanops.unfreeze(state.tracker, ref, seen=seen))
     return {"ok": True, "item": item_json(item)}
 
 

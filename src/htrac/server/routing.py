@@ -32,6 +32,8 @@ class Endpoint:
     summary: str
     public: bool = False
     body: dict[str, Any] | None = None  # JSON schema of the request body
+    body_required: bool = True
+    if_match: bool = False  # takes If-Match (409 when stale)
     query: tuple[tuple[str, str], ...] = ()  # (name, description) of query parameters
     answers: dict[int, str] = field(default_factory=dict)
     answer_schema: dict[str, Any] | None = None  # of the 2xx answer
@@ -86,9 +88,11 @@ async def _refresh_written(state: ServerState, result: dict[str, Any]) -> None:
         await state.worker.run(load_changed, state, [item_id])
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; 400 for anything else."""
+async def json_body(request: Request, *, empty_ok: bool = False) -> dict[str, Any]:
+    """The request's JSON object (an empty body is `{}` when `empty_ok`); 400 otherwise."""
     raw = await request.body()
+    if empty_ok and not raw.strip():
+        return {}
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):

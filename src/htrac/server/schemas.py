@@ -32,7 +32,7 @@ ITEM = obj({
     "pr_ref": {"type": ["string", "null"]}, "description": STR, "fields": {"type": "object"},
     "locked_fields": STRS, "discussion": {"type": "array", "items": ENTRY}, "frozen": BOOL,
     "tier": STR, "created_at": STR, "updated_at": STR,
-    "version": {"type": ["string", "null"]},
+    "version": {"type": ["string", "null"]}, "op_ids": STRS,
 }, ("id", "kind", "title", "status", "priority", "tags", "tier"))
 ITEMS = obj({"items": {"type": "array", "items": {"type": "object"}}}, ("items",))
 FIELD_VALUE = {"anyOf": [STR, INT, BOOL, STRS, {"type": "null"}]}
@@ -46,5 +46,6 @@ UPDATE = obj({"status": STR, "priority": INT, "title": STR, "description": STR, 
               "add_blocked_by": STRS, "remove_blocked_by": STRS,
               "fields": {"type": "object", "additionalProperties": FIELD_VALUE}})
 DISCUSS = obj({"message": STR}, ("message",))
-FIELDS = obj({"fields": STRS}, ("fields",))
+FIELDS = obj({"fields": STRS, "seen": STRS}, ("fields",))
+SEEN = obj({"seen": STRS})
 MOVE = obj({"to": {"type": "string", "enum": ["canonical", "workspace", "stealth"]}}, ("to",))

@@ -34,12 +34,15 @@ def thread(tracker: Tracker, ref: str) -> Item:
     return tracker.show(ref)
 
 
-def post(tracker: Tracker, ref: str, message: str, *, ack_thread: bool = False) -> Item:
+def post(tracker: Tracker, ref: str, message: str, *, ack_thread: bool = False,
+         expected_version: str | None = None) -> Item:
+    """`expected_version`: the item's version the poster was looking at; a reply to a thread
+    that moved on meanwhile is refused (StaleVersionError) rather than posted past it."""
     item = tracker.show(ref)
     unread = unread_for(tracker, item)
     if unread and not ack_thread:
         raise UnreadThreadError(item, unread)
-    return tracker.discuss(item.id, message)
+    return tracker.discuss(item.id, message, expected_version=expected_version)
 
 
 def summarize(tracker: Tracker, ref: str, text: str) -> Item:

@@ -37,3 +37,10 @@ def as_json(step: Step) -> dict[str, Any]:
             "rejected": step.reason if step.outcome == REJECTED else None,
             "reason": step.reason,
             "changes": [{"field": f, "before": b, "after": a} for f, b, a in step.changes]}
+
+
+def on_screen(tracker: Tracker, ref: str) -> tuple[Item, list[str]]:
+    """The item and the identities of the ops it holds: what a surface showing it has on
+    screen, and later commits to having seen (`seen=`) when the human governs it."""
+    item, steps = trace(tracker, ref)
+    return item, [step.ident for step in steps]
