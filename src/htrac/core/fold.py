@@ -27,6 +27,7 @@ step (`core.trace`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from . import editmode, effects
 from .causal import Placed, causal_order, classic_key, commitment

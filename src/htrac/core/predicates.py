@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .query import TEXT, Query, QueryVocabulary, Term
 
@@ -56,10 +56,10 @@ class Facts:
     blocked: frozenset[str] = frozenset()
     actors: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     read_marks: Mapping[str, ReadMark] = field(default_factory=dict)
-    extra: dict = field(default_factory=dict)  # for predicates others register
+    extra: dict[str, Any] = field(default_factory=dict)  # for predicates others register
 
     @classmethod
-    def for_config(cls, config: Config, **known) -> Facts:
+    def for_config(cls, config: Config, **known: Any) -> Facts:
         return cls(tuple(config.blocking_statuses), tuple(config.resolved_statuses),
                    review_statuses(config.statuses), **known)
 
@@ -75,7 +75,7 @@ def review_statuses(statuses: Iterable[str]) -> tuple[str, ...]:
     return tuple(s for s in statuses if REVIEW_MARK in s)
 
 
-SqlPart = tuple[str, list]  # a condition over `items AS i`, and its parameters
+SqlPart = tuple[str, list[Any]]  # a condition over `items AS i`, and its parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,7 @@ def _looped_sql(facts: Facts) -> SqlPart:
     return f"i.id IN ({_marks(ids)})", ids
 
 
-def _simple(name: str, help: str, match, sql: str) -> Predicate:
+def _simple(name: str, help: str, match: Callable[[Item, Facts], bool], sql: str) -> Predicate:
     return Predicate(name, help, match, lambda facts: (sql, []))
 
 
@@ -277,7 +277,7 @@ def matches(query: Query, item: Item, facts: Facts) -> bool:
     return all(term_matches(term, item, facts) for term in query.terms)
 
 
-def sort_key(item: Item) -> tuple:
+def sort_key(item: Item) -> tuple[int, str, int, str]:
     from .summary import sortable_priority
 
     return (sortable_priority(item.priority), item.created_at, _RANK.get(item.tier, 9), item.id)

@@ -17,7 +17,9 @@ This module only parses. `core.predicates` says what each term means for a folde
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import InvalidValueError
 from .ids import REFERENCE
@@ -51,7 +53,7 @@ class QueryError(InvalidValueError):
 @dataclass(frozen=True, slots=True)
 class Term:
     key: str                 # one of KEYS, or TEXT for a word or phrase
-    values: tuple            # strings; ints for priority
+    values: tuple[Any, ...]  # strings; ints for priority
     negated: bool = False
     compare: str = "="       # for priority
     column: int = field(default=1, compare=False)
@@ -107,7 +109,7 @@ def parse(text: str, vocabulary: QueryVocabulary | None = None) -> Query:
     return Query(terms, text)
 
 
-def _terms(text: str, vocab: QueryVocabulary):
+def _terms(text: str, vocab: QueryVocabulary) -> Iterator[Term]:
     pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():

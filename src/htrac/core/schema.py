@@ -252,6 +252,7 @@ def clean_create_data(data: dict[str, Any], vocab: Vocabulary) -> tuple[dict[str
     except SchemaError as exc:
         notes.append(f"{exc}; using 'work_item'")
         clean["kind"] = kind = "work_item"
+    assert isinstance(kind, str)  # check_value refused anything else
     defaults = {
         "title": "", "status": vocab.default_status(kind), "priority": 2, "parent": None,
         "tags": [], "isbefore": [], "duplicate_of": [], "not_duplicate_of": [],

@@ -61,7 +61,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[tuple[str, A
     return tuple(found)
 
 
-def _messages(entries: list | None) -> str:
+def _messages(entries: list[tuple[Any, Any, bool]] | None) -> str:
     entries = entries or []
     shown = sum(1 for _, _, tombstoned in entries if not tombstoned)
     return f"{shown} message{'s' if shown != 1 else ''}"
