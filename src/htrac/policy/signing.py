@@ -26,9 +26,13 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..core.identity import canonical_bytes, context_of, hex_id
 from ..core.ops import Op
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 SCHEME = "ed25519"
 
@@ -124,7 +128,7 @@ def _check(public: bytes, signature: bytes, message: bytes) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _public_key(raw: bytes):
+def _public_key(raw: bytes) -> Ed25519PublicKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     return Ed25519PublicKey.from_public_bytes(raw)
 

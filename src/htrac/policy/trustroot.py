@@ -27,8 +27,9 @@ import pwd
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from ..core.config import Governance
+from ..core.config import Fail, Governance
 from ..core.errors import ConfigError
 from ..core.yamlread import YamlError, load_block
 from .actor import classify
@@ -168,7 +169,7 @@ def parse(text: str, path: Path) -> TrustRoot:
     return TrustRoot(path, repos, governance, statuses)
 
 
-def _names(value, key: str, fail, *, empty_ok: bool = False) -> tuple[str, ...]:
+def _names(value: Any, key: str, fail: Fail, *, empty_ok: bool = False) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise fail(f"{key} must be a list of strings")
     if not value and not empty_ok:
