@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .identity import is_op_id
 from .ops import (
     SEEN, BODY_KEYS, DATA_KEYS, HUMAN, AGENT, LEGACY_KEYS, LOCKABLE, SET_VALUED, UPDATABLE, Op,
     canonical_key,
@@ -75,6 +74,8 @@ def check_op(op: Op, vocab: Vocabulary) -> None:
 
 
 def _check_seen(value: Any) -> None:
+    from .identity import is_op_id  # here: reading commands load the schema, not hashing
+
     if not isinstance(value, list) or len(value) > MAX_SEEN:
         raise SchemaError(f"'seen' must be a list of at most {MAX_SEEN} op identities")
     for ident in value:
