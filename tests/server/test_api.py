@@ -66,7 +66,7 @@ def test_oversized_body_is_413(server, client, endpoint, item_id):
 
 
 BAD_BODIES = [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b'{"message": 5, "fields": 3, '
-              b'"password": 1, "to": 7, "credential": [], "challenge_id": 1, "kind": 1, "seen": 5}']
+              b'"password": 1, "to": 7, "credential": [], "challenge_id": 1, "kind": 1, "seen": 5, "read": "x"}']
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body is not None],
@@ -253,3 +253,26 @@ def test_governance_commits_to_what_the_page_saw_and_is_never_stale(server, clie
     # are signed; tests/service covers what it holds)
     assert client.post(server.url(f"/api/items/{item_id}/freeze"),
                        json={"seen": shown["op_ids"]}).status_code == 200
+
+
+def test_query_language_and_needs_human(server, client):
+    plain = server.add("query target plain", "--tag", "webq")
+    review = server.add("query target review", "--tag", "webq")
+    server.htrac("update", review, "--status", "needs_human_review")
+    found = client.get(server.url("/api/items"), params={"q": "tag:webq", "view": "summary"})
+    assert sorted(i["id"] for i in found.json()["items"]) == sorted([plain, review])
+    needs = client.get(server.url("/api/items"), params={"q": "is:needs-human tag:webq"})
+    assert [i["id"] for i in needs.json()["items"]] == [review]
+    bad = client.get(server.url("/api/items"), params={"q": "status:nonsense"})
+    assert bad.status_code == 400 and "nonsense" in bad.json()["error"]
+
+
+def test_mark_read_is_the_humans_read_state(server, client):
+    item_id = server.add("read me")
+    client.post(server.url(f"/api/items/{item_id}/discuss"), json={"message": "x"})
+    assert client.post(server.url(f"/api/items/{item_id}/read")).json() == {"ok": True,
+                                                                             "read": True}
+    assert client.post(server.url(f"/api/items/{item_id}/read"),
+                       json={"read": False}).json()["read"] is False
+    unread = client.get(server.url("/api/items"), params={"q": "is:unread"}).json()["items"]
+    assert item_id in [i["id"] for i in unread]

@@ -20,6 +20,7 @@ const GOVERNANCE = ["lock", "unlock", "freeze", "unfreeze"];
 
 export function Detail() {
   const { params } = useRoute();
+  const session = useSession();
   const id = params.id;
   const [item, setItem] = useState<Item | null>(null);
   const [deps, setDeps] = useState<Deps | null>(null);
@@ -29,7 +30,11 @@ export function Detail() {
 
   const load = async () => {
     try {
-      setItem(await get<Item>(`/api/items/${encodeURIComponent(id)}`));
+      const shown = await get<Item>(`/api/items/${encodeURIComponent(id)}`);
+      setItem(shown);
+      // The human has now seen this discussion as it stands (the TUI's and check-messages'
+      // read state too).
+      if (shown.discussion.length > 0 && session.by === "human") post(`/api/items/${encodeURIComponent(id)}/read`).catch(() => {});
       setDeps(await get<Deps>(`/api/items/${encodeURIComponent(id)}/deps`));
       if (ops !== null) loadHistory();
       setError("");

@@ -1,26 +1,20 @@
 import { useLocation } from "preact-iso";
-import { useItems, store } from "../store";
-import { useSession } from "../session";
+import { useQuery } from "../query";
 import { ItemTable } from "./ItemRow";
-import type { Summary } from "../api";
 
-// Waiting on the human: an agent spoke last, a review status, damage the human must look at.
-export function needsYou(item: Summary, resolved: string[]): boolean {
-  if (item.damaged) return true;
-  if (item.status.includes("review")) return true;
-  return item.last_by === "agent" && !resolved.includes(item.status);
-}
+// What waits on the human, as every surface defines it: `is:needs-human` (unread agent
+// messages, review statuses, rejected or damaged ops, loops, stale claims).
+export const NEEDS_YOU = "is:needs-human";
 
 export function NeedsYou() {
-  const items = useItems();
-  const session = useSession();
   const { route } = useLocation();
-  const waiting = items.filter((i) => needsYou(i, session.resolved_statuses));
+  const { items, error } = useQuery(NEEDS_YOU);
   return (
     <section aria-label="Needs you">
-      <h1>Needs you <span class="count">{waiting.length}</span></h1>
-      {!store.loaded ? <p class="loading">Loading…</p>
-        : <ItemTable items={waiting} onOpen={(id) => route(`/items/${id}`)} />}
+      <h1>Needs you {items && <span class="count">{items.length}</span>}</h1>
+      {error && <p class="error" role="alert">{error}</p>}
+      {items === null ? <p class="loading">Loading…</p>
+        : <ItemTable items={items} onOpen={(id) => route(`/items/${id}`)} />}
     </section>
   );
 }

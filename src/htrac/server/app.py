@@ -62,8 +62,10 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", "/api/auth/passkey/login", auth.passkey_login, "Finish a passkey login",
              public=True, body=s.PASSKEY_LOGIN, answers={401: "did not verify"},
              answer_schema=s.SESSION),
-    Endpoint("GET", "/api/items", items.list_items, "Every item, by priority",
-             query=(("view", "full (default) or summary"),), answer_schema=s.ITEMS),
+    Endpoint("GET", "/api/items", items.list_items, "Items by priority: all, or those a query "
+             "keeps", query=(("view", "full (default) or summary"),
+                             ("q", "the query language, e.g. is:needs-human tag:ui")),
+             answer_schema=s.ITEMS),
     Endpoint("POST", "/api/items", items.create, "Create an item", body=s.CREATE, status=201),
     Endpoint("GET", "/api/ready", items.ready, "Items an agent may start now",
              answer_schema=s.ITEMS),
@@ -84,6 +86,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("POST", ID + "/unfreeze", items.unfreeze, "Unfreeze (human only)", body=s.SEEN,
              body_required=False),
     Endpoint("POST", ID + "/move", items.move, "Move to another tier", body=s.MOVE),
+    Endpoint("POST", ID + "/read", items.mark_read, "Mark the discussion read (or unread) "
+             "for the human", body=s.READ, body_required=False),
 ]
 
 

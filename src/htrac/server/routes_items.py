@@ -8,7 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..service import discussion, history, humanops, itemops, listing, moves, queries
+from ..service import (discussion, history, humanops, itemops, listing, moves, queries,
+                       readstate, search)
 from ..store.layout import TIERS
 from .itemjson import item_json, summary_json
 from .responses import HTTPError
@@ -58,6 +59,14 @@ async def list_items(request: Request, state: ServerState) -> dict[str, Any]:
     if view not in ("full", "summary"):
         raise HTTPError(400, "view must be 'full' or 'summary'")
     shape = summary_json if view == "summary" else item_json
+    q = request.query_params.get("q", "").strip()
+    if len(q) > 2000:
+        raise HTTPError(400, "the query is too long (2,000 characters at most)")
+    if q:  # the query language, answered by the index (docs/guide/query.md)
+        def found() -> list[dict[str, Any]]:
+            return [shape(i) for i in search.search(state.tracker, q, items=True)]
+
+        return {"items": await state.worker.run(found)}
     if view == "summary" and state.listcache.loaded:
         body = await state.worker.run(state.listcache.encoded)
         return Response(body, media_type="application/json")
@@ -208,6 +217,15 @@ async def unfreeze(request: Request, state: ServerState) -> dict[str, Any]:
     ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
     item = await state.worker.run(lambda: humanops.unfreeze(state.tracker, ref, seen=seen))
     return {"ok": True, "item": item_json(item)}
+
+
+async def mark_read(request: Request, state: ServerState) -> dict[str, Any]:
+    """The human's read state (shared with the TUI and `check-messages`)."""
+    ref = _ref(request)
+    data = await json_body(request, empty_ok=True)
+    read = field_of(data, "read", bool, default=True)
+    await state.worker.run(lambda: readstate.mark_ref(state.tracker, ref, read=read))
+    return {"ok": True, "read": read}
 
 
 async def move(request: Request, state: ServerState) -> dict[str, Any]:

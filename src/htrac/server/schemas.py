@@ -48,4 +48,5 @@ UPDATE = obj({"status": STR, "priority": INT, "title": STR, "description": STR, 
 DISCUSS = obj({"message": STR}, ("message",))
 FIELDS = obj({"fields": STRS, "seen": STRS}, ("fields",))
 SEEN = obj({"seen": STRS})
+READ = obj({"read": BOOL})
 MOVE = obj({"to": {"type": "string", "enum": ["canonical", "workspace", "stealth"]}}, ("to",))
