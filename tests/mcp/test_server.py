@@ -93,6 +93,29 @@ def test_server_add_list_and_fields(serve, tmp_tracker):
     assert tmp_tracker.ok("count-todos").strip() == "1"
 
 
+def test_server_update_based_on_a_stale_version_writes_nothing(serve, tmp_tracker):
+    item = tmp_tracker.add("Contended")
+
+    async def scenario(client):
+        seen = answer(await client.call_tool("show", {"id": item}))
+        tmp_tracker.ok("update", item, "--title", "Renamed meanwhile")
+        stale = await client.call_tool("update", {"id": item, "status": "done",
+                                                  "version": seen["version"]})
+        fresh = answer(await client.call_tool("show", {"id": item}))
+        ok = answer(await client.call_tool("update", {"id": item, "status": "done",
+                                                      "version": fresh["version"]}))
+        rows = answer(await client.call_tool("list", {"fields": ["version"]}))
+        return seen, stale, fresh, ok, rows
+
+    seen, stale, fresh, ok, rows = serve(scenario)
+    assert len(seen["version"]) == 16 and fresh["version"] != seen["version"]
+    first, now = text(stale).split("\n")
+    assert first.startswith(f"error: {item} changed since you looked")
+    assert json.loads(now)["now"]["title"] == "Renamed meanwhile"
+    assert ok["changes"] == ["status: todo_hard → done"]
+    assert rows["items"][0]["version"] != fresh["version"]  # the update made a new one
+
+
 def test_server_large_lists_are_previewed_with_a_count(serve, tmp_tracker):
     for n in range(25):
         tmp_tracker.add(f"Item {n}")

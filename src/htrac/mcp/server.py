@@ -17,7 +17,7 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 
 from .. import __version__
-from ..core.errors import HtracError
+from ..core.errors import HtracError, StaleVersionError
 from . import shapes
 from .params import checked
 from .tool import Call, Tool
@@ -87,11 +87,15 @@ def _listed(tool: Tool) -> types.Tool:
 
 
 def _error(problem: HtracError | str) -> types.CallToolResult:
-    """The CLI's one line (`error: …`); a refused post also carries the unread messages."""
+    """The CLI's one line (`error: …`). A post refused for unread human messages also carries
+    them, and a stale write the item as it is now: what the agent must read before trying
+    again."""
     text = f"error: {problem}"
     unread = getattr(problem, "unread", None)
     if unread:
         text += "\n" + shapes.dumps({"unread": [shapes.entry(e) for e in unread]})
+    if isinstance(problem, StaleVersionError):
+        text += "\n" + shapes.dumps({"now": shapes.item(problem.item)})
     return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True)
 
 

@@ -22,7 +22,7 @@ ROW = ("id", "title", "status", "priority")
 # Fields a row may add: the item's JSON shape (as `htrac --json show` prints it), and `unread`.
 EXTRA = ("kind", "tier", "tags", "parent", "isbefore", "duplicate_of", "not_duplicate_of",
          "pr_ref", "description", "fields", "locked_fields", "frozen", "created_at",
-         "updated_at", "unread")
+         "updated_at", "version", "unread")
 IN_SUMMARY = frozenset({"tier", "unread"})  # what the index's listing columns already hold
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

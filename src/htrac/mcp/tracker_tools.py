@@ -72,7 +72,8 @@ def update(call: Call) -> dict[str, Any]:
         description=call.get("description"),
         add={"tags": call.get("add_tags")} if call.get("add_tags") else {},
         remove={"tags": call.get("remove_tags")} if call.get("remove_tags") else {},
-        fields=dict(call.get("field") or {}), note=call.get("note"))
+        fields=dict(call.get("field") or {}), note=call.get("note"),
+        expected_version=call.get("version"))
     result = update_item(call.tracker, call.get("id"), request)
     data: dict[str, Any] = {"id": result.item.id,
                             "changes": [f"{c.field}: {c.detail}" for c in result.changes]}
@@ -133,7 +134,9 @@ TOOLS = [
          (ID, Param("status"), Param("priority", "int"), Param("title"), Param("description"),
           Param("parent", "ref"), Param("pr_ref"), Param("add_tags", "strs"),
           Param("remove_tags", "strs"), Param("field", "map", "custom fields; null removes"),
-          Param("note")), destructive=True),
+          Param("note"), Param("version", description="refuse if the item changed since this "
+                                                       "version (from show)")),
+         destructive=True),
     Tool("discuss", "Post to an item's discussion. After unread human messages: read them "
          "(show), then post with ack_thread.", discuss,
          (ID, Param("message", required=True), Param("ack_thread", "bool"))),
