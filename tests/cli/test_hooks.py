@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 DAMAGED_ID = "WI-dajam-vuvuf-dubin-duhig-habap-lijog-luvoz-mabab"
-NEXT = ("Next: htrac ready, then htrac update :1 --status in_progress, do the work, "
+NEXT = ("Next: htrac ready --claim (claims the top item for you), do the work, "
         "htrac discuss <ID> \"<what you did>\", htrac update <ID> --status done. "
         "If you cannot go on with an item, say why with htrac discuss <ID>.")
 
@@ -194,8 +194,9 @@ def test_hook_session_start_answers_with_additional_context(agent_tracker, human
     assert answer["hookSpecificOutput"]["additionalContext"] == "\n".join([
         f"htrac tracker at {agent_tracker.path.resolve()} — you are {user} (agent).",
         "Protocol: answer humans first (htrac discuss <ID> \"<reply>\" --ack-thread); "
-        "then htrac ready → htrac update :1 --status in_progress → work → "
-        "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done.",
+        "then htrac ready --claim (claims :1 for your session) → work → "
+        "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done "
+        "(or htrac release <ID> to give it back).",
         "",
         "Humans waiting for your answer (1 item(s)) — reply first:",
         f"  - {second}  P2  [todo_hard]  Second  (1 unread): \"Please do this one next\"",

@@ -23,3 +23,17 @@ def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def session_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--session NAME`: the agent session acting (default: HTRAC_SESSION, the session-start
+    hook's record, else one per host; see docs/design/claims.md)."""
+    return click.option("--session", "session_name", metavar="NAME",
+                        help="The agent session acting (default: $HTRAC_SESSION, else what "
+                             "the session-start hook recorded, else host:<hostname>).")(command)
+
+
+def resolve_session(explicit: str | None) -> str:
+    from ..service.sessions import current
+
+    return current(explicit).name

@@ -42,10 +42,16 @@ def discuss(ctx: Context, ref: str, message: str | None, clear: bool, summarize:
         discussion.summarize(ctx.tracker, ref, summarize)
     else:
         try:
-            discussion.post(ctx.tracker, ref, message or "", ack_thread=ack_thread)
+            item = discussion.post(ctx.tracker, ref, message or "", ack_thread=ack_thread)
         except discussion.UnreadThreadError as gate:
             click.echo(gate_text(gate.item, gate.unread))
             raise
+        if item.claim is not None or item.lost_claims:
+            from ..service.claimnotices import about_item
+            from .context import resolve_session
+            from .render import echo_notices
+
+            echo_notices(about_item(ctx.tracker, item, resolve_session(None)))
     click.echo(as_json({"ok": True}, indent=None) if ctx.json else "discussed")
 
 

@@ -69,6 +69,7 @@ def hook() -> None:
 @pass_ctx
 def stop(ctx: Context, fmt: str, max_blocks: int) -> None:
     """Stop hook: block while blocking items or unread human messages remain."""
+    from ..service.claimhooks import on_stop
     from ..service.stophook import decide_stop
 
     event = _read_event(fmt)
@@ -76,17 +77,22 @@ def stop(ctx: Context, fmt: str, max_blocks: int) -> None:
     if tracker is None:
         return
     continuing = _flag(event, "stop_hook_active", default=fmt == "text")
+    claims = on_stop(tracker, _text(event, "session_id"))
     verdict = decide_stop(tracker, session=_text(event, "session_id") or "default",
                           continuing=continuing, max_blocks=max_blocks)
+    # a claim lost after a merge blocks once, so the agent reads it (claimhooks)
+    block = verdict.block or bool(claims.lost)
+    reason = "\n\n".join(r for r in (claims.reason, verdict.reason if verdict.block else "")
+                         if r)
     if fmt == "text":
         if verdict.notice:
             click.echo(verdict.notice, err=True)
-        if verdict.block:
-            click.echo(verdict.reason)
+        if block:
+            click.echo(reason)
             sys.exit(BLOCKED_EXIT)
         return
-    if verdict.block:
-        click.echo(json.dumps({"decision": "block", "reason": verdict.reason}))
+    if block:
+        click.echo(json.dumps({"decision": "block", "reason": reason}))
     elif verdict.notice:
         click.echo(json.dumps({"systemMessage": verdict.notice}))
 
@@ -100,12 +106,15 @@ def stop(ctx: Context, fmt: str, max_blocks: int) -> None:
 def session_start(ctx: Context, fmt: str, max_chars: int) -> None:
     """Session-start hook: ready items, unread human messages, your items in progress."""
     from ..service.brief import session_brief
+    from ..service.claimhooks import on_session_start
 
     event = _read_event(fmt)
     tracker = _open(ctx, event)
     if tracker is None:
         return
-    text = session_brief(tracker, max_chars=max_chars)
+    claims = on_session_start(tracker, _text(event, "session_id"))
+    text = session_brief(tracker, max_chars=max_chars, session=claims.session,
+                         lost=claims.lost)
     if fmt == "text":
         click.echo(text)
     else:

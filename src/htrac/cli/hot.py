@@ -5,18 +5,24 @@ directly when the command line has nothing to parse; the click commands (`list_c
 
 from __future__ import annotations
 
-from .render import as_json, echo, list_rows, one_line, show_text
+from .render import as_json, echo, echo_notices, list_rows, one_line, show_text
 from .state import Context
 
 
 def ready(ctx: Context, limit: int | None = None) -> None:
     """Items you can start now, numbered for :N; then items with unread human messages."""
+    from ..service.claimnotices import mark_told, untold
     from ..service.listing import ready_view
 
     view = ready_view(ctx.tracker, summary=not ctx.json)
     items = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
+    notices = untold(ctx.tracker, lambda: _session(ctx))
     if ctx.json:
         data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
+        if view.notes:
+            data["expired_claims"] = [{"id": i, "note": n} for i, n in view.notes.items()]
+        if notices:
+            data["lost_claims"] = [n.text for n in notices]
         if view.unread:
             data["items_with_unread_messages"] = [
                 {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
@@ -25,8 +31,10 @@ def ready(ctx: Context, limit: int | None = None) -> None:
             data["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
                                      for i in view.damaged]
         echo(as_json(data))
+        mark_told(ctx.tracker, notices)
         return
-    lines = list_rows(items) or ["(no ready items)"]
+    lines = [_noted(row, view.notes.get(i.id)) for row, i in zip(list_rows(items), items)]
+    lines = lines or ["(no ready items)"]
     if view.unread:
         lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
         lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
@@ -38,17 +46,42 @@ def ready(ctx: Context, limit: int | None = None) -> None:
         lines += [f"  {i.id}  [{i.tier}]  "
                   f"{one_line(i.problems[0].describe() if i.problems else '')}"
                   for i in view.damaged]
+    if notices:
+        lines += ["", f"--- {len(notices)} claim(s) of yours lost to another session ---"]
+        lines += [f"  {one_line(n.text)}" for n in notices]
     echo("\n".join(lines))
+    mark_told(ctx.tracker, notices)
+
+
+def _noted(row: str, note: str | None) -> str:
+    return f"{row}  ({one_line(note)}: offered again)" if note else row
+
+
+def _session(ctx: Context) -> str:
+    from ..service.sessions import current
+
+    return current(ctx.session).name
 
 
 def show(ctx: Context, ref: str, include_deleted: bool = False,
          include_history: bool = False) -> None:
     """Show an item (REF: full ID, unique prefix, first word, or :N)."""
     item = ctx.tracker.show(ref)
+    held = None
+    if item.claim is not None or item.lost_claims:
+        from ..service.claimnotices import about_item
+        from ..service.holdings import holding
+
+        held = holding(ctx.tracker, item)
+        echo_notices(about_item(ctx.tracker, item, _session(ctx)))
     if ctx.json:
-        echo(as_json(item.as_dict(history=include_history, include_deleted=include_deleted)))
+        data = item.as_dict(history=include_history, include_deleted=include_deleted)
+        if held is not None:
+            data["claim"] = held.as_dict()
+        echo(as_json(data))
     else:
-        echo(show_text(item, include_deleted=include_deleted, history=include_history))
+        echo(show_text(item, include_deleted=include_deleted, history=include_history,
+                       holding=held))
 
 
 def count_todos(ctx: Context, hard: bool = False, soft: bool = False) -> None:

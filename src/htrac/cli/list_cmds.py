@@ -10,8 +10,8 @@ from ..core.ids import short
 from ..store.layout import TIERS
 from . import hot
 from .completion import complete_kind, complete_status, item_argument
-from .context import Context, json_option, pass_ctx
-from .render import as_json, clean, list_rows, one_line
+from .context import Context, json_option, pass_ctx, resolve_session, session_option
+from .render import as_json, clean, echo_notices, list_rows, one_line
 
 if TYPE_CHECKING:
     from ..core.item import Entry, Item
@@ -26,11 +26,29 @@ def _limited(items: list[Item], limit: int | None) -> list[Item]:
 
 @click.command()
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N items.")
+@click.option("--claim", "take", is_flag=True,
+              help="Claim the top ready item for this session (the next one when a racer got "
+                   "it first); it becomes :1.")
+@session_option
 @json_option
 @pass_ctx
-def ready(ctx: Context, limit: int | None) -> None:
-    """Items you can start now, numbered for :N; then items with unread human messages."""
-    hot.ready(ctx, limit)
+def ready(ctx: Context, limit: int | None, take: bool, session_name: str | None) -> None:
+    """Items you can start now, numbered for :N; then items with unread human messages.
+    Items whose claim's lease expired are offered again; a live claim never is."""
+    ctx.session = session_name
+    if not take:
+        hot.ready(ctx, limit)
+        return
+    from ..service.claims import claim_ready
+    from .claim_cmds import show_claimed
+
+    session = resolve_session(session_name)
+    got = claim_ready(ctx.tracker, session=session)
+    if got is None:
+        click.echo(as_json({"id": None}, indent=None) if ctx.json else "(no ready items)")
+        return
+    ctx.tracker.store.aliases.save([got.item.id])
+    show_claimed(ctx, got, session)
 
 
 @click.command("list")
@@ -52,15 +70,26 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
     """List items by priority, numbered for :N."""
     from ..service.listing import ListFilter, list_items, query_items
 
+    from ..service.holdings import describe, holdings
+
     how = ListFilter(statuses, open_, kind, tag, tier)
     if query is not None:
         items = _limited(query_items(ctx.tracker, query, how, whole=ctx.json), limit)
     else:
         items = _limited(list_items(ctx.tracker, how, summary=not ctx.json), limit)
+    held = {h.item.id: h for h in holdings(ctx.tracker)}
     if ctx.json:
-        click.echo(as_json([i.as_dict(include_deleted=False) for i in items]))
+        rows = []
+        for i in items:
+            row = i.as_dict(include_deleted=False)
+            if i.id in held:
+                row["claim"] = held[i.id].as_dict()
+            rows.append(row)
+        click.echo(as_json(rows))
     else:
-        click.echo("\n".join(list_rows(items)) or "(no items)")
+        click.echo("\n".join(row + (f"  [{one_line(describe(held[i.id]))}]" if i.id in held
+                                    else "")
+                              for row, i in zip(list_rows(items), items)) or "(no items)")
 
 
 @click.command("check-messages")
@@ -77,6 +106,7 @@ def check_messages(ctx: Context, autolimit: int | None, for_human: bool,
                    mark_read: bool) -> None:
     """Items whose discussion ends in human messages no agent has answered (--human: the
     discussions with messages the human has not read)."""
+    from ..service.claimnotices import mark_told, untold
     from ..service.listing import check_messages as waiting_items, unread_for_human
 
     if mark_read and not for_human:
@@ -88,11 +118,17 @@ def check_messages(ctx: Context, autolimit: int | None, for_human: bool,
     if not waiting and for_human:
         click.echo("[]" if ctx.json else "(no unread messages)")
         return
+    notices = [] if for_human else untold(ctx.tracker, lambda: resolve_session(None))
     if ctx.json:
         click.echo(as_json([_waiting_dict(w) for w in waiting]))
+        echo_notices([n.text for n in notices])  # the reference's JSON shape is a list
+        mark_told(ctx.tracker, notices)
         return
+    lost = [f"--- {len(notices)} claim(s) of yours lost to another session ---",
+            *(f"  {one_line(n.text)}" for n in notices)] if notices else []
+    mark_told(ctx.tracker, notices)
     if not waiting:
-        click.echo("(no unread human messages)")
+        click.echo("\n".join(["(no unread human messages)", *lost]))
         return
     blocks = []
     for w in waiting:
@@ -108,6 +144,8 @@ def check_messages(ctx: Context, autolimit: int | None, for_human: bool,
             lines += [f"    {_entry_line(e, PRIOR_PREVIEW)}" for e in w.prior]
         lines += [f"  {_entry_line(e)}" for e in w.unread]
         blocks.append("\n".join(lines))
+    if lost:
+        blocks.append("\n".join(lost))
     click.echo("\n\n".join(blocks))
 
 

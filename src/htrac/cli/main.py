@@ -61,6 +61,14 @@ COMMANDS = {
     "reconcile": "htrac.cli.reconcile_cmds:reconcile",
     "recover": "htrac.cli.reconcile_cmds:recover",
     "migrate": "htrac.cli.reconcile_cmds:migrate",
+    "claim": "htrac.cli.claim_cmds:claim",
+    "release": "htrac.cli.claim_cmds:release",
+    "heartbeat": "htrac.cli.claim_cmds:heartbeat",
+    "stale": "htrac.cli.claim_cmds:stale",
+    "agents": "htrac.cli.claim_cmds:agents",
+    "reserve": "htrac.cli.reserve_cmds:reserve",
+    "reservations": "htrac.cli.reserve_cmds:reservations",
+    "board": "htrac.cli.board_cmd:board",
 }
 
 

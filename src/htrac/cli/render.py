@@ -36,7 +36,8 @@ def _value(value: Any) -> str:
     return "null" if value is None else one_line(str(value))
 
 
-def show_text(item: Item, *, include_deleted: bool = False, history: bool = False) -> str:
+def show_text(item: Item, *, include_deleted: bool = False, history: bool = False,
+              holding=None) -> str:
     lines = [f"{item.id}  {one_line(item.title)}" + ("  [DAMAGED]" if item.damaged else "")]
     lines.append(f"  status: {one_line(item.status)}  priority: P{item.priority}  "
                  f"tags: {_list(item.tags)}")
@@ -66,12 +67,33 @@ def show_text(item: Item, *, include_deleted: bool = False, history: bool = Fals
     if item.not_duplicate_of:
         lines.append(f"  not_duplicate_of: {_list(item.not_duplicate_of)}")
     lines.append(f"  tier: {item.tier}  created: {item.created_at}  updated: {item.updated_at}")
+    lines.extend(_claim_lines(item, holding))
     if item.frozen:
         lines.append("  *** FROZEN ***")
     if item.cross_tier_conflict:
         lines.append("  *** CROSS-TIER CONFLICT ***")
     lines.extend(f"  problem: {one_line(p.describe())}" for p in item.problems)
     return "\n".join(lines)
+
+
+def _claim_lines(item: Item, holding) -> list[str]:
+    """The holder and lease left (service.holdings), reservations, lost claims."""
+    lines = []
+    if holding is not None:
+        from ..service.holdings import describe
+
+        claim = holding.claim
+        since = f"  since {claim.taken_at}"
+        taken = f"  (taken over from {one_line(claim.taken_from)})" if claim.taken_from else ""
+        lines.append(f"  claim: {one_line(describe(holding))}{since}{taken}")
+        if claim.paths:
+            lines.append(f"  reserves: {_list(claim.paths)}")
+    for lost in item.lost_claims[-5:]:
+        lines.append(f"  lost claim: {one_line(lost.actor)}/{one_line(lost.session)} "
+                     f"{lost.action} at {lost.at} — {one_line(lost.reason)}")
+    return lines
+
+
 
 
 STATUS_WIDTH = 12  # the reference's status column
@@ -92,3 +114,9 @@ def list_row(n: int, item: Item | Summary, width: int = STATUS_WIDTH) -> str:
     tier = f"[{item.tier}]"
     return (f"{n:>2}  {item.id}  {_status(item):<{width}} P{item.priority}  {tier:<12} "
             f"{one_line(item.title)}")
+
+
+def echo_notices(lines: list[str]) -> None:
+    """What a command tells this session about its claims (service.claimnotices), on stderr."""
+    for text in lines:
+        echo(one_line(text), err=True)

@@ -16,6 +16,7 @@ class Context:
     tracker_root: Path | None = None
     json: bool = False
     auto_sync: bool = True
+    session: str | None = None  # --session, where a command takes it
     _tracker: Tracker | None = None
 
     @property

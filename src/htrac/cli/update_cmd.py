@@ -8,9 +8,9 @@ import click
 
 from ..core.errors import InvalidValueError
 from .completion import complete_status, item_argument, item_option
-from .context import Context, json_option, pass_ctx
+from .context import Context, json_option, pass_ctx, resolve_session
 from .item_cmds import parse_fields, read_description, warn
-from .render import as_json, one_line
+from .render import as_json, echo_notices, one_line
 
 LINK_OPTIONS = (("isbefore", "isbefore link (this item must finish before ID)"),
                 ("duplicate-of", "duplicate-of link"),
@@ -60,6 +60,8 @@ def _link_options(command):
                    "fields_schema doesn't declare is refused either way (validate would "
                    "refuse it). Declare new fields in config.yaml.")
 @click.option("--note", help="Also add this message to the discussion.")
+@click.option("--force", is_flag=True,
+              help="Leave the kind's lifecycle (allowed status transitions): humans only.")
 @json_option
 @pass_ctx
 def update(ctx: Context, ref: str, **opts) -> None:
@@ -71,6 +73,10 @@ def update(ctx: Context, ref: str, **opts) -> None:
 
     result = update_item(ctx.tracker, ref, _request(UpdateRequest, opts))
     warn(result.warnings)
+    if result.item.claim is not None or result.item.lost_claims:
+        from ..service.claimnotices import about_item
+
+        echo_notices(about_item(ctx.tracker, result.item, resolve_session(None)))
     if ctx.json:
         data: dict = {"ok": True}
         if result.changes:
@@ -113,4 +119,5 @@ def _request(cls, opts: dict):
                remove={k: v for k, v in remove.items() if v},
                add_blocked_by=list(opts["add_blocked_by"]),
                remove_blocked_by=list(opts["remove_blocked_by"]),
-               fields=fields, force_field_key=opts["force_field_key"], note=opts["note"])
+               fields=fields, force_field_key=opts["force_field_key"], note=opts["note"],
+               force=opts["force"])

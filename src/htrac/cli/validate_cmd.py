@@ -38,6 +38,8 @@ def validate(ctx: Context, files: tuple[Path, ...], staged: bool, check_locks: b
             click.echo(f"ERROR: {one_line(line)}")
         for line in report.warnings:
             click.echo(f"WARNING: {one_line(line)}")
+        for line in report.notices:
+            click.echo(f"NOTICE: {one_line(line)}")
         if report.ok:
             click.echo("validation passed")
     if not report.ok:

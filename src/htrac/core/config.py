@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .claims import ClaimRules
 from .errors import ConfigError
 from .ids import default_prefix
 from .schema import Vocabulary
@@ -67,6 +68,26 @@ class Kind:
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     allowed_statuses: tuple[str, ...] = ()
     deprecated_statuses: tuple[str, ...] = ()
+    # `transitions: {from: [to, …]}` — the kind's lifecycle (policy.lifecycle); htrac's key
+    transitions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSettings:
+    """`claims:` in config.yaml — htrac's key, which the reference ignores (docs/design/
+    claims.md). Not in DEFAULTS, so the template and `init` stay as the reference writes them."""
+
+    lease_minutes: int = 15
+    status: str = "in_progress"
+    working_statuses: tuple[str, ...] = ("in_progress",)
+    clock_skew_seconds: int = 120
+    max_claims_per_session: int = 0  # 0: no limit
+    reclaim: str = "human"  # who may `stale --reclaim`: human | anyone
+    reservations: str = "warn"  # pre-commit on another actor's reserved path: warn | refuse
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self.lease_minutes * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +115,21 @@ class Config:
     # `index: {watch: true}`: reads start this user's watcher (docs/design/index.md). Left
     # out of the repr, which fingerprints what compiled items depend on: they don't on this.
     index_watch: bool = field(default=False, repr=False)
+    claims: ClaimSettings = ClaimSettings()
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(
             statuses=self.statuses,
             default_statuses={name: self.default_status(name) for name in self.kinds},
             fallback_status=self.blocking_statuses[0],
+            claims=self.claim_rules(),
         )
+
+    def claim_rules(self) -> ClaimRules:
+        settings = self.claims
+        claimable = tuple(dict.fromkeys([*self.blocking_statuses, *settings.working_statuses]))
+        return ClaimRules(status=settings.status, working=settings.working_statuses,
+                          claimable=claimable, skew_seconds=settings.clock_skew_seconds)
 
     def default_status(self, kind: str) -> str:
         """First blocking status the kind permits, else the first status it allows."""
@@ -194,11 +223,60 @@ def _build(raw: dict[str, Any], source: str) -> Config:
                       "actor_resolution.agent_usernames", fail, nonempty=True)
     branches = _names(raw.get("lamport_branches"), "lamport_branches", fail, nonempty=True)
     tags = _names(raw.get("well_known_tags") or [], "well_known_tags", fail)
+    claims = _claims(raw.get("claims"), statuses, blocking, resolved, fail)
     return Config(kinds=kinds, statuses=statuses, blocking_statuses=blocking,
                   resolved_statuses=resolved, human_only_statuses=human_only, scope=scope,
                   well_known_tags=tags, lamport_branches=branches,
                   governance=Governance(agent_usernames=patterns), source=source,
-                  index_watch=_index_watch(raw.get("index"), fail))
+                  index_watch=_index_watch(raw.get("index"), fail), claims=claims)
+
+
+_CLAIM_KEYS = ("lease_minutes", "status", "working_statuses", "clock_skew_seconds",
+               "max_claims_per_session", "reclaim", "reservations")
+
+
+def _claims(value: Any, statuses: tuple[str, ...], blocking: tuple[str, ...],
+            resolved: tuple[str, ...], fail) -> ClaimSettings:
+    """`claims:` (docs/design/claims.md); every key optional."""
+    if value is None:
+        return ClaimSettings()
+    if not isinstance(value, dict):
+        raise fail("'claims' must be a mapping")
+    unknown = [k for k in value if k not in _CLAIM_KEYS]
+    if unknown:
+        raise fail(f"claims.{unknown[0]} is not a claims setting ({', '.join(_CLAIM_KEYS)})")
+    defaults = ClaimSettings()
+
+    def number(key: str, low: int, high: int) -> int:
+        got = value.get(key, getattr(defaults, key))
+        if not isinstance(got, int) or isinstance(got, bool) or not low <= got <= high:
+            raise fail(f"claims.{key} must be an integer from {low} to {high}, not {got!r}")
+        return got
+
+    def choice(key: str, options: tuple[str, ...]) -> str:
+        got = value.get(key, getattr(defaults, key))
+        if got not in options:
+            raise fail(f"claims.{key} must be one of {', '.join(options)}, not {got!r}")
+        return got
+
+    status = value.get("status", defaults.status)
+    if status not in statuses or status in blocking or status in resolved:
+        raise fail(f"claims.status must be a configured status that is neither blocking nor "
+                   f"resolved, not {status!r}")
+    working = _names(value.get("working_statuses", [status]), "claims.working_statuses", fail,
+                     nonempty=True)
+    if status not in working:
+        working = (status, *working)
+    for name in working:
+        if name not in statuses or name in blocking or name in resolved:
+            raise fail(f"claims.working_statuses: {name!r} must be a configured status that "
+                       "is neither blocking nor resolved")
+    return ClaimSettings(lease_minutes=number("lease_minutes", 1, 1440), status=status,
+                         working_statuses=working,
+                         clock_skew_seconds=number("clock_skew_seconds", 0, 3600),
+                         max_claims_per_session=number("max_claims_per_session", 0, 10_000),
+                         reclaim=choice("reclaim", ("human", "anyone")),
+                         reservations=choice("reservations", ("warn", "refuse")))
 
 
 # Makes the error a setting is refused with: `raise fail("...")` names the config file.
@@ -247,7 +325,9 @@ def _kinds(value: Any, statuses: tuple[str, ...], fail: Fail) -> dict[str, Kind]
             raise fail(f"kind {name!r}: prefix must be a string")
         kinds[name] = Kind(name=name, prefix=prefix, description=str(spec.get("description") or ""),
                            fields=_field_specs(name, spec.get("fields_schema") or {}, fail),
-                           allowed_statuses=allowed, deprecated_statuses=deprecated)
+                           allowed_statuses=allowed, deprecated_statuses=deprecated,
+                           transitions=parse_transitions(spec.get("transitions"), statuses,
+                                                         f"kind {name!r}: transitions", fail))
     return kinds
 
 
@@ -267,3 +347,21 @@ def _field_specs(kind: str, value: Any, fail: Fail) -> dict[str, FieldSpec]:
                                 description=str(spec.get("description") or ""),
                                 min=spec.get("min"), max=spec.get("max"))
     return specs
+
+
+def parse_transitions(value: Any, statuses: tuple[str, ...], where: str,
+                      fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A lifecycle, `{from_status: [allowed next statuses]}`, as sorted pairs (hashable, and
+    so part of the config's fingerprint). Used for config kinds and the trust root."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise fail(f"{where} must be a mapping of status to a list of next statuses")
+    pairs = []
+    for source, targets in value.items():
+        names = _names(targets if targets is not None else [], f"{where}.{source}", fail)
+        for status in (source, *names):
+            if status not in statuses:
+                raise fail(f"{where} names unknown status {status!r}")
+        pairs.append((source, names))
+    return tuple(sorted(pairs))

@@ -62,3 +62,11 @@ class ConfigError(InternalError):
 
 class WriteError(InternalError):
     """The file system refused a write (read-only, disk full); nothing was written."""
+
+
+class ClaimedError(HtracError):
+    """Someone else holds the item (docs/design/claims.md); the message names the holder."""
+
+    def __init__(self, message: str, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder

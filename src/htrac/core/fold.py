@@ -20,8 +20,10 @@ decision is never silently dropped. The core ships only a permissive policy; `ht
 supplies the real one. The fold reads no files and no git: the same ops and the same policy give
 the same item on every clone.
 
-Effects (`core.effects`); edit-mode windows (`core.editmode`); on request, an account of every
-step (`core.trace`).
+Effects (`core.effects`); claims (`core.claims`: an update's `claim` key takes, renews or
+releases the item, and a claim op that loses to a live claim changes nothing and is listed in
+`lost_claims`); edit-mode windows (`core.editmode`); on request, an account of every step
+(`core.trace`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import editmode, effects
+from . import claims, editmode, effects
 from .causal import Placed, causal_order, classic_key, commitment
 from .identity import context_of, op_id, version_of
 from .ids import hashes_to
@@ -182,11 +184,18 @@ class _Fold:
         if reason:
             self._refuse(placed, reason)
             return False
+        lost = claims.conflict(item, op, placed.who, self.vocab.claims)
+        if lost is not None:  # a claim op that lost (a race, an expired hold): no effect,
+            item.lost_claims.append(lost)  # and not a problem: losing is an outcome
+            self._step(placed, STEP_REJECTED, f"lost claim: {lost.reason}")
+            return False
         item.updated_at = op.at
         if op.type in MESSAGE_EDIT_TYPES:
             return True  # applied in the edit pass, inside its window or not at all
         before = snapshot(item) if self.trace is not None else None
+        status_before = item.status
         effects.apply(item, op, placed.who)
+        claims.apply(item, op, placed.who, self.vocab.claims, status_before=status_before)
         self._step(placed, APPLIED if op.type in _EFFECTFUL else IGNORED, before=before)
         return True
 

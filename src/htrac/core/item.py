@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .claims import Claim, LostClaim
 from .problems import DAMAGED, Problem
 
 
@@ -58,6 +59,8 @@ class Item:
     op_count: int = 0
     version: str = ""  # a digest of the item's op identities (`core.identity.version_of`)
     read_only_reason: str = ""  # why agents may not change it here (a human op this can't read)
+    claim: Claim | None = None  # who works on it (core.claims); its lease is the reader's to judge
+    lost_claims: list[LostClaim] = field(default_factory=list)  # claim ops that had no effect
 
     def unread_human(self) -> list[Entry]:
         """Messages a human wrote that no agent has answered: the trailing run of human entries."""
@@ -93,4 +96,8 @@ class Item:
             data["hidden_deleted"] = hidden
         if self.problems:
             data["problems"] = [p.as_dict() for p in self.problems]
+        if self.claim is not None:  # htrac's, like `problems`: only when there is one
+            data["claim"] = self.claim.as_dict()
+        if self.lost_claims:
+            data["lost_claims"] = [c.as_dict() for c in self.lost_claims]
         return data

@@ -22,7 +22,7 @@ SEEN = "seen"
 
 BODY_KEYS: dict[str, tuple[str, ...]] = {
     "create": ("data",),
-    "update": ("set", "add", "remove"),
+    "update": ("set", "add", "remove", "claim"),  # `claim`: htrac's (core.claims)
     "discuss": ("message",),
     "discuss_clear": (),
     "discuss_summarize": ("message",),

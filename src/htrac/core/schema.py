@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .claims import DEFAULT_RULES, ClaimRules, check_body as check_claim_body
 from .ops import (
     SEEN, BODY_KEYS, DATA_KEYS, HUMAN, AGENT, LEGACY_KEYS, LOCKABLE, SET_VALUED, UPDATABLE, Op,
     canonical_key,
@@ -51,6 +52,7 @@ class Vocabulary:
     statuses: tuple[str, ...]
     default_statuses: dict[str, str]  # kind → status a new item of that kind starts in
     fallback_status: str
+    claims: ClaimRules = DEFAULT_RULES
 
     def default_status(self, kind: str) -> str:
         return self.default_statuses.get(kind, self.fallback_status)
@@ -109,6 +111,10 @@ def _check_update(op: Op, vocab: Vocabulary) -> None:
             if canonical_key(key) not in SET_VALUED:
                 raise SchemaError(f"'{part}' may only hold {', '.join(SET_VALUED)}, not '{key}'")
             check_value(canonical_key(key), value, vocab)
+    if "claim" in op.body:
+        problem = check_claim_body(op.get("claim"))
+        if problem:
+            raise SchemaError(problem)
 
 
 def _check_message(op: Op, vocab: Vocabulary) -> None:

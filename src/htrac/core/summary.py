@@ -21,11 +21,12 @@ class Summary(NamedTuple):
     title: str
     damaged: int  # 1 if the item's state is uncertain (see `Item.damaged`)
     unread: int  # trailing human messages no agent has answered
+    created_at: str = ""  # with priority, what ready and list sort by
 
     @classmethod
     def of(cls, item: Item) -> Summary:
         return cls(item.id, item.tier, item.status, sortable_priority(item.priority),
-                   item.title, int(item.damaged), len(item.unread_human()))
+                   item.title, int(item.damaged), len(item.unread_human()), item.created_at)
 
 
 def sortable_priority(priority: object) -> int:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..core.config import Config
 from ..core.errors import AuthorityError
-from . import trustroot
+from . import lifecycle, trustroot
 from .actor import Actor, current_actor
 from .rules import Rules
 
@@ -63,4 +63,8 @@ def resolve(worktrees: list[Path], config: Config,
         human_only = tuple(dict.fromkeys([*human_only, *root.human_only_statuses]))
     actor = current_actor(config.governance.agent_usernames)
     baseline = root.baseline if root is not None else frozenset()
-    return Authority(config, actor, Rules(config.governance, human_only, baseline), root)
+    # A lifecycle binds agents, so with a trust root only the trust root's count (an agent can
+    # write the config); without one, the config's kinds declare them.
+    lifecycles = root.lifecycles if root is not None else lifecycle.from_kinds(config.kinds)
+    rules = Rules(config.governance, human_only, baseline, lifecycles)
+    return Authority(config, actor, rules, root)

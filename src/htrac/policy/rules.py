@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..core.config import Config, Governance
 from ..core.ops import AGENT, HUMAN, LOCKABLE, Op, canonical_key
+from . import lifecycle
 from .actor import classify
 from .signing import Verifier
 
@@ -45,6 +46,7 @@ class Rules:
     governance: Governance
     human_only_statuses: tuple[str, ...] = ("deleted",)
     baseline: frozenset[str] = frozenset()
+    lifecycles: lifecycle.Lifecycles = ()  # from the trust root when one governs
     _verifier: Verifier = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -54,12 +56,14 @@ class Rules:
     @property
     def fingerprint(self) -> str:
         """What, beyond the config, changes folds: for caches of compiled items."""
-        text = "\n".join([*self.human_only_statuses, "--", *sorted(self.baseline)])
+        text = "\n".join([*self.human_only_statuses, "--", *sorted(self.baseline), "--",
+                          repr(self.lifecycles)])
         return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
     def for_config(cls, config: Config) -> Rules:
-        return cls(config.governance, config.human_only_statuses)
+        return cls(config.governance, config.human_only_statuses,
+                   lifecycles=lifecycle.from_kinds(config.kinds))
 
     # -- whose op --------------------------------------------------------------------------------
 
@@ -93,6 +97,10 @@ class Rules:
             return f"status '{status}' requires human authority"
         if op.type == "create":
             return None
+        if status is not None and item.kind:
+            moved = lifecycle.refusal(self.lifecycles, item.kind, item.status, status)
+            if moved:
+                return moved
         if is_frozen(item.locked_fields):
             return f"Item {item.id} is frozen. Ask the human to unfreeze it."
         for name in touched(op):

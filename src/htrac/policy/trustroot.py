@@ -9,6 +9,8 @@ authority:
     require_signatures: true
     human_keys: ["ed25519:<base64>"]
     human_only_statuses: ["deleted"]   # added to the config's own list, never removed from it
+    lifecycles:                         # per kind, the statuses allowed next (policy.lifecycle)
+      work_item: {todo_hard: [in_progress], in_progress: [needs_human_review, todo_hard]}
 
 When a file governs the repository a command runs in, its settings replace the in-repository
 `actor_resolution` wholesale. The location is fixed: no environment variable, option or file in
@@ -46,6 +48,7 @@ class TrustRoot:
     governance: Governance
     human_only_statuses: tuple[str, ...] = ("deleted",)
     baseline: frozenset[str] = frozenset()
+    lifecycles: tuple = ()  # policy.lifecycle.Lifecycles
 
     @property
     def baseline_path(self) -> Path:
@@ -145,7 +148,7 @@ def parse(text: str, path: Path) -> TrustRoot:
     if not isinstance(raw, dict):
         raise fail("must be a mapping of settings")
     unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys",
-                          "human_only_statuses"}
+                          "human_only_statuses", "lifecycles"}
     if unknown:
         raise fail(f"unknown setting {sorted(unknown)[0]!r}")
     repos = _names(raw.get("repositories"), "repositories", fail)
@@ -166,7 +169,29 @@ def parse(text: str, path: Path) -> TrustRoot:
                             human_keys=keys, source=str(path))
     statuses = _names(raw.get("human_only_statuses", ["deleted"]), "human_only_statuses", fail,
                       empty_ok=True)
-    return TrustRoot(path, repos, governance, statuses)
+    return TrustRoot(path, repos, governance, statuses,
+                     lifecycles=_lifecycles(raw.get("lifecycles"), fail))
+
+
+def _lifecycles(value, fail) -> tuple:
+    """`lifecycles: {<kind>: {<from>: [<to>, …]}}`. Status names are not checked against a
+    config here (the trust root governs repositories whatever their config): a name no config
+    uses simply never matches."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise fail("lifecycles must be a mapping of kind to transitions")
+    found = []
+    for kind, transitions in value.items():
+        if not isinstance(transitions, dict):
+            raise fail(f"lifecycles.{kind} must map a status to the statuses allowed next")
+        pairs = []
+        for source, targets in transitions.items():
+            names = _names(targets if targets is not None else [], f"lifecycles.{kind}.{source}",
+                           fail, empty_ok=True)
+            pairs.append((str(source), names))
+        found.append((str(kind), tuple(sorted(pairs))))
+    return tuple(sorted(found))
 
 
 def _names(value: Any, key: str, fail: Fail, *, empty_ok: bool = False) -> tuple[str, ...]:
@@ -205,7 +230,7 @@ def _user(uid: int) -> str:
 
 
 def render(repositories: list[str], governance: Governance,
-           human_only_statuses: tuple[str, ...] = ("deleted",)) -> str:
+           human_only_statuses: tuple[str, ...] = ("deleted",), lifecycles: tuple = ()) -> str:
     """The text of a trust file (JSON strings are valid YAML double-quoted scalars)."""
     def block(key: str, values: tuple[str, ...] | list[str]) -> str:
         if not values:
@@ -218,4 +243,16 @@ def render(repositories: list[str], governance: Governance,
             + block("agent_usernames", governance.agent_usernames)
             + f"require_signatures: {'true' if governance.require_signatures else 'false'}\n"
             + block("human_keys", governance.human_keys)
-            + block("human_only_statuses", human_only_statuses))
+            + block("human_only_statuses", human_only_statuses)
+            + _render_lifecycles(lifecycles))
+
+
+def _render_lifecycles(lifecycles: tuple) -> str:
+    if not lifecycles:
+        return ""
+    lines = ["lifecycles:\n"]
+    for kind, transitions in lifecycles:
+        lines.append(f"  {json.dumps(kind)}:\n")
+        for source, targets in transitions:
+            lines.append(f"    {json.dumps(source)}: [{', '.join(json.dumps(t) for t in targets)}]\n")
+    return "".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..core.errors import HtracError
 from ..core.item import Item
 from ..core.oplog import read_oplog
 from ..store.layout import TIERS
@@ -23,11 +24,14 @@ MIN_CHARS = 200
 IN_PROGRESS = "in_progress"
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")  # written verbatim in an op's `actor:` line
 PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\" --ack-thread); "
-            "then htrac ready → htrac update :1 --status in_progress → work → "
-            "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done.")
+            "then htrac ready --claim (claims :1 for your session) → work → "
+            "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done "
+            "(or htrac release <ID> to give it back).")
+BOARD_MESSAGES = 3
 
 
-def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS,
+                  session: str | None = None, lost: list[str] | None = None) -> str:
     max_chars = max(max_chars, MIN_CHARS)
     config = tracker.config
     scope = queries.scope_tiers(config)
@@ -36,9 +40,10 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
     mine = _in_progress_by(tracker, _in_progress(tracker))
     counts = (len(queries.todo_rows(tracker.store, config, scope)),
               sum(1 for i in damaged if i.tier in scope))
+    extra = _coordination(tracker, session, lost or [])
     limit = 10
     while True:
-        text = _render(tracker, waiting, mine, ready, counts, limit)
+        text = _render(tracker, waiting, mine, ready, counts, limit, extra)
         if len(text) <= max_chars or limit == 0:
             break
         limit //= 2
@@ -46,7 +51,7 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS) -> st
 
 
 def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list[Item],
-            counts: tuple[int, int], limit: int) -> str:
+            counts: tuple[int, int], limit: int, extra: list[str] = ()) -> str:
     actor = tracker.actor
     blocking, damaged = counts
     out = [f"htrac tracker at {tracker.layout.repo_root} — you are {actor.name} ({actor.by}).",
@@ -72,7 +77,33 @@ def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list
     out.extend(_more(len(ready), limit, "htrac ready"))
     summary = f"Blocking items in the stop hook's scope: {blocking}"
     out.append(summary + (f" ({damaged} damaged: see htrac validate)." if damaged else "."))
+    out.extend(extra)
     return "\n".join(out)
+
+
+def _coordination(tracker: Tracker, session: str | None, lost: list[str]) -> list[str]:
+    """The session's claims, claims it lost, and the board's latest messages."""
+    from ..core.lease import describe_left
+    from . import board
+    from .claims import held_by_session
+
+    out: list[str] = []
+    if session:
+        held = held_by_session(tracker, session)
+        if held:
+            out.append(f"Your claims (session {session}):")
+            out.extend(f"  - {h.item.id}  {describe_left(h.lease.seconds_left)} left  "
+                       f"{line(h.item.title, 100)}" for h in held[:10])
+    out.extend(line(text) for text in lost[:5])
+    try:
+        messages = board.read(tracker, BOARD_MESSAGES).entries
+    except HtracError:
+        messages = []
+    if messages:
+        out.append("Board (latest; htrac board):")
+        out.extend(f"  [{e.at}] {line(e.actor, 40)} ({e.by}): {line(e.message, SNIPPET)}"
+                   for e in messages)
+    return out
 
 
 def _more(total: int, shown: int, command: str) -> list[str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
+NOTICE = "notice"  # told, never an error, not even with --strict (a reserved path, by config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +37,23 @@ class Report:
 
     @property
     def errors(self) -> list[str]:
-        return [f.text() for f in self.findings if f.level == ERROR or self.strict]
+        return [f.text() for f in self.findings
+                if f.level == ERROR or (self.strict and f.level == WARNING)]
 
     @property
     def warnings(self) -> list[str]:
         return [] if self.strict else [f.text() for f in self.findings if f.level == WARNING]
 
     @property
+    def notices(self) -> list[str]:
+        return [f.text() for f in self.findings if f.level == NOTICE]
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
     def as_dict(self) -> dict[str, list[str]]:
-        return {"errors": self.errors, "warnings": self.warnings}
+        data = {"errors": self.errors, "warnings": self.warnings}
+        if self.notices:
+            data["notices"] = self.notices
+        return data

@@ -40,6 +40,7 @@ def check_file(store: Store, path: str, tier: str, item_id: str, data: bytes, *,
     findings = list(_format(data, log, finding))
     findings.extend(_problems(item, finding))
     findings.extend(_item_rules(store.config, item, finding))
+    findings.extend(_future_claims(store.config, log, finding))
     if check_locks:
         reported = {f.nonce for f in findings if f.nonce}
         findings.extend(f for f in _locks(store, item, log, finding) if f.nonce not in reported)
@@ -76,6 +77,27 @@ def _key_order(block, op_type: str, finding) -> Iterator[Finding]:
         if [k for k in data_keys if k in want] != want:
             yield finding(WARNING, "create data keys out of order",
                           f"write them as {', '.join(DATA_KEYS)}", block.first_line, block.tag)
+
+
+def _future_claims(config: Config, log: OpLog, finding) -> Iterator[Finding]:
+    """A claim op dated after this machine's clock (beyond the allowed skew) would hold its
+    item longer than it should: readers don't trust it, and it is not to be committed."""
+    from datetime import datetime, timedelta, timezone
+
+    from ..core.claims import claim_of, parse_at
+
+    horizon = datetime.now(timezone.utc) + timedelta(seconds=config.claims.clock_skew_seconds)
+    for op in log.ops:
+        if claim_of(op) is None:
+            continue
+        try:
+            future = parse_at(op.at) > horizon
+        except ValueError:
+            continue  # a malformed `at` is the schema's finding
+        if future:
+            yield finding(ERROR, f"claim op {op.nonce} is dated {op.at}, in the future",
+                          "remove the op; claims are written with the writer's clock (htrac "
+                          "claim)", log.lines.get(op.nonce, 0), op.nonce)
 
 
 def _problems(item: Item, finding) -> Iterator[Finding]:

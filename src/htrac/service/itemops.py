@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.config import Kind
-from ..core.errors import HtracError, InvalidValueError, StaleVersionError
+from ..core.errors import AuthorityError, HtracError, InvalidValueError, StaleVersionError
 from ..core.ids import short
 from ..core.item import Item
 from . import discussion, tags
@@ -40,6 +40,7 @@ class UpdateRequest:
     force_field_key: bool = False
     note: str | None = None
     expected_version: str | None = None  # the item's version the request was based on
+    force: bool = False  # a human leaving the kind's lifecycle (policy.lifecycle)
 
     def set_part(self) -> dict[str, Any]:
         scalars = {"status": self.status, "priority": self.priority, "title": self.title,
@@ -82,6 +83,8 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
     before = tracker.store.load(tier, item_id)
     check_field_keys(tracker.config.kinds.get(before.kind), request.fields,
                      force=request.force_field_key)
+    if request.status is not None:
+        check_transition(tracker, before, request.status, force=request.force)
     # Every other item named must exist before anything is written.
     blockers = ([(tracker.store.resolve(r)[1], True) for r in request.add_blocked_by]
                 + [(tracker.store.resolve(r)[1], False) for r in request.remove_blocked_by])
@@ -107,6 +110,18 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
     else:
         after = tracker.store.load(tier, item_id)
     return UpdateResult(after, changes, warnings)
+
+
+def check_transition(tracker: Tracker, item: Item, status: str, *, force: bool) -> None:
+    """A human leaves the kind's lifecycle only with `force`; an agent never (the policy
+    refuses its op, on write and in the fold, naming the allowed next statuses)."""
+    from ..policy.lifecycle import refusal
+
+    if force and not tracker.actor.is_human:
+        raise AuthorityError("--force (leaving a lifecycle) requires human authority")
+    moved = refusal(getattr(tracker.policy, "lifecycles", ()), item.kind, item.status, status)
+    if moved and tracker.actor.is_human and not force:
+        raise InvalidValueError(f"{moved}; a human may leave it with --force")
 
 
 def add_item(tracker: Tracker, *, force_field_key: bool = False,

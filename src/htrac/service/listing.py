@@ -27,14 +27,23 @@ class ReadyView:
     # items whose discussion ends in human messages, in the hook's scope
     unread: list[Item] | list[Summary]
     damaged: list[Item]  # never offered as work, never hidden either (DESIGN, point 7)
+    notes: dict[str, str] = field(default_factory=dict)  # item ID → why it is offered again
 
 
 def ready_view(tracker: Tracker, *, summary: bool = False, numbered: bool = True) -> ReadyView:
     """What `htrac ready` shows; with `summary`, the ready and unread items as `Summary` tuples
     (what a text listing prints, read from the index without decoding an item). `numbered`
     makes the list the user's `:N` aliases; a surface that never takes `:N` (MCP) says no, so
-    it can't renumber the rows a CLI session of the same user is working from."""
+    it can't renumber the rows a CLI session of the same user is working from. Items whose
+    claim's lease expired are offered again (service.holdings); a live claim never is."""
+    from .holdings import describe, expired_offers
+
     view = ReadyView(*queries.overview_in(tracker.store, tracker.config, summary=summary))
+    offers = expired_offers(tracker)
+    if offers:
+        again = [Summary.of(h.item) if summary else h.item for h in offers]
+        view.ready = sorted([*view.ready, *again], key=lambda i: (i.priority, i.created_at))
+        view.notes = {h.item.id: describe(h) for h in offers}
     if numbered:
         tracker.store.aliases.save([i.id for i in view.ready])
     return view

@@ -123,3 +123,13 @@ def todo_hash_of(rows: Iterable[tuple[str, str, str]]) -> str:
     """`todo_hash` from `todo_rows`."""
     lines = sorted(f"{item_id}\t{status}\t{title}\n" for item_id, status, title in rows)
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def blockers(store, config: Config, item_id: str) -> list[tuple[str, str]]:
+    """(id, status) of the unresolved items that must finish before `item_id`."""
+    resolved = config.resolved_statuses
+    found = store.query("blockers", item_id, list(resolved))
+    if found is not None:
+        return found
+    return [(i.id, i.status) for i in store.items(TIERS)
+            if item_id in i.isbefore and i.status not in resolved]

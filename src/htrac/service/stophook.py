@@ -138,7 +138,7 @@ def block_reason(todo: list[Item], waiting: list[Item], statuses: tuple[str, ...
             lines.append("A [DAMAGED] item counts as blocking until its file is repaired: "
                          "see htrac show <ID> and htrac validate, and tell a human.")
         lines.append("")
-        lines.append("Next: htrac ready, then htrac update :1 --status in_progress, do the work, "
+        lines.append("Next: htrac ready --claim (claims the top item for you), do the work, "
                      "htrac discuss <ID> \"<what you did>\", htrac update <ID> --status done. "
                      "If you cannot go on with an item, say why with htrac discuss <ID>.")
     return "\n".join(lines)

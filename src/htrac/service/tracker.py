@@ -9,6 +9,7 @@ item file's lock, with the Lamport clock computed from what the file and the git
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from collections.abc import Collection
 from typing import Any, Callable
@@ -52,6 +53,8 @@ class Tracker:
         self.authority = authority  # signs human ops; None: nothing is signed
         self.store = Store(layout, config, policy)
         self._repo: Path | None | bool = False
+        # What every reader and writer here calls "now" (leases, `at`): tests inject a clock.
+        self.clock: Callable[[], datetime] = _utc_now
 
     @classmethod
     def open(cls, start: Path | None = None, tracker_root: Path | None = None) -> Tracker:
@@ -162,6 +165,14 @@ class Tracker:
         self._append(tier, item_id, self._new_op("discuss_clear", {}), seen=seen)
         return self.store.load(tier, item_id)
 
+    def write_claim(self, tier: str, item_id: str, set_: dict[str, Any],
+                    claim: dict[str, Any]) -> Item:
+        """Append a claim op (docs/design/claims.md): an update whose `claim` key says what it
+        does. Whether it may is decided under the item's lock by the same rule the fold
+        applies (`core.claims.conflict`), so of concurrent claimers exactly one wins."""
+        self._append(tier, item_id, self._new_op("update", {"set": set_, "claim": claim}))
+        return self.store.load(tier, item_id)
+
     def lock(self, ref: str, names: list[str], *, unlock: bool = False,
              seen: Collection[str] | None = None) -> Item:
         tier, item_id = self.store.resolve(ref)
@@ -180,9 +191,10 @@ class Tracker:
     # -- the write path ------------------------------------------------------------------------
 
     def _new_op(self, op_type: str, body: dict[str, Any]) -> Op:
-        from ..core.ops import make_op
+        from ..core.ops import make_op, now_at
 
-        return make_op(op_type, by=self.actor.by, actor=self.actor.name, clock=0, body=body)
+        return make_op(op_type, by=self.actor.by, actor=self.actor.name, clock=0, body=body,
+                       at=now_at(op_type, self.clock()))
 
     def _append(self, tier: str, item_id: str, op: Op, *, create: bool = False,
                 then: Callable[[Path], None] | None = None, expected_version: str | None = None,
@@ -195,7 +207,7 @@ class Tracker:
         human had on screen — a signed human op commits to those (every op in the file when
         None), so it binds whatever it did not see (`core.causal`)."""
         from ..core.oplog import read_oplog
-        from ..core.ops import Op
+        from ..core.ops import Op, now_at
         from ..core.serialize import serialize_op
         from ..store.appendlog import FileAppeared, locked
 
@@ -208,7 +220,10 @@ class Tracker:
                 with locked(path, create=create) as log:
                     current = read_oplog(log.read())
                     clock = 1 + max(current.max_clock, floor)
-                    written = Op(op.type, op.at, op.by, op.actor, clock, op.nonce, op.body)
+                    # `at` is taken under the lock, so on one machine it follows append order
+                    # (a claim is judged at its own `at`: core.claims)
+                    at = now_at(op.type, self.clock())
+                    written = Op(op.type, at, op.by, op.actor, clock, op.nonce, op.body)
                     self._check(written, tier, item_id, current, branch_locks,
                                 expected_version)
                     if self.signs:
@@ -275,6 +290,10 @@ class Tracker:
         reason = self.policy.refuse(op, item, self.actor.by)
         if reason:
             raise AuthorityError(reason)
+        if op.type == "update" and "claim" in op.body:
+            from .claims import check_claim_op
+
+            check_claim_op(self, item, op)
         self._refuse_breaches(op, tier, item_id, current, item if current.ops else None)
         return item
 
@@ -344,6 +363,10 @@ class Tracker:
             raise InvalidValueError(f"{target} is a stealth item; a {tier} item may not "
                                     "reference it (stealth items never leave this clone)")
         return target
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def init_tracker(repo_dir: Path) -> Layout:

@@ -24,7 +24,7 @@ from ..gitio.run import toplevel
 from ..store.layout import COMMITTED_TIERS, TIERS, id_from_filename
 from ..core.oplog import read_oplog
 from . import appendonly, cycles, trackerchecks
-from .findings import ERROR, Finding, Report
+from .findings import ERROR, NOTICE, Finding, Report
 from .itemchecks import check_file
 
 
@@ -131,6 +131,24 @@ class Validator:
                    for rev in history.merge_heads(repo)]  # ops a merge brings were added there
         report.extend(appendonly.clock_regressions([old_version, *merging], new_version,
                                                    old_name="HEAD", new_name="the staged commit"))
+        report.extend(self._reserved(repo))
+
+    def _reserved(self, repo: Path) -> list[Finding]:
+        """Staged paths inside another actor's live file reservation (service.reservations):
+        a notice, or an error with `claims.reservations: refuse` — for an agent committing. A
+        human's commit is never refused by a reservation: the config and the claims are the
+        agent's to write, and must not lock the human out of the repository."""
+        from .reservations import reserved_by_others
+
+        staged = [p for _, p in history.staged_paths(repo, [])]
+        refuse = (self.tracker.config.claims.reservations == "refuse"
+                  and not self.tracker.actor.is_human)
+        level = ERROR if refuse else NOTICE
+        return [Finding(level, path, f"reserved by {r.holding.holder} under "
+                        f"{r.holding.item.id} ({r.glob}) while they work on it",
+                        "coordinate with them (htrac board -m …, htrac reservations), or wait "
+                        "until they release it")
+                for path, r in reserved_by_others(self.tracker, staged)]
 
     def _staged_loops(self, repo: Path, ids: list[str], old: dict, new: dict,
                       report: Report) -> None:

@@ -478,7 +478,7 @@ class Index:
 # The columns of `items` computed from the compiled item, in `_derived`'s order.
 COLUMNS = ("status", "priority", "created_at", "title", "kind", "damaged", "duplicate",
            "conflict", "unread", "updated_at", "parent", "rejected", "frozen", "locked", "dlen",
-           "dlast_human")
+           "dlast_human", "claimed")
 # Tables of rows derived from one item, replaced with it.
 DERIVED = ("links", "parents", "tags", "actors", "texts")
 CHANGELOG_ITEMS = 2000  # a refresh that changed more is logged as "everything changed"
@@ -498,7 +498,8 @@ def _derived(item: Item, log: OpLog) -> tuple:
                item.kind, int(item.damaged), int(bool(item.duplicate_of)),
                int(item.cross_tier_conflict), len(item.unread_human()), item.updated_at,
                item.parent, sum(p.kind == REJECTED for p in item.problems), int(item.frozen),
-               len(item.locked_fields), len(item.discussion), int(last == "human"))
+               len(item.locked_fields), len(item.discussion), int(last == "human"),
+               int(item.claim is not None or bool(item.lost_claims)))
     actors = sorted({op.actor for op in log.ops if isinstance(op.actor, str) and op.actor})
     parent = (item.parent,) if item.parent else ()
     return (encode_item(item), columns, tuple(item.isbefore), parent, tuple(item.tags),

@@ -14,6 +14,7 @@ import hashlib
 import marshal
 from dataclasses import fields
 
+from ..core.claims import Claim, LostClaim
 from ..core.item import Entry, Item
 from ..core.oplog import OpLog
 from ..core.ops import Op
@@ -23,20 +24,27 @@ _ITEM = tuple(f.name for f in fields(Item))
 _ENTRY = tuple(f.name for f in fields(Entry))
 _PROBLEM = tuple(f.name for f in fields(Problem))
 _OP = tuple(f.name for f in fields(Op))
+_CLAIM = tuple(f.name for f in fields(Claim))
+_LOST = tuple(f.name for f in fields(LostClaim))
 _DISCUSSION = _ITEM.index("discussion")
 _PROBLEMS = _ITEM.index("problems")
+_CLAIM_AT = _ITEM.index("claim")
+_LOST_AT = _ITEM.index("lost_claims")
 
 
 
 def shape() -> str:
     """A hash of the stored field lists (what `index_db.SHAPE` must say)."""
-    return hashlib.sha256(repr((_ITEM, _ENTRY, _PROBLEM, _OP)).encode()).hexdigest()[:16]
+    shapes = (_ITEM, _ENTRY, _PROBLEM, _OP, _CLAIM, _LOST)
+    return hashlib.sha256(repr(shapes).encode()).hexdigest()[:16]
 
 
 def encode_item(item: Item) -> bytes:
     values = [getattr(item, name) for name in _ITEM]
     values[_DISCUSSION] = [tuple(getattr(e, n) for n in _ENTRY) for e in item.discussion]
     values[_PROBLEMS] = [tuple(getattr(p, n) for n in _PROBLEM) for p in item.problems]
+    values[_CLAIM_AT] = item.claim.as_tuple() if item.claim is not None else None
+    values[_LOST_AT] = [tuple(getattr(c, n) for n in _LOST) for c in item.lost_claims]
     return marshal.dumps(tuple(values))
 
 
@@ -44,6 +52,9 @@ def decode_item(blob: bytes) -> Item:
     values = list(marshal.loads(blob))
     values[_DISCUSSION] = [Entry(*e) for e in values[_DISCUSSION]]
     values[_PROBLEMS] = [Problem(*p) for p in values[_PROBLEMS]]
+    claim = values[_CLAIM_AT]
+    values[_CLAIM_AT] = Claim.from_tuple(claim) if claim is not None else None
+    values[_LOST_AT] = [LostClaim(*c) for c in values[_LOST_AT]]
     return Item(*values)
 
 

@@ -31,10 +31,12 @@ from pathlib import Path
 #   8 — what the query language asks (`store.index_search`): parent, updated_at, rejected,
 #       frozen, locked, discussion length and last author columns; `tags`, `actors` and
 #       `texts` tables; `changelog`, the items each refresh changed (the change feed reads it).
-FORMAT_VERSION = 8
+#   9 — `claimed` (a claim or a lost claim: core.claims), with a partial index; claims in the
+#       compiled item; `links_target`, for an item's blockers.
+FORMAT_VERSION = 9
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
-SHAPE = "fde610577e14ce08"
+SHAPE = "1ab5b94bc01dbdbe"
 # A stored blob is also only as portable as marshal's format and the Python that wrote it.
 FORMAT_KEY = (f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:"
               f"{sys.version_info[0]}.{sys.version_info[1]}")
@@ -64,6 +66,7 @@ CREATE TABLE IF NOT EXISTS items (
     locked INTEGER NOT NULL,        -- number of locked names
     dlen INTEGER NOT NULL,          -- discussion entries
     dlast_human INTEGER NOT NULL,   -- 1 if the last entry is a human's
+    claimed INTEGER NOT NULL,       -- has a claim or a lost claim (core.claims)
     PRIMARY KEY (rank, id)
 );
 CREATE INDEX IF NOT EXISTS items_updated ON items (updated_at);
@@ -71,6 +74,7 @@ CREATE INDEX IF NOT EXISTS items_listing ON items
     (status, damaged, duplicate, conflict, priority, created_at, rank, id, tier, title, unread);
 CREATE INDEX IF NOT EXISTS items_damaged ON items (rank, id) WHERE damaged = 1;
 CREATE INDEX IF NOT EXISTS items_unread ON items (priority, id, rank) WHERE unread > 0;
+CREATE INDEX IF NOT EXISTS items_claimed ON items (rank, id) WHERE claimed = 1;
 CREATE INDEX IF NOT EXISTS items_racy ON items (rank, id) WHERE racy = 1;
 CREATE TABLE IF NOT EXISTS blobs (
     rank INTEGER NOT NULL, id TEXT NOT NULL,
@@ -82,6 +86,7 @@ CREATE TABLE IF NOT EXISTS links (
     rank INTEGER NOT NULL, id TEXT NOT NULL, target TEXT NOT NULL   -- id isbefore target
 );
 CREATE INDEX IF NOT EXISTS links_item ON links (rank, id);
+CREATE INDEX IF NOT EXISTS links_target ON links (target);
 CREATE TABLE IF NOT EXISTS parents (
     rank INTEGER NOT NULL, id TEXT NOT NULL, parent TEXT NOT NULL,  -- id is part of parent
     PRIMARY KEY (rank, id)

@@ -18,7 +18,7 @@ from .index import RANK, Index
 if TYPE_CHECKING:
     from ..core.item import Item
 
-SUMMARY = "id, tier, status, priority, title, damaged, unread"
+SUMMARY = "id, tier, status, priority, title, damaged, unread, created_at"
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -120,3 +120,20 @@ def link_edges(index: Index, tiers: Sequence[str]) -> tuple[list[tuple[str, str]
     isbefore = db.execute(f"SELECT id, target FROM links WHERE rank IN ({ranks})").fetchall()
     parents = db.execute(f"SELECT id, parent FROM parents WHERE rank IN ({ranks})").fetchall()
     return isbefore, parents
+
+
+def claimed(index: Index, tiers: Sequence[str]) -> list[Item]:
+    """Items of `tiers` with a claim or a lost claim (core.claims), by tier then ID: the few
+    items whose lease a reader must judge with its own clock."""
+    return _select(index.refresh(), f"{_in_tiers(tiers)} AND claimed = 1", "rank, id", (),
+                   False)
+
+
+def blockers(index: Index, item_id: str, resolved: Sequence[str]) -> list[tuple[str, str]]:
+    """(id, status) of the unresolved items that must finish before `item_id` (its isbefore
+    sources), by tier then ID."""
+    db = index.refresh()
+    return db.execute(
+        "SELECT items.id, items.status FROM links JOIN items USING (rank, id) "
+        f"WHERE links.target = ? AND items.status NOT IN ({_marks(resolved)}) "
+        "ORDER BY items.rank, items.id", (item_id, *resolved)).fetchall()

@@ -15,7 +15,7 @@ from ...core.oplog import read_oplog
 from ...core.ops import HUMAN
 from ...core.problems import REJECTED, TAMPERED
 from ...store.layout import TIERS
-from ...policy import keys, trustroot
+from ...policy import keys, lifecycle, trustroot
 from ...policy.actor import classify
 from ...policy.signing import KeyFormatError, digest, parse_public_key
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result
@@ -41,7 +41,8 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
                      fix="sudo htrac setup --agent-user <agent> --human-user <you> "
                          "--layout clones --shared-repo <path> --agent-clone <path>")
         return
-    text, notes = _desired(ctx, existing, agent, tracker.config.human_only_statuses)
+    text, notes = _desired(ctx, existing, agent, tracker.config.human_only_statuses,
+                           lifecycle.from_kinds(tracker.config.kinds))
     path = existing.path if existing else trustroot.TRUST_DIR / f"{_slug(ctx.repo)}.yaml"
     desired = trustroot.parse(text, path)
     if existing is not None and desired == replace(existing, baseline=frozenset()):
@@ -63,8 +64,8 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
         yield note
 
 
-def _desired(ctx: CheckContext, existing, agent: str | None,
-             human_only: tuple[str, ...]) -> tuple[str, list[Result]]:
+def _desired(ctx: CheckContext, existing, agent: str | None, human_only: tuple[str, ...],
+             config_lifecycles: tuple = ()) -> tuple[str, list[Result]]:
     gov = existing.governance if existing else Governance()
     repos = list(existing.repositories) if existing else []
     for repo in (ctx.repo, ctx.options.get("agent_clone")):
@@ -85,7 +86,9 @@ def _desired(ctx: CheckContext, existing, agent: str | None,
     governance = Governance(tuple(patterns), signing, tuple(human_keys))
     statuses = tuple(dict.fromkeys([*(existing.human_only_statuses if existing else ()),
                                     *human_only]))
-    return trustroot.render(repos, governance, statuses), notes
+    # Lifecycles stay as the trust root has them; a first trust root takes the config's.
+    lifecycles = existing.lifecycles if existing is not None else config_lifecycles
+    return trustroot.render(repos, governance, statuses, lifecycles), notes
 
 
 def _record_baseline(tracker, root: trustroot.TrustRoot) -> Result:

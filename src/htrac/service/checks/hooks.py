@@ -30,9 +30,14 @@ Work items live in this repository's tracker; use `htrac` for them (`--json` for
 1. `htrac ready` lists the items you may start now as `:1`, `:2`, …, and under them the items
    where a human waits for your answer. Answer humans first:
    `htrac discuss <ID> "<reply>" --ack-thread` (after reading the thread with `htrac show <ID>`).
-2. `htrac update :1 --status in_progress` claims the first item before you start on it.
+2. `htrac ready --claim` claims the top ready item for your session (status in_progress, a
+   lease; a racer's item is skipped) — or `htrac claim <ID>` for a chosen one. A claim someone
+   else holds is refused: pick another item. Your writes, `htrac heartbeat` and the hooks keep
+   the lease alive; `htrac reserve <PATH>… --item <ID>` tells others which files you change.
 3. `htrac discuss <ID> "<what you found, did or need>"` records progress on the item.
-4. `htrac update <ID> --status done` when it is finished.
+4. `htrac update <ID> --status done` when it is finished (that ends the claim), or
+   `htrac release <ID> --reason "<why>"` to give it back unfinished. If htrac says you lost a
+   claim, stop working on that item.
 
 The stop hook (`htrac hook stop`) keeps you working while `htrac count-todos` is above 0 or a
 human waits for an answer. Never edit `.agent/**/*.ops` files by hand; locks, deletion and other
