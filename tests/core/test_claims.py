@@ -249,3 +249,12 @@ def test_claim_ops_read_back_as_written(claim):
     text = serialize_op(written)
     assert read_oplog(text.encode()).ops == [written]
     assert "  claim:  #" in text
+
+
+def test_claim_forged_human_steal_is_rejected_and_the_holder_stays(vocab):
+    rules = Rules(Governance())
+    forged = take("h", clock=3, when=1, by="human", actor="mallory_agent",
+                  **{"from": "bot_agent/s1"})
+    item = fold("WI-x", [create(), take("s1"), forged], vocab, policy=rules)
+    assert item.claim.holder == "bot_agent/s1"
+    assert item.problems[0].kind == REJECTED and "forged" in item.problems[0].reason

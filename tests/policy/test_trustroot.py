@@ -87,3 +87,20 @@ def test_trustroot_two_files_for_one_repository_are_refused(tmp_path):
         _write(trust, name, trustroot.render([str(tmp_path)], Governance()))
     with pytest.raises(ConfigError, match="several trust roots"):
         trustroot.find([tmp_path], trust)
+
+
+def test_trustroot_lifecycles_replace_the_configs_which_an_agent_can_write(tmp_path):
+    from htrac.core.config import parse_config
+
+    loose = parse_config("kinds:\n  work_item:\n    prefix: WI\n", source="agent's config")
+    strict = ((("work_item", (("todo_hard", ("in_progress",)),)),))
+    trust = tmp_path / "trust.d"
+    _write(trust, "a.yaml", trustroot.render([str(tmp_path)], Governance(), ("deleted",),
+                                              strict))
+    assert resolve([tmp_path], loose, trust).rules.lifecycles == strict
+    tight_config = parse_config("kinds:\n  work_item:\n    prefix: WI\n    transitions:\n"
+                                "      todo_hard: [done]\n", source="config")
+    assert resolve([tmp_path / "ungoverned"], tight_config, trust).rules.lifecycles == (
+        ("work_item", (("todo_hard", ("done",)),)),)
+    _write(trust, "a.yaml", trustroot.render([str(tmp_path)], Governance()))
+    assert resolve([tmp_path], tight_config, trust).rules.lifecycles == ()  # the root decides

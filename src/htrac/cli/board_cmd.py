@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .context import Context, json_option, pass_ctx
-from .render import as_json, clean, one_line
+from .render import as_json, one_line
 
 
 @click.command()
@@ -37,7 +37,7 @@ def board(ctx: Context, message: str | None, last: int, action: str | None) -> N
     for entry in view.entries:
         summary = "[summary] " if entry.is_summary else ""
         click.echo(f"[{entry.at}] {one_line(entry.actor)} ({entry.by}): {summary}"
-                   f"{clean(entry.message)}")
+                   f"{one_line(entry.message)}")
     if view.locked:
         click.echo("(the board is locked: only humans may post)")
     for problem in view.board.problems:

@@ -77,7 +77,7 @@ def govern(tracker: Tracker, action: str) -> Board:
 
 def _append(tracker: Tracker, op_type: str, body: dict):
     from ..core.oplog import read_oplog
-    from ..core.ops import Op, make_op, now_at
+    from ..core.ops import make_op, now_at
     from ..core.schema import SchemaError, check_op
     from ..core.serialize import serialize_op
     from ..store.appendlog import FileAppeared, locked
