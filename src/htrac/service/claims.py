@@ -69,7 +69,7 @@ def claim_ready(tracker: Tracker, *, session: str) -> Claimed | None:
     from .listing import ready_view
 
     skipped: list[str] = []
-    for candidate in ready_view(tracker).ready:
+    for candidate in ready_view(tracker, numbered=False).ready:
         try:
             got = claim(tracker, candidate.id, session=session)
         except (ClaimedError, AuthorityError, InvalidValueError) as exc:
