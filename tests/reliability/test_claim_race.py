@@ -15,7 +15,7 @@ import pytest
 from htrac.service import claims
 from htrac.service.tracker import Tracker
 
-from tests_support import FULL, report
+from tests_support import report
 
 # A claimer: its own process and Tracker; four share one OS user name (sessions s0–s3), four
 # have their own. It claims when told a round has started and says what happened.
@@ -56,7 +56,7 @@ def test_claim_race_full_size(tmp_tracker):
 
 
 def test_claim_race(tmp_tracker):
-    _race(tmp_tracker, 200 if FULL else 15)
+    _race(tmp_tracker, 15)
 
 
 def _race(tmp_tracker, rounds: int) -> None:
