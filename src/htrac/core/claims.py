@@ -187,6 +187,21 @@ def live_until(claim: Claim, moment: datetime, skew_seconds: int) -> datetime | 
     return end if moment < end else None
 
 
+def spans(claim: Claim) -> list[tuple[float, float]]:
+    """Each renewal as (start, end) in seconds since the epoch: what a reader compares with its
+    clock (the index stores them, so a query can ask `is:claimed` without decoding items)."""
+    out = []
+    for at in claim.renewals:
+        start = parse_at(at).timestamp()
+        out.append((start, start + claim.ttl_seconds))
+    return out
+
+
+def live_at(spans_: list[tuple[float, float]], now: float, skew: float) -> bool:
+    """Is a claim with these renewal spans live at `now` (`live_until`, on numbers)?"""
+    return any(start <= now + skew and now < end for start, end in spans_)
+
+
 # -- the fold's two steps --------------------------------------------------------------------
 
 def conflict(item: Item, op: Op, who: str, rules: ClaimRules) -> LostClaim | None:

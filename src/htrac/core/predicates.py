@@ -296,6 +296,8 @@ def vocabulary(config: Config) -> QueryVocabulary:
                            predicates=frozenset(PREDICATES))
 
 
+from . import claimterms  # noqa: E402,F401 — registers is:claimed and is:stale
+
 __all__ = ["Facts", "Predicate", "ReadMark", "TextMatcher", "PREDICATES", "NEEDS_HUMAN",
            "register", "needs_human", "set_text_matcher", "matches", "select", "vocabulary",
            "searchable_text", "unread_for_human"]

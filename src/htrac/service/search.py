@@ -31,7 +31,11 @@ def facts(tracker: Tracker, *, read_marks: dict | None = None) -> predicates.Fac
         from .readstate import read_marks as load
 
         read_marks = load(tracker)
-    return predicates.Facts.for_config(tracker.config, read_marks=read_marks)
+    known = predicates.Facts.for_config(tracker.config, read_marks=read_marks)
+    # is:claimed and is:stale compare leases with this reader's clock (core.claimterms)
+    known.extra.update(now=tracker.clock().timestamp(),
+                       skew=tracker.config.claims.clock_skew_seconds)
+    return known
 
 
 def _with_graph_facts(tracker: Tracker, query: Query, known: predicates.Facts) -> None:

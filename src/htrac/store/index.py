@@ -478,11 +478,23 @@ class Index:
 # The columns of `items` computed from the compiled item, in `_derived`'s order.
 COLUMNS = ("status", "priority", "created_at", "title", "kind", "damaged", "duplicate",
            "conflict", "unread", "updated_at", "parent", "rejected", "frozen", "locked", "dlen",
-           "dlast_human", "claimed")
+           "dlast_human", "claimed", "renewals")
 # Tables of rows derived from one item, replaced with it.
 DERIVED = ("links", "parents", "tags", "actors", "texts")
 CHANGELOG_ITEMS = 2000  # a refresh that changed more is logged as "everything changed"
 CHANGELOG_KEEP = 20000
+
+
+def _renewals(item: Item) -> str:
+    """The claim's renewal spans as JSON (`core.claims.spans`), '' without a claim: what the
+    `is:claimed` and `is:stale` predicates read (core.claimterms)."""
+    if item.claim is None:
+        return ""
+    import json
+
+    from ..core.claims import spans
+
+    return json.dumps(spans(item.claim))
 
 
 def _derived(item: Item, log: OpLog) -> tuple:
@@ -499,7 +511,7 @@ def _derived(item: Item, log: OpLog) -> tuple:
                int(item.cross_tier_conflict), len(item.unread_human()), item.updated_at,
                item.parent, sum(p.kind == REJECTED for p in item.problems), int(item.frozen),
                len(item.locked_fields), len(item.discussion), int(last == "human"),
-               int(item.claim is not None or bool(item.lost_claims)))
+               int(item.claim is not None or bool(item.lost_claims)), _renewals(item))
     actors = sorted({op.actor for op in log.ops if isinstance(op.actor, str) and op.actor})
     parent = (item.parent,) if item.parent else ()
     return (encode_item(item), columns, tuple(item.isbefore), parent, tuple(item.tags),

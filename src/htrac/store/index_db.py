@@ -31,8 +31,8 @@ from pathlib import Path
 #   8 — what the query language asks (`store.index_search`): parent, updated_at, rejected,
 #       frozen, locked, discussion length and last author columns; `tags`, `actors` and
 #       `texts` tables; `changelog`, the items each refresh changed (the change feed reads it).
-#   9 — `claimed` (a claim or a lost claim: core.claims), with a partial index; claims in the
-#       compiled item; `links_target`, for an item's blockers.
+#   9 — `claimed` (a claim or a lost claim: core.claims), with a partial index, and `renewals`
+#       (is:claimed, is:stale); claims in the compiled item; `links_target`, for blockers.
 FORMAT_VERSION = 9
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS items (
     dlen INTEGER NOT NULL,          -- discussion entries
     dlast_human INTEGER NOT NULL,   -- 1 if the last entry is a human's
     claimed INTEGER NOT NULL,       -- has a claim or a lost claim (core.claims)
+    renewals TEXT NOT NULL,         -- the claim's renewal spans, JSON [[start, end], …] or ''
     PRIMARY KEY (rank, id)
 );
 CREATE INDEX IF NOT EXISTS items_updated ON items (updated_at);
