@@ -35,6 +35,8 @@ function connect() {
       attempt = 0;
       set("live");
       reload().catch(() => {}); // anything missed while away
+    } else if (message.type === "reset") {
+      reload().catch(() => {}); // the config or the trust root changed: read everything again
     } else if (message.type === "changed") {
       store.merge(message.items, message.removed ?? []);
     }

@@ -148,7 +148,10 @@ async def _pump(state: ServerState) -> None:
     """Push every change the feed reports to every open WebSocket."""
     while True:
         try:
-            async for changed, gone in changes(state):
+            async for changed, gone, reset in changes(state):
+                if reset:  # statuses or authority may differ: every page reloads
+                    state.hub.publish({"type": "reset", "at": time.time()})
+                    continue
                 state.hub.publish({"type": "changed",
                                    "items": [summary_json(i) for i in changed],
                                    "removed": gone, "at": time.time()})

@@ -1,44 +1,54 @@
-"""The server's subscription to tracker changes: which items changed, with their new state.
-
-Interim: watches the tier directories with watchfiles itself until the service's shared change
-feed (issue 13) lands; the server then subscribes to that instead, through this one function.
-"""
+"""The server's subscription to the service's change feed (`service.changefeed`): what changed
+on disk — by the CLI, an agent, `git pull` — reaches the in-memory list and every WebSocket."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-from ..store.layout import TIERS
 from .state import ServerState
 
 log = logging.getLogger("htrac.server")
 
 
-def _item_id(path: str) -> str | None:
-    name = Path(path).name
-    if name.startswith(".") and name.endswith(".ops") and len(name) > 5:
-        return name[1:-4]
-    return None
+async def changes(state: ServerState) -> AsyncIterator[tuple[list, list[str], bool]]:
+    """Yields (changed items, IDs of items gone, reset) for every batch the feed reports; after
+    a reset (the config or the trust root changed) the server's tracker has been reopened."""
+    from ..service.changefeed import ChangeFeed
+
+    feed = await state.worker.run(ChangeFeed, state.tracker)
+    try:
+        async for batch in feed:
+            if batch.reset:
+                await state.worker.run(_reopen, state)
+                yield [], [], True
+                continue
+            gone = [item_id for _tier, item_id in batch.removed]
+            items, gone = await state.worker.run(_apply, state, batch.items, gone)
+            yield items, gone, False
+    finally:
+        feed.close()
 
 
-async def changes(state: ServerState) -> AsyncIterator[tuple[list, list[str]]]:
-    """Yields (changed items, IDs of items gone) for every batch of changes on disk."""
-    from watchfiles import awatch
-
-    layout = state.tracker.layout
-    dirs = [layout.ops_dir(t) for t in TIERS]
-    for d in dirs:
-        d.mkdir(parents=True, exist_ok=True)
-    async for batch in awatch(*dirs, debounce=50, step=20, recursive=False,
-                              watch_filter=lambda _c, p: _item_id(p) is not None):
-        ids = sorted({i for _c, p in batch if (i := _item_id(p))})
-        if ids:
-            yield await state.worker.run(load_changed, state, ids)
+def _apply(state: ServerState, items: list, removed: list[str]) -> tuple[list, list[str]]:
+    """Items the feed reports go into the list as they are; for a removed file, the item is
+    looked up again (a move leaves it in another tier)."""
+    moved, gone = load_changed(state, removed, apply=False)
+    changed = items + moved
+    if state.listcache.loaded:
+        state.listcache.apply(changed, gone)
+    return changed, gone
 
 
-def load_changed(state: ServerState, ids: list[str]) -> tuple[list, list[str]]:
+def _reopen(state: ServerState) -> None:
+    from ..service.tracker import Tracker
+
+    state.tracker = Tracker.open(tracker_root=state.tracker.layout.root)
+    reload(state)
+
+
+def load_changed(state: ServerState, ids: list[str], *,
+                 apply: bool = True) -> tuple[list, list[str]]:
     """The items `ids` name as they are now (and those gone), applied to the list cache."""
     store = state.tracker.store
     items, gone = [], []
@@ -49,9 +59,9 @@ def load_changed(state: ServerState, ids: list[str]) -> tuple[list, list[str]]:
             continue
         try:
             items.append(store.load(tiers[0], item_id))
-        except Exception:  # a file caught mid-move: the next event has it
+        except Exception:  # a file caught mid-move: the next batch has it
             log.exception("could not load %s after a change", item_id)
-    if state.listcache.loaded:
+    if apply and state.listcache.loaded:
         state.listcache.apply(items, gone)
     return items, gone
 
