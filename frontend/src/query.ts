@@ -10,6 +10,7 @@ export function useQuery(q: string): Found {
   const [found, setFound] = useState<Found>({ items: null, error: "" });
   useEffect(() => {
     if (!q) { setFound({ items: null, error: "" }); return; }  // no query: the store has all
+    setFound({ items: null, error: "" });  // never show the last query's answer as this one's
     let alive = true;
     let timer: number | undefined;
     const ask = async () => {

@@ -77,6 +77,7 @@ def test_password_login_and_every_view(server, page):
     page.fill("input[name=q]", "every view")
     page.keyboard.press("Enter")
     page.wait_for_function("location.search === '?q=every%20view'")  # the query in the URL
+    page.wait_for_selector(f"table.items tr[data-id='{item_id}']")
     assert page.locator("table.items tbody tr").count() == 1
     browser.screenshot(page, "list")
     page.goto(f"{server.origin}/items/{item_id}")
