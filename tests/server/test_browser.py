@@ -287,14 +287,16 @@ def forwarded(tmp_path_factory):
         await asyncio.sleep(0.1)
 
     thread = threading.Thread(target=relay_thread, daemon=True)
-    thread.start()
-    started.wait(10)
-    yield running, browser_port
-    asyncio.run_coroutine_threadsafe(shut(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
-    running.stop()
+    try:
+        thread.start()
+        started.wait(10)
+        yield running, browser_port
+        asyncio.run_coroutine_threadsafe(shut(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+    finally:
+        running.stop()  # never leave a server behind, whatever failed
 
 
 def test_through_a_port_forward(forwarded, chromium):
