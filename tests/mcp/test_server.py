@@ -77,7 +77,7 @@ def test_server_add_list_and_fields(serve, tmp_tracker):
         made = answer(await client.call_tool("add", {
             "kind": "work_item", "title": "New one", "priority": 0, "tags": ["ui"],
             "description": "Longer text", "field": {"owner": "me"}}))
-        listed = answer(await client.call_tool("list", {"tag": "ui",
+        listed = answer(await client.call_tool("list", {"query": "tag:ui",
                                                          "fields": ["tags", "fields", "tier"]}))
         counted = answer(await client.call_tool("count_todos", {}))
         shown = answer(await client.call_tool("show", {"id": made["id"]}))
@@ -129,6 +129,24 @@ def test_server_large_lists_are_previewed_with_a_count(serve, tmp_tracker):
     assert listed["count"] == 25 and len(listed["items"]) == 20
     assert ready["count"] == 25 and len(ready["items"]) == 3
     assert len(everything["items"]) == 25
+
+
+def test_server_list_answers_the_query_language_as_the_cli_does(serve, tmp_tracker):
+    urgent = tmp_tracker.add("Parser crash on torn write", "--priority", "0", "--tag", "parser")
+    tmp_tracker.add("Docs for the parser", "--priority", "1", "--tag", "docs")
+    tmp_tracker.add("Unrelated", "--priority", "1", "--tag", "parser")
+    tmp_tracker.ok("update", urgent, "--status", "in_progress")
+    queries = ["tag:parser", "parser -tag:docs", '"torn write"', "priority:<=0",
+               "status:todo_hard,in_progress is:ready", ""]
+
+    async def scenario(client):
+        return [answer(await client.call_tool("list", {"query": q, "limit": 0}))
+                for q in queries]
+
+    for query, listed in zip(queries, serve(scenario)):
+        cli = json.loads(tmp_tracker.ok("--json", "list", "-q", query) if query
+                         else tmp_tracker.ok("--json", "list"))
+        assert [i["id"] for i in listed["items"]] == [i["id"] for i in cli], query
 
 
 def test_server_does_not_renumber_the_users_cli_aliases(serve, tmp_tracker):
@@ -185,6 +203,9 @@ def test_server_bad_input_is_a_tool_error_and_the_server_goes_on(serve, tmp_trac
          ("add", "--kind", "work_item", "--title", "x", "--tag", "Bad Tag")),
         ("add", {"kind": "invariant", "title": "x"}, ("add", "--kind", "invariant",
                                                       "--title", "x")),
+        ("list", {"query": "status:todo_hard foo:bar"},
+         ("list", "-q", "status:todo_hard foo:bar")),
+        ("list", {"query": "status:nope"}, ("list", "-q", "status:nope")),
     ]
 
     async def scenario(client):

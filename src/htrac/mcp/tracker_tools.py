@@ -36,15 +36,11 @@ def show(call: Call) -> dict[str, Any]:
 
 
 def list_(call: Call) -> dict[str, Any]:
-    from ..service.listing import ListFilter, list_items
+    from ..service.listing import ListFilter, query_items
 
     fields = shapes.extra_fields(call.get("fields"))
-    how = ListFilter(tuple(call.get("status") or ()), False, call.get("kind"), call.get("tag"),
-                     call.get("tier"))
-    if how.tier is not None:
-        from ..service.values import check_tier
-        check_tier(how.tier)
-    items = list_items(call.tracker, how, summary=not shapes.needs_items(fields), numbered=False)
+    items = query_items(call.tracker, call.get("query", ""), ListFilter(),
+                        whole=shapes.needs_items(fields), numbered=False)
     return shapes.preview(items, _limit(call, 20), fields)
 
 
@@ -120,9 +116,10 @@ TOOLS = [
     Tool("ready", "Items you may start now, most urgent first; then items where a human awaits "
          "your reply, and damaged items.", ready, (LIMIT_READY, FIELDS), read_only=True),
     Tool("show", "One item in full: values, discussion, locks.", show, (ID,), read_only=True),
-    Tool("list", "Items matching every filter, by priority.", list_,
-         (Param("status", "strs"), Param("kind"), Param("tag"), Param("tier"), LIMIT_LIST,
-          FIELDS), read_only=True),
+    Tool("list", "Items matching a query, most urgent first.", list_,
+         (Param("query", description='e.g. status:todo_hard,in_progress tag:ui is:ready '
+                                     'priority:<=1 -tag:docs "some text"'),
+          LIMIT_LIST, FIELDS), read_only=True),
     Tool("add", "Create an item; answers its ID.", add,
          (Param("kind", required=True, description="work_item, invariant, … (config)"),
           Param("title", required=True), Param("status"),

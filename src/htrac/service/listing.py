@@ -101,9 +101,10 @@ def list_items(tracker: Tracker, how: ListFilter, *, summary: bool = False,
 
 
 def query_items(tracker: Tracker, text: str, how: ListFilter, *,
-                whole: bool = False) -> list[Item] | list:
+                whole: bool = False, numbered: bool = True) -> list[Item] | list:
     """Items matching the query `text` and every filter of `how` (each one a term added to
-    the query), by (priority, created_at); `Listing` rows unless `whole`. Numbered for :N."""
+    the query), by (priority, created_at); `Listing` rows unless `whole`. `numbered`: as in
+    `ready_view`."""
     from ..core.query import Term
     from .search import parse_query, search
 
@@ -114,7 +115,8 @@ def query_items(tracker: Tracker, text: str, how: ListFilter, *,
     if statuses is not None:
         extra.append(Term("status", tuple(sorted(statuses))))
     chosen = search(tracker, query.and_(*extra), items=whole)
-    tracker.store.aliases.save([i.id for i in chosen])
+    if numbered:
+        tracker.store.aliases.save([i.id for i in chosen])
     return chosen
 
 
