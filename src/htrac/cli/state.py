@@ -19,6 +19,11 @@ class Context:
     session: str | None = None  # --session, where a command takes it
     _tracker: Tracker | None = None
 
+    def close(self) -> None:
+        """The command is over: let go of what its tracker holds open."""
+        if self._tracker is not None:
+            self._tracker.store.close()
+
     @property
     def tracker(self) -> Tracker:
         if self._tracker is None:

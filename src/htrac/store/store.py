@@ -8,7 +8,7 @@ import sqlite3
 import time
 from dataclasses import is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.config import Config
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..core.item import Item
     from ..core.oplog import OpLog
     from ..core.ops import Op
+    from ..core.trace import Step
 
 # Parsing and folding (core.oplog, core.fold) are imported where a file is read: a read answered
 # from a fresh index never needs them.
@@ -53,6 +54,12 @@ class Store:
             self.index = Index(layout, cache_dir(layout.root) / "index.sqlite3",
                                self.fingerprint(governance), self._fold_for_index,
                                self.read_log, watch=config.index_watch)
+
+    def close(self) -> None:
+        """Let go of the index's database now (a later read opens it again): a process that
+        outlives the command — a test, a server — must not keep it, or its WAL, open."""
+        if self.index is not None:
+            self.index.close()
 
     def fingerprint(self, governance: str = "") -> str:
         """What compiled items depend on besides their ops: config, policy, trust root."""
@@ -89,7 +96,8 @@ class Store:
         return self._global[path]
 
     def fold_log(self, tier: str, item_id: str, log: OpLog,
-                 global_ops: list[Op] | None = None, trace: list | None = None) -> Item:
+                 global_ops: list[Op] | None = None,
+                 trace: list[Step] | None = None) -> Item:
         """Fold `log`; `trace`, a list, receives each op's step (`core.trace`)."""
         from ..core.fold import fold
 
@@ -122,7 +130,7 @@ class Store:
                 self.index = None
         return self.fold_items(tiers)
 
-    def query(self, name: str, *args, **options):
+    def query(self, name: str, *args: Any, **options: Any) -> Any:
         """Ask the index one of its SQL questions (`index_queries.<name>`); None when the
         index can't be used, and the caller computes the answer from `items()` instead."""
         if self.index is None:
