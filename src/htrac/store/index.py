@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import index_db
 from .index_db import FORMAT_KEY, IndexUnavailable, transaction
@@ -41,12 +42,14 @@ EDIT_LOG = {"canonical": "tracker", "workspace": "tracker-workspace",
 if TYPE_CHECKING:
     from ..core.item import Item
     from ..core.oplog import OpLog
+    from ..core.ops import Op
+    from .index_build import Row
 
 # Decoding, parsing, folding and building (index_codec, core.oplog, index_build) are imported by
 # the methods that do them: a read that finds nothing changed needs none of it.
 
 # (tier, item ID, parsed log, edit-log ops) -> compiled item
-Folder = Callable[[str, str, "OpLog", list], "Item"]
+Folder = Callable[[str, str, "OpLog", "list[Op]"], "Item"]
 # (tier, item ID) -> the log of a file that could not be read, as the store reports it
 Unreadable = Callable[[str, str], "OpLog"]
 
@@ -82,7 +85,7 @@ class _Look:
         """Is recording the new token worth a write when nothing else changed?"""
         if self.token is None or self.token == self.since:
             return False
-        return self.disk is not None or sum(map(len, self.named.values())) >= 16
+        return self.disk is not None or sum(map(len, (self.named or {}).values())) >= 16
 
 
 class Index:
@@ -99,7 +102,7 @@ class Index:
                          else WatchClient(path.parent, layout.root, auto_start=watch))
         self.looked = ""  # how the last refresh looked at the files (for tests and status)
         self._db: sqlite3.Connection | None = None
-        self._edit_ops: dict[str, list] = {}
+        self._edit_ops: dict[str, list[Op]] = {}
         self._stamps: StampDirectory
 
     # -- answers -------------------------------------------------------------------------------
@@ -136,7 +139,7 @@ class Index:
             db.execute("DELETE FROM stampdelta")
             db.execute("DELETE FROM meta WHERE key IN ('fingerprint', 'watch')")
         self.refresh()
-        return db.execute("SELECT count(*) FROM items").fetchone()[0]
+        return int(db.execute("SELECT count(*) FROM items").fetchone()[0])
 
     def close(self) -> None:
         if self._db is not None:
@@ -184,7 +187,8 @@ class Index:
         if answer is None or answer.changes is None:
             self.looked = "scan" if answer is None else f"scan: {answer.reason}"
             disk = {tier: scan_dir(self.layout.ops_dir(tier)) for tier in TIERS}
-            return _Look(edits, disk=disk, since=since, token=answer and answer.token)
+            return _Look(edits, disk=disk, since=since,
+                         token=answer.token if answer is not None else None)
         wanted: dict[str, set[str]] = {tier: set() for tier in TIERS}
         for rank, item_id in db.execute("SELECT rank, id FROM items WHERE racy = 1"):
             wanted[TIERS[rank]].add(item_id)  # their stamps can't be trusted: always look
@@ -211,6 +215,7 @@ class Index:
             if not self._same(known, stamp, self._edit_path(name)):
                 plan.edit_logs[name] = stamp
         if only:
+            assert look.disk is not None  # one item's look is always a look at its file
             self._plan_one(db, plan, only, look.disk[only[0]].get(only[1]))
         elif look.named is not None:
             for tier in TIERS:
@@ -219,9 +224,10 @@ class Index:
                     if is_item_id(item_id):
                         self._plan_one(db, plan, (tier, item_id), stamps[item_id])
         else:
-            stamps = StampDirectory(db)
+            assert look.disk is not None  # no watcher's names: a scan of every tier
+            directory = StampDirectory(db)
             for tier in TIERS:
-                self._plan_tier(db, plan, tier, look.disk[tier], *stamps.load(RANK[tier]))
+                self._plan_tier(db, plan, tier, look.disk[tier], *directory.load(RANK[tier]))
         return plan
 
     def _plan_tier(self, db: sqlite3.Connection, plan: _Plan, tier: str,
@@ -243,11 +249,11 @@ class Index:
             plan.remove.append(key)
         elif not self._same(known, stamp, self.layout.item_path(*key)):
             plan.read.append(key)
-        elif known is not None and known[4] and not is_racy(stamp):
+        elif known is not None and stamp is not None and known[4] and not is_racy(stamp):
             plan.settle.append(key)
 
     @staticmethod
-    def _same(known, stamp: Stamp | None, path: Path) -> bool:
+    def _same(known: tuple[Any, ...] | None, stamp: Stamp | None, path: Path) -> bool:
         """Does the recorded state `known` still describe the file at `path`?"""
         if known is None:
             return stamp is None
@@ -256,7 +262,7 @@ class Index:
         if not known[4]:
             return True
         try:  # racy: the stamp can't be trusted, compare the content
-            return digest(read_snapshot(path).data) == known[5]
+            return bool(digest(read_snapshot(path).data) == known[5])
         except OSError:
             return False
 
@@ -294,7 +300,7 @@ class Index:
             self._edit_log_ops(db, tier)  # loaded before any worker forks
         with Progress(len(plan.read) + len(refold), "indexing") as progress:
             job = Job(self.layout.item_path, self._unreadable, self._row, dict(self._edit_ops))
-            batch: list[tuple] = []
+            batch: list[Row] = []
             for row in build_rows(job, fresh):
                 if row is not None:
                     batch.append(row)
@@ -316,7 +322,8 @@ class Index:
         self._log_changes(db, plan, refold)
 
     @staticmethod
-    def _log_changes(db: sqlite3.Connection, plan: _Plan, refold: list) -> None:
+    def _log_changes(db: sqlite3.Connection, plan: _Plan,
+                     refold: list[tuple[str, str]]) -> None:
         """Record which items this refresh changed, so a reader in any process (the change
         feed) learns it from the index — whoever refreshed it."""
         keys = {(RANK[t], i) for t, i in (*plan.read, *plan.remove, *refold)}
@@ -377,26 +384,26 @@ class Index:
         item = self._fold(tier, item_id, log, self._edit_log_ops(db, tier))
         self._write_item(db, tier, item_id, item, log)
 
-    def _row(self, tier: str, item_id: str, log: OpLog, snap: Snapshot | None) -> tuple:
+    def _row(self, tier: str, item_id: str, log: OpLog, snap: Snapshot | None) -> Row:
         """The index row for a file read as `snap` and parsed as `log` (no database use:
         workers call this too): (rank, tier, id, ino, size, mtime, ctime, racy, digest),
         the parsed log's blob, then `_derived` of the compiled item."""
         from .index_codec import encode_log
 
-        stamp: tuple = snap.stamp if snap else (None, None, None, None)
+        stamp: tuple[int | None, ...] = snap.stamp if snap else (None, None, None, None)
         item = self._fold(tier, item_id, log, self._edit_ops[EDIT_LOG[tier]])
         racy = snap.racy if snap else True  # unreadable: look again next time
         return ((RANK[tier], tier, item_id, *stamp, int(racy), snap.digest if snap else None),
                 encode_log(log), *_derived(item, log))
 
-    def _insert(self, db: sqlite3.Connection, row: tuple) -> None:
+    def _insert(self, db: sqlite3.Connection, row: Row) -> None:
         """Record one file's row (`_row`), replacing what was recorded for it."""
         rank, _tier, item_id = row[0][:3]
         for table in DERIVED:
             db.execute(f"DELETE FROM {table} WHERE rank = ? AND id = ?", (rank, item_id))
         self._insert_rows(db, [row])
 
-    def _insert_rows(self, db: sqlite3.Connection, rows: list[tuple]) -> None:
+    def _insert_rows(self, db: sqlite3.Connection, rows: list[Row]) -> None:
         """Record rows of files whose derived rows are not recorded (new ones, or after
         `_insert` dropped them), a batch at a time: a first build writes thousands."""
         db.executemany(f"INSERT OR REPLACE INTO items (rank, tier, id, ino, size, mtime, ctime, "
@@ -413,7 +420,8 @@ class Index:
                                 bool(head[7]))
 
     @staticmethod
-    def _insert_derived(db: sqlite3.Connection, rank: int, item_id: str, derived) -> None:
+    def _insert_derived(db: sqlite3.Connection, rank: int, item_id: str,
+                        derived: list[Any]) -> None:
         links, parents, tags, actors, text = derived
         for table, values in (("links", links), ("parents", parents), ("tags", tags),
                               ("actors", actors)):
@@ -453,7 +461,7 @@ class Index:
                    (name, *snap.stamp, int(snap.racy), snap.digest,
                     encode_log(read_oplog(snap.data))))
 
-    def _edit_log_ops(self, db: sqlite3.Connection, tier: str) -> list:
+    def _edit_log_ops(self, db: sqlite3.Connection, tier: str) -> list[Op]:
         from .index_codec import decode_log
 
         name = EDIT_LOG[tier]
@@ -469,7 +477,7 @@ class Index:
             self._db = index_db.connect(self.path, FORMAT_KEY)
         return self._db
 
-    def _write(self, db: sqlite3.Connection):
+    def _write(self, db: sqlite3.Connection) -> AbstractContextManager[sqlite3.Connection]:
         self._edit_ops.clear()
         self._stamps = StampDirectory(db)
         return transaction(db)
@@ -497,7 +505,7 @@ def _renewals(item: Item) -> str:
     return json.dumps(spans(item.claim))
 
 
-def _derived(item: Item, log: OpLog) -> tuple:
+def _derived(item: Item, log: OpLog) -> tuple[Any, ...]:
     """(compiled item blob, `COLUMNS` values, isbefore links, parent (none or one), tags,
     actors, searchable text)."""
     from ..core.predicates import searchable_text

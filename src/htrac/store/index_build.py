@@ -13,9 +13,17 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..core.oplog import OpLog, read_oplog
 from .index_files import read_snapshot
+
+if TYPE_CHECKING:
+    from ..core.ops import Op
+
+# One file's row for the index (`Index._row`): its columns, stamp, parsed log and compiled item.
+Row = tuple[Any, ...]
 
 PARALLEL_MIN = 400  # below this, starting workers costs more than it saves
 CHUNK = 64
@@ -24,16 +32,16 @@ CHUNK = 64
 class Job:
     """What a worker needs; inherited through fork, never pickled."""
 
-    path_of: Callable[[str, str], object]
+    path_of: Callable[[str, str], Path]
     unreadable: Callable[[str, str], OpLog]
-    make_row: Callable[..., tuple]
-    edit_ops: dict[str, list]
+    make_row: Callable[..., Row]
+    edit_ops: dict[str, list[Op]]
 
 
 _JOB: Job | None = None
 
 
-def build_rows(job: Job, keys: list[tuple[str, str]]) -> Iterator[tuple | None]:
+def build_rows(job: Job, keys: list[tuple[str, str]]) -> Iterator[Row | None]:
     """Index rows for the files `keys` (None for a file that vanished), in any order."""
     workers = _workers(len(keys))
     if workers <= 1:
@@ -61,12 +69,12 @@ def _workers(count: int) -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def _chunk(keys: list[tuple[str, str]]) -> list[tuple | None]:
+def _chunk(keys: list[tuple[str, str]]) -> list[Row | None]:
     assert _JOB is not None
     return [_row(_JOB, key) for key in keys]
 
 
-def _row(job: Job, key: tuple[str, str]) -> tuple | None:
+def _row(job: Job, key: tuple[str, str]) -> Row | None:
     tier, item_id = key
     try:
         snap = read_snapshot(job.path_of(tier, item_id))

@@ -9,6 +9,7 @@ than what the log still keeps means "everything may have changed".
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from .index import Index
@@ -29,7 +30,7 @@ def position(index: Index) -> Position:
     return _position(db)
 
 
-def _position(db) -> Position:
+def _position(db: sqlite3.Connection) -> Position:
     epoch = db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
     last = db.execute("SELECT max(seq) FROM changelog").fetchone()[0]
     return (epoch[0] if epoch else "", last or 0)

@@ -201,7 +201,7 @@ def transaction(db: sqlite3.Connection, *, write: bool = True) -> Iterator[sqlit
     db.execute("COMMIT")
 
 
-def is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+def is_corrupt(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "not a database" in text or "malformed" in text or "corrupt" in text
 

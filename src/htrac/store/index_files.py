@@ -21,6 +21,7 @@ import os
 import re
 import time
 from stat import S_ISREG
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,7 +68,7 @@ def scan_dir(directory: Path) -> dict[str, Stamp]:
     return found
 
 
-def stamp_names(directory: Path, names) -> dict[str, Stamp | None]:
+def stamp_names(directory: Path, names: Iterable[str]) -> dict[str, Stamp | None]:
     """Stamps of the files `.<name>.ops` for `names` in one tier directory, as `scan_dir`
     would record them (None for a file that is not there or is not a regular file)."""
     found: dict[str, Stamp | None] = dict.fromkeys(names)
@@ -142,7 +143,7 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def _read_all(fd: int) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(fd, 1 << 20)
         if not chunk:

@@ -16,6 +16,8 @@ from ..core.summary import Summary
 from .index import RANK, Index
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..core.item import Item
 
 SUMMARY = "id, tier, status, priority, title, damaged, unread, created_at"
@@ -35,12 +37,17 @@ def _in_tiers(tiers: Sequence[str]) -> str:
     return f"+rank IN ({_ranks(tiers)})"
 
 
-def _select(db, where: str, order: str, args: Sequence[object],
+def _select(db: sqlite3.Connection, where: str, order: str, args: Sequence[object],
             summary: bool) -> list[Item] | list[Summary]:
     """The items (or their summaries) of `items` rows matching `where`, in `order`."""
     if summary:
         rows = db.execute(f"SELECT {SUMMARY} FROM items WHERE {where} ORDER BY {order}", args)
         return list(map(Summary._make, rows))
+    return _whole(db, where, order, args)
+
+
+def _whole(db: sqlite3.Connection, where: str, order: str,
+           args: Sequence[object]) -> list[Item]:
     rows = db.execute(f"SELECT item FROM items JOIN blobs USING (rank, id) WHERE {where} "
                       f"ORDER BY {order}", args).fetchall()
     if not rows:
@@ -50,7 +57,7 @@ def _select(db, where: str, order: str, args: Sequence[object],
     return [decode_item(blob) for blob, in rows]
 
 
-def _ready(db, tiers: Sequence[str], blocking: Sequence[str], resolved: Sequence[str],
+def _ready(db: sqlite3.Connection, tiers: Sequence[str], blocking: Sequence[str], resolved: Sequence[str],
            summary: bool) -> list[Item] | list[Summary]:
     """`queries.ready` over `tiers`: blocking status, no duplicate_of, no cross-tier conflict,
     not damaged, not the target of an unresolved item's isbefore; by (priority, created_at)."""
@@ -80,7 +87,7 @@ def with_unread(index: Index, tiers: Sequence[str], *,
     return _with_unread(index.refresh(), tiers, summary)
 
 
-def _with_unread(db, tiers: Sequence[str], summary: bool) -> list[Item] | list[Summary]:
+def _with_unread(db: sqlite3.Connection, tiers: Sequence[str], summary: bool) -> list[Item] | list[Summary]:
     return _select(db, f"{_in_tiers(tiers)} AND unread > 0", "priority, id, rank", (), summary)
 
 
@@ -102,13 +109,15 @@ def matching(index: Index, tiers: Sequence[str], statuses: Sequence[str] | None,
 
 def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[str],
                          resolved: Sequence[str], scope: Sequence[str], *,
-                         summary: bool = False) -> tuple[list, list, list[Item]]:
+                         summary: bool = False) -> tuple[list[Item] | list[Summary],
+                                                         list[Item] | list[Summary],
+                                                         list[Item]]:
     """Everything `htrac ready` prints, from one refresh: the ready items and the items of
     `scope` with unread human messages (or their summaries), and the damaged items of `tiers`
     (by tier, then ID; whole: their problems are shown)."""
     db = index.refresh()
     return (_ready(db, tiers, blocking, resolved, summary), _with_unread(db, scope, summary),
-            _select(db, f"{_in_tiers(tiers)} AND damaged = 1", "rank, id", (), False))
+            _whole(db, f"{_in_tiers(tiers)} AND damaged = 1", "rank, id", ()))
 
 
 def link_edges(index: Index, tiers: Sequence[str]) -> tuple[list[tuple[str, str]],

@@ -8,7 +8,7 @@ every listing uses: priority, created_at, tier, ID.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core import predicates
 from ..core.query import TEXT, Query, Term
@@ -16,6 +16,8 @@ from ..core.summary import LISTING, Listing
 from .index import Index
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..core.item import Item
     from ..core.predicates import Facts
 
@@ -33,9 +35,9 @@ def search(index: Index, query: Query, facts: Facts, *, items: bool = False,
     tail = f" LIMIT {int(limit)}" if limit else ""
     if not items:
         columns = ", ".join(f"i.{c}" for c in LISTING.split(", "))
-        rows = db.execute(f"SELECT {columns} FROM items AS i WHERE {where} ORDER BY {ORDER}"
-                          f"{tail}", args)
-        return list(map(Listing._make, rows))
+        listed = db.execute(f"SELECT {columns} FROM items AS i WHERE {where} ORDER BY {ORDER}"
+                            f"{tail}", args)
+        return list(map(Listing._make, listed))
     rows = db.execute(f"SELECT b.item FROM items AS i JOIN blobs AS b ON b.rank = i.rank AND "
                       f"b.id = i.id WHERE {where} ORDER BY {ORDER}{tail}", args).fetchall()
     if not rows:
@@ -45,8 +47,9 @@ def search(index: Index, query: Query, facts: Facts, *, items: bool = False,
     return [decode_item(blob) for blob, in rows]
 
 
-def where_clause(query: Query, facts: Facts) -> tuple[str, list]:
-    parts, args = [], []
+def where_clause(query: Query, facts: Facts) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    args: list[Any] = []
     for term in query.terms:
         sql, term_args = term_sql(term, facts)
         parts.append(f"NOT coalesce(({sql}), 0)" if term.negated else f"coalesce(({sql}), 0)")
@@ -54,7 +57,7 @@ def where_clause(query: Query, facts: Facts) -> tuple[str, list]:
     return " AND ".join(parts) or "1", args
 
 
-def term_sql(term: Term, facts: Facts) -> tuple[str, list]:
+def term_sql(term: Term, facts: Facts) -> tuple[str, list[Any]]:
     key, values = term.key, list(term.values)
     marks = ",".join("?" * len(values))
     if key == TEXT:
@@ -84,7 +87,7 @@ def term_sql(term: Term, facts: Facts) -> tuple[str, list]:
     raise KeyError(key)
 
 
-def load_read_marks(db, facts: Facts) -> None:
+def load_read_marks(db: sqlite3.Connection, facts: Facts) -> None:
     """The human's read marks as `temp.readmarks`, for the predicates that look at them."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS readmarks "
                "(id TEXT PRIMARY KEY, dlen INTEGER NOT NULL, read INTEGER NOT NULL)")

@@ -77,7 +77,7 @@ class Tree:
     def __enter__(self) -> Tree:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

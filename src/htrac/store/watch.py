@@ -33,6 +33,8 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from . import watch_inotify as ino
 from .layout import TIERS, Layout
@@ -191,7 +193,7 @@ class Watcher:
 
     # -- answers -------------------------------------------------------------------------------
 
-    def changes(self, root: object, since: object) -> dict:
+    def changes(self, root: object, since: object) -> dict[str, Any]:
         """The reply to "what changed since `since`?" for the tracker at `root`."""
         if not self.paths_unchanged():
             self.rewatch("a watched directory was replaced")
@@ -347,7 +349,7 @@ class Daemon:
             except (OSError, ValueError):
                 pass
 
-    def _dispatch(self, message: object) -> dict:
+    def _dispatch(self, message: object) -> dict[str, Any]:
         assert self.watcher is not None
         if not isinstance(message, dict):
             return {"error": "a request is a JSON object"}
@@ -366,7 +368,7 @@ class Daemon:
             return {"ok": True, "pid": os.getpid()}
         return {"error": f"unknown request {op!r}"}
 
-    def status(self) -> dict:
+    def status(self) -> dict[str, Any]:
         assert self.watcher is not None
         journal = self.watcher.journal
         return {"running": True, "pid": os.getpid(), "root": str(self.root),
@@ -425,14 +427,14 @@ def _depth(path: str) -> int:
     return path.count(os.sep)
 
 
-def _unlink(path) -> None:
+def _unlink(path: str | Path) -> None:
     try:
         os.unlink(path)
     except OSError:
         pass
 
 
-def _stop(_signum, _frame) -> None:
+def _stop(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 

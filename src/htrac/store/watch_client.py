@@ -15,6 +15,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import _socket
 
 PROTOCOL = 1            # a watcher of another htrac version answers no request, and exits
 TIMEOUT = 0.25          # seconds for a whole exchange; a healthy watcher answers in about 1 ms
@@ -71,7 +75,8 @@ class WatchClient:
         return Answer(token, changes, "")
 
 
-def request(files: Files, message: dict, timeout: float | None = None) -> dict | None:
+def request(files: Files, message: dict[str, Any],
+            timeout: float | None = None) -> dict[str, Any] | None:
     """One request to the watcher and its reply; None if there is no usable watcher."""
     try:
         os.stat(files.socket)
@@ -112,7 +117,7 @@ def wait_limit(default: float = TIMEOUT) -> float:
         return default
 
 
-def peer_uid(sock) -> int | None:
+def peer_uid(sock: _socket.socket) -> int | None:
     """The uid of the process at the other end of a connected Unix socket (Linux)."""
     import _socket
 

@@ -59,7 +59,7 @@ class Inotify:
         init1.argtypes = [ctypes.c_int]
         self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
         self._rm.argtypes = [ctypes.c_int, ctypes.c_int]
-        self.fd = init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.fd: int = init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if self.fd < 0:
             _raise("inotify_init1")
 
@@ -68,7 +68,7 @@ class Inotify:
 
     def add(self, path: str, mask: int = DIRECTORY_MASK) -> int:
         """Watch `path`; the watch descriptor (the same one again for a watched inode)."""
-        wd = self._add(self.fd, os.fsencode(path), mask)
+        wd: int = self._add(self.fd, os.fsencode(path), mask)
         if wd < 0:
             _raise(path)
         return wd
