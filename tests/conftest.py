@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 FULL = bool(os.environ.get("HTRAC_FULL_TESTS"))
+
+# Tests never assert on wall time, and hypothesis's per-example deadline is one: on a machine
+# shared by other sessions an example can take 0.5 s and fail the run. No deadline, anywhere.
+settings.register_profile("htrac", deadline=None)
+settings.load_profile("htrac")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
