@@ -11,8 +11,8 @@ worktree replaces them wholesale (see `htrac.policy`), so nothing in the reposit
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 

@@ -36,7 +36,7 @@ from .causal import Placed, causal_order, classic_key, commitment
 from .identity import context_of, op_id, version_of
 from .ids import hashes_to
 from .item import Item
-from .ops import HUMAN, KNOWN_TYPES, MESSAGE_EDIT_TYPES, EDIT_MODE_TYPES, Op
+from .ops import EDIT_MODE_TYPES, HUMAN, KNOWN_TYPES, MESSAGE_EDIT_TYPES, Op
 from .policy import PERMISSIVE, Permissive, Policy
 from .problems import DAMAGED, NOTE, REJECTED, TAMPERED, UNKNOWN, Problem
 from .schema import SchemaError, UnknownKeyError, Vocabulary, check_op, clean_create_data

@@ -18,8 +18,8 @@ make the whole item unreadable. Instead:
 from __future__ import annotations
 
 import re
-from itertools import groupby
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from .ops import HEADER, SIGNATURE, Op
@@ -98,7 +98,8 @@ def _tidy_blocks(data: bytes) -> list[tuple[_Block, str]] | None:
     newlines = 0
     previous = 0
     starts.append(len(text))
-    for (tag, length), start, end in zip(runs, starts, starts[1:]):
+    # `starts` holds one more entry than `runs` (the end of the text): zip stops at the runs
+    for (tag, length), start, end in zip(runs, starts, starts[1:], strict=False):
         newlines += text.count("\n", previous, start)
         if newlines + 1 != line:
             return None  # this op does not start where its tag's lines do

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 HEADER = ("op", "at", "by", "actor", "clock", "nonce")
@@ -87,7 +87,7 @@ def new_nonce() -> str:
 
 def now_at(op_type: str, now: datetime | None = None) -> str:
     """The `at` of a new op: whole seconds, or microseconds for edit-mode and message edits."""
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     if op_type in MICROSECOND_TYPES:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -173,7 +173,7 @@ def _keyed(text: str, pos: int, colon: int, negated: bool, start: int,
     values, end, columns = _values(text, colon + 1, key)
     if key == "priority":
         return _priority(values, columns, negated, start), end
-    for value, column in zip(values, columns):
+    for value, column in zip(values, columns, strict=True):
         _check_value(key, value, column, vocab)
     if key == "is":
         values = [v.lower() for v in values]
@@ -214,7 +214,7 @@ def _priority(values: list[str], columns: list[int], negated: bool, start: int) 
     if compare != "=" and len(values) > 1:
         raise QueryError("priority: a comparison takes one number (priority:<=1)", columns[1])
     numbers = []
-    for value, column in zip([first, *values[1:]], columns):
+    for value, column in zip([first, *values[1:]], columns, strict=True):
         if not (value.isascii() and value.isdigit()) or len(value) > 6:
             raise QueryError(f"priority: {value!r} is not a number (0 is most urgent)", column)
         numbers.append(int(value))

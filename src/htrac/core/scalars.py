@@ -171,11 +171,11 @@ def double_quoted(s: str) -> str:
                 or "\U00010000" <= ch <= "\U0010ffff":
             out.append(ch if ch != "\ufeff" else "\\uFEFF")
         elif ch <= "\xff":
-            out.append("\\x%02X" % ord(ch))
+            out.append(f"\\x{ord(ch):02X}")
         elif ch <= "\uffff":
-            out.append("\\u%04X" % ord(ch))
+            out.append(f"\\u{ord(ch):04X}")
         else:
-            out.append("\\U%08X" % ord(ch))
+            out.append(f"\\U{ord(ch):08X}")
     out.append('"')
     return "".join(out)
 

@@ -14,7 +14,16 @@ from typing import Any
 
 from .claims import DEFAULT_RULES, ClaimRules, check_body as check_claim_body
 from .ops import (
-    SEEN, BODY_KEYS, DATA_KEYS, HUMAN, AGENT, LEGACY_KEYS, LOCKABLE, SET_VALUED, UPDATABLE, Op,
+    AGENT,
+    BODY_KEYS,
+    DATA_KEYS,
+    HUMAN,
+    LEGACY_KEYS,
+    LOCKABLE,
+    SEEN,
+    SET_VALUED,
+    UPDATABLE,
+    Op,
     canonical_key,
 )
 

@@ -11,11 +11,11 @@ The layout (observed from hypergumbo-tracker 0.11 and pinned by byte-for-byte te
         tags: [api]  # 8a5f1c...
 
 Mappings indent by two; a block list's dashes sit at its key's indentation; lists under
-`add:`/`remove:` (and htrac's `seen:`) are one-line flow lists, every other list is a block list (`[]` when empty);
-empty mappings are `{}`; null is an empty value. Human text (titles, descriptions, messages,
-reasons, string field values) is always double-quoted, so it stays on one physical line; every
-other string takes the emitter's own style (see `scalars`). Each line ends with `  # <nonce>`
-so that git's union merge never sees two ops share a line.
+`add:`/`remove:` (and htrac's `seen:`) are one-line flow lists, every other list is a block list
+(`[]` when empty); empty mappings are `{}`; null is an empty value. Human text (titles,
+descriptions, messages, reasons, string field values) is always double-quoted, so it stays on
+one physical line; every other string takes the emitter's own style (see `scalars`). Each line
+ends with `  # <nonce>` so that git's union merge never sees two ops share a line.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def serialize_op(op: Op) -> str:
     """The op as ops-file text: one tagged line per YAML line, ending in a newline."""
     lines: list[str] = []
     header = (op.type, op.at, op.by, op.actor, op.clock, op.nonce)
-    for key, value in zip(HEADER, header):
+    for key, value in zip(HEADER, header, strict=True):
         _emit(key, value, 2, (key,), lines)
     for key, value in op.body.items():
         _emit(key, value, 2, (key,), lines)

@@ -4,8 +4,8 @@ A new op's clock is 1 + the highest clock of the item's file, counting the same 
 configured `lamport_branches`, on HEAD and on every local branch not yet merged into HEAD (the
 reference asks for branches not merged into the first of `lamport_branches`, which finds none
 when that branch doesn't exist locally). Then an op written here orders after everything it
-could have seen there, whichever way the branches are merged later. Two git processes in all: one lists the unmerged branches, one
-`cat-file --batch` reads every blob.
+could have seen there, whichever way the branches are merged later. Two git processes in all:
+one lists the unmerged branches, one `cat-file --batch` reads every blob.
 """
 
 from __future__ import annotations

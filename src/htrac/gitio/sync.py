@@ -156,7 +156,7 @@ def incoming(repo: Path, head: str | None, commit_sha: str) -> list[Change]:
                 for rest in out.decode("utf-8", "surrogateescape").split("\0") if rest]
     fields = out.decode("utf-8", "surrogateescape").split("\0")
     changes = []
-    for meta, path in zip(fields[0::2], fields[1::2]):
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):  # a trailing "" is odd
         if meta.startswith(":"):
             changes.append(Change(path, meta[1:].split(" ")[1]))
     return changes

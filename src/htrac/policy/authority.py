@@ -3,7 +3,8 @@
 Governance comes from the trust root when one governs the repository — looked up for every
 worktree the tracker's files really belong to (the caller resolves symlinks, so a decoy
 `--tracker-root` whose directories point into a governed repository is governed too) — and
-otherwise from the in-repository config, as in the reference. The actor is the real uid's user, classified by that governance.
+otherwise from the in-repository config, as in the reference. The actor is the real uid's user,
+classified by that governance.
 """
 
 from __future__ import annotations

@@ -58,8 +58,12 @@ def load(directory: Path | None = None) -> KeyPair | None:
 def create(directory: Path | None = None) -> tuple[KeyPair, bool]:
     """The key pair in `directory`, made now if there is none; (pair, created)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption,
-                                                              PrivateFormat, PublicFormat)
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        PublicFormat,
+    )
 
     directory = directory or key_dir()
     existing = load(directory)

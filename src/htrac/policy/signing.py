@@ -136,8 +136,11 @@ def _public_key(raw: bytes) -> Ed25519PublicKey:
 def sign(op: Op, item_id: str, private_pem: bytes) -> Op:
     """`op` with its `sig`, made with the private key in `private_pem` (PKCS#8, unencrypted)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import (Encoding, PublicFormat,
-                                                              load_pem_private_key)
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_pem_private_key,
+    )
 
     key = load_pem_private_key(private_pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):

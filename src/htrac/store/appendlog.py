@@ -209,7 +209,8 @@ def _open(path: Path, flags: int) -> int:
         return os.open(path, flags, FILE_MODE)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise WriteError(f"{path} is a symbolic link; htrac will not write through it") from None
+            raise WriteError(f"{path} is a symbolic link; htrac will not write through it") \
+                from None
         if exc.errno == errno.ENOENT:
             raise WriteError(f"{path} does not exist") from None
         raise WriteError(f"cannot open {path}: {exc.strerror}") from None

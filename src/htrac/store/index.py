@@ -28,8 +28,18 @@ from typing import TYPE_CHECKING, Any
 
 from . import index_db
 from .index_db import FORMAT_KEY, IndexUnavailable, transaction
-from .index_files import (Snapshot, Stamp, digest, is_item_id, is_racy, parse_appended,
-                          read_snapshot, scan_dir, stamp_names, stamp_path)
+from .index_files import (
+    Snapshot,
+    Stamp,
+    digest,
+    is_item_id,
+    is_racy,
+    parse_appended,
+    read_snapshot,
+    scan_dir,
+    stamp_names,
+    stamp_path,
+)
 from .index_stamps import StampDirectory
 from .layout import TIERS, Layout
 from .watch_client import WatchClient
@@ -272,7 +282,7 @@ class Index:
         from .index_build import Job, build_rows
         from .index_progress import Progress
 
-        for name, stamp in plan.edit_logs.items():
+        for name in plan.edit_logs:
             self._store_edit_log(db, name)
         touched = {n for n in plan.edit_logs}
         if plan.fingerprint or touched:

@@ -20,10 +20,10 @@ import hashlib
 import os
 import re
 import time
-from stat import S_ISREG
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from .layout import id_from_filename

@@ -57,8 +57,8 @@ def _whole(db: sqlite3.Connection, where: str, order: str,
     return [decode_item(blob) for blob, in rows]
 
 
-def _ready(db: sqlite3.Connection, tiers: Sequence[str], blocking: Sequence[str], resolved: Sequence[str],
-           summary: bool) -> list[Item] | list[Summary]:
+def _ready(db: sqlite3.Connection, tiers: Sequence[str], blocking: Sequence[str],
+           resolved: Sequence[str], summary: bool) -> list[Item] | list[Summary]:
     """`queries.ready` over `tiers`: blocking status, no duplicate_of, no cross-tier conflict,
     not damaged, not the target of an unresolved item's isbefore; by (priority, created_at)."""
     ranks = _ranks(tiers)
@@ -87,7 +87,8 @@ def with_unread(index: Index, tiers: Sequence[str], *,
     return _with_unread(index.refresh(), tiers, summary)
 
 
-def _with_unread(db: sqlite3.Connection, tiers: Sequence[str], summary: bool) -> list[Item] | list[Summary]:
+def _with_unread(db: sqlite3.Connection, tiers: Sequence[str],
+                 summary: bool) -> list[Item] | list[Summary]:
     return _select(db, f"{_in_tiers(tiers)} AND unread > 0", "priority, id, rank", (), summary)
 
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ..core.config import Config
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
 from ..core.ids import FULL_ID, REFERENCE
-from ..core.printable import one_line
 from ..core.policy import PERMISSIVE, Policy
+from ..core.printable import one_line
 from .aliases import AliasStash, cache_dir
 from .index import Index
 from .index_db import IndexUnavailable

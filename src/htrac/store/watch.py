@@ -31,7 +31,7 @@ import socket
 import stat
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -238,7 +238,7 @@ class Daemon:
         self.listener: socket.socket | None = None
         self._lock_fd = -1
         self._socket_id: tuple[int, int] | None = None
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.requests = 0
         self.stopping = False
         self._last_request = time.monotonic()
