@@ -34,7 +34,8 @@ def fold_board(ops: Iterable[Op], vocab: Vocabulary, *, policy: Policy = PERMISS
                read_problems: Iterable[Problem] = ()) -> Item:
     """The board's messages (`discussion`), locks and problems."""
     lines = lines or {}
-    kept, refused = [], []
+    kept: list[Op] = []
+    refused: list[Op] = []
     for op in ops:
         (kept if op.type in TYPES else refused).append(op)
     problems = [*read_problems, *(

@@ -9,10 +9,10 @@ The fold is time-free: it records each claim's renewals and TTL, and judges one 
 claim as it stands *at that op's own `at`*. A `take` while another holder's claim is live at
 that moment is lost (unless a human took it naming the holder in `from`: a human may steal);
 so is a `renew` or `reserve` by someone who does not hold the claim, and a `release` of
-another's claim unless it names the holder and comes from a human or after the lease expired. Lost ops change nothing and are listed on the
-item (`Item.lost_claims`) — not as problems: losing a race is an outcome, not damage. Because
-the fold applies ops in one total order, every clone with the same ops agrees on the holder:
-the first take in fold order wins.
+another's claim unless it names the holder and comes from a human or after the lease expired.
+Lost ops change nothing and are listed on the item (`Item.lost_claims`) — not as problems:
+losing a race is an outcome, not damage. Because the fold applies ops in one total order, every
+clone with the same ops agrees on the holder: the first take in fold order wins.
 
 A renewal counts at time `t` only if its `at` is not more than `skew` seconds after `t`: an op
 from `t`'s future can't block anyone writing at `t`. Readers apply the same rule with their own
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .ops import HUMAN
@@ -83,12 +83,12 @@ class Claim:
     def held_by(self, actor: str | None, session: str | None) -> bool:
         return actor == self.actor and session == self.session
 
-    def as_tuple(self) -> tuple:
+    def as_tuple(self) -> tuple[Any, ...]:
         return (self.actor, self.session, self.by, self.taken_at, self.ttl_seconds, self.nonce,
                 self.status_before, list(self.renewals), list(self.paths), self.taken_from)
 
     @classmethod
-    def from_tuple(cls, values: tuple) -> Claim:
+    def from_tuple(cls, values: tuple[Any, ...]) -> Claim:
         return cls(*values)
 
     def as_dict(self) -> dict[str, Any]:
@@ -167,11 +167,11 @@ def claim_of(op: Op) -> dict[str, Any] | None:
 def parse_at(at: str) -> datetime:
     """An op's `at` as an aware UTC datetime (microseconds allowed)."""
     text = at[:-1] if at.endswith("Z") else at
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def format_at(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime(AT_FORMAT)
+    return moment.astimezone(UTC).strftime(AT_FORMAT)
 
 
 def live_until(claim: Claim, moment: datetime, skew_seconds: int) -> datetime | None:
@@ -225,7 +225,7 @@ def conflict(item: Item, op: Op, who: str, rules: ClaimRules) -> LostClaim | Non
     # from, so two humans racing for one item don't both win.
     names_holder = claim is not None and body.get("from") == claim.holder
     if action == "take":
-        if live and not mine and not (who == HUMAN and names_holder):
+        if claim is not None and live and not mine and not (who == HUMAN and names_holder):
             return lost(f"claimed by {claim.holder} until {_until(claim, moment, rules)}")
         if item.status not in rules.claimable and not (mine and live):
             return lost(f"status '{item.status}' can't be claimed")

@@ -236,7 +236,7 @@ _CLAIM_KEYS = ("lease_minutes", "status", "working_statuses", "clock_skew_second
 
 
 def _claims(value: Any, statuses: tuple[str, ...], blocking: tuple[str, ...],
-            resolved: tuple[str, ...], fail) -> ClaimSettings:
+            resolved: tuple[str, ...], fail: Fail) -> ClaimSettings:
     """`claims:` (docs/design/claims.md); every key optional."""
     if value is None:
         return ClaimSettings()
@@ -257,7 +257,7 @@ def _claims(value: Any, statuses: tuple[str, ...], blocking: tuple[str, ...],
         got = value.get(key, getattr(defaults, key))
         if got not in options:
             raise fail(f"claims.{key} must be one of {', '.join(options)}, not {got!r}")
-        return got
+        return str(got)
 
     status = value.get("status", defaults.status)
     if status not in statuses or status in blocking or status in resolved:
@@ -350,7 +350,7 @@ def _field_specs(kind: str, value: Any, fail: Fail) -> dict[str, FieldSpec]:
 
 
 def parse_transitions(value: Any, statuses: tuple[str, ...], where: str,
-                      fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+                      fail: Fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """A lifecycle, `{from_status: [allowed next statuses]}`, as sorted pairs (hashable, and
     so part of the config's fingerprint). Used for config kinds and the trust root."""
     if value is None:

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .claims import DEFAULT_RULES, ClaimRules, check_body as check_claim_body
+from .claims import DEFAULT_RULES, ClaimRules
+from .claims import check_body as check_claim_body
 from .ops import (
     AGENT,
     BODY_KEYS,

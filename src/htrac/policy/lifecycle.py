@@ -10,15 +10,18 @@ leaves the lifecycle only by saying so (`--force`, checked by the writer).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..core.config import Kind
 
 Transitions = tuple[tuple[str, tuple[str, ...]], ...]  # ((from, (to, …)), …), sorted
 Lifecycles = tuple[tuple[str, Transitions], ...]  # ((kind, transitions), …), sorted
 
 
-def from_kinds(kinds: Mapping[str, object]) -> Lifecycles:
+def from_kinds(kinds: Mapping[str, Kind]) -> Lifecycles:
     """The lifecycles the config's kinds declare."""
-    found = [(name, spec.transitions) for name, spec in kinds.items()
-             if getattr(spec, "transitions", ())]
+    found = [(name, spec.transitions) for name, spec in kinds.items() if spec.transitions]
     return tuple(sorted(found))
 
 

@@ -35,6 +35,7 @@ from ..core.config import Fail, Governance
 from ..core.errors import ConfigError
 from ..core.yamlread import YamlError, load_block
 from .actor import classify
+from .lifecycle import Lifecycles
 from .signing import KeyFormatError, parse_public_key
 
 TRUST_DIR = Path("/etc/htrac/trust.d")
@@ -48,7 +49,7 @@ class TrustRoot:
     governance: Governance
     human_only_statuses: tuple[str, ...] = ("deleted",)
     baseline: frozenset[str] = frozenset()
-    lifecycles: tuple = ()  # policy.lifecycle.Lifecycles
+    lifecycles: Lifecycles = ()
 
     @property
     def baseline_path(self) -> Path:
@@ -173,7 +174,7 @@ def parse(text: str, path: Path) -> TrustRoot:
                      lifecycles=_lifecycles(raw.get("lifecycles"), fail))
 
 
-def _lifecycles(value, fail) -> tuple:
+def _lifecycles(value: Any, fail: Fail) -> Lifecycles:
     """`lifecycles: {<kind>: {<from>: [<to>, …]}}`. Status names are not checked against a
     config here (the trust root governs repositories whatever their config): a name no config
     uses simply never matches."""
@@ -230,7 +231,8 @@ def _user(uid: int) -> str:
 
 
 def render(repositories: list[str], governance: Governance,
-           human_only_statuses: tuple[str, ...] = ("deleted",), lifecycles: tuple = ()) -> str:
+           human_only_statuses: tuple[str, ...] = ("deleted",),
+           lifecycles: Lifecycles = ()) -> str:
     """The text of a trust file (JSON strings are valid YAML double-quoted scalars)."""
     def block(key: str, values: tuple[str, ...] | list[str]) -> str:
         if not values:
@@ -247,12 +249,13 @@ def render(repositories: list[str], governance: Governance,
             + _render_lifecycles(lifecycles))
 
 
-def _render_lifecycles(lifecycles: tuple) -> str:
+def _render_lifecycles(lifecycles: Lifecycles) -> str:
     if not lifecycles:
         return ""
     lines = ["lifecycles:\n"]
     for kind, transitions in lifecycles:
         lines.append(f"  {json.dumps(kind)}:\n")
         for source, targets in transitions:
-            lines.append(f"    {json.dumps(source)}: [{', '.join(json.dumps(t) for t in targets)}]\n")
+            listed = ", ".join(json.dumps(t) for t in targets)
+            lines.append(f"    {json.dumps(source)}: [{listed}]\n")
     return "".join(lines)

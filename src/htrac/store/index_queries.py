@@ -135,8 +135,7 @@ def link_edges(index: Index, tiers: Sequence[str]) -> tuple[list[tuple[str, str]
 def claimed(index: Index, tiers: Sequence[str]) -> list[Item]:
     """Items of `tiers` with a claim or a lost claim (core.claims), by tier then ID: the few
     items whose lease a reader must judge with its own clock."""
-    return _select(index.refresh(), f"{_in_tiers(tiers)} AND claimed = 1", "rank, id", (),
-                   False)
+    return _whole(index.refresh(), f"{_in_tiers(tiers)} AND claimed = 1", "rank, id", ())
 
 
 def blockers(index: Index, item_id: str, resolved: Sequence[str]) -> list[tuple[str, str]]:
