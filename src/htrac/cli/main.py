@@ -69,6 +69,7 @@ COMMANDS = {
     "reserve": "htrac.cli.reserve_cmds:reserve",
     "reservations": "htrac.cli.reserve_cmds:reservations",
     "board": "htrac.cli.board_cmd:board",
+    "tui": "htrac.cli.tui_cmd:tui",
 }
 
 

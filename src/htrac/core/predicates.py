@@ -122,6 +122,14 @@ def unread_for_human(item: Item, marks: Mapping[str, ReadMark]) -> bool:
     return bool(item.discussion) and item.discussion[-1].by != HUMAN
 
 
+def unread_listing(row, marks: Mapping[str, ReadMark]) -> bool:
+    """`unread_for_human` for a `Listing` row (its `dlen` and `dlast_human` columns)."""
+    mark = marks.get(row.id)
+    if mark is not None and mark.dlen == row.dlen:
+        return not mark.read
+    return row.dlen > 0 and not row.dlast_human
+
+
 UNREAD_SQL = ("coalesce((SELECT 1 - r.read FROM temp.readmarks AS r "
               "WHERE r.id = i.id AND r.dlen = i.dlen), i.dlen > 0 AND i.dlast_human = 0)")
 

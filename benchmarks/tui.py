@@ -1,0 +1,145 @@
+"""Time the TUI as its user sees it, in a real terminal (tmux), on generated trackers.
+
+    python benchmarks/tui.py [--sizes 10000,100000] [--runs 3] [--workdir DIR]
+
+For each size (trackers from benchmarks/generate.py, reused from the work directory, index
+built first as after any earlier command):
+- first frame: from the moment `htrac tui` is exec'd in the tmux pane to the first capture of
+  the pane that shows list rows (the status line's item count and the first row's title),
+  polling the pane every 5 ms — median of `--runs`;
+- live latency: with the TUI open on the list, another process appends an op renaming the
+  first row's item; from the end of that write to the first capture showing the new title —
+  median of `--runs`;
+- memory: the TUI process's peak resident set (VmHWM) after the first frame and the updates.
+Prints a Markdown table. Not part of CI: timings depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+POLL = 0.005
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def pane_pid(session: str) -> int:
+    return int(tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+
+
+def wait_screen(session: str, texts: tuple[str, ...], timeout: float = 120.0) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screen = tmux("capture-pane", "-p", "-t", session)
+        if all(t in screen for t in texts):
+            return time.monotonic()
+        time.sleep(POLL)
+    raise TimeoutError(f"{texts} never appeared")
+
+
+def first_row(repo: Path) -> tuple[str, str]:
+    """(ID, title) of the first row the TUI shows: needs-you when not empty, else the list."""
+    from htrac.service.search import search
+    from htrac.service.tracker import Tracker
+
+    tracker = Tracker.open(repo)
+    rows = search(tracker, "is:needs-human", limit=1) or search(tracker, "", limit=1)
+    return rows[0].id, rows[0].title
+
+
+def append_title(repo: Path, item_id: str, title: str) -> None:
+    from htrac.service.tracker import Tracker
+
+    Tracker.open(repo).update(item_id, set_={"title": title})
+
+
+def start(session: str, repo: Path, env: dict[str, str]) -> float:
+    tmux("kill-session", "-t", session)
+    tmux("new-session", "-d", "-s", session, "-x", "130", "-y", "40", "-c", str(repo),
+         "sh -c 'read go; exec \"$0\" -m htrac tui'", sys.executable)
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    tmux("send-keys", "-t", session, "go", "Enter")
+    return t0
+
+
+def bench(size: int, runs: int, workdir: Path, seed: int) -> dict:
+    from generate import generate
+
+    repo = workdir / f"tui-{size}"
+    if not (repo / ".generated").exists():
+        generate(repo, size, seed)
+        (repo / ".generated").write_text(str(size))
+    env = dict(os.environ)
+    subprocess.run([sys.executable, "-m", "htrac", "list"], cwd=repo, stdout=subprocess.DEVNULL,
+                   check=True)  # the index exists, as after any earlier command
+    item_id, title = first_row(repo)
+    session = f"htrac-bench-{os.getpid()}"
+    starts, lives, peaks = [], [], []
+    for run in range(runs):
+        t0 = start(session, repo, env)
+        shown = wait_screen(session, (" items", title[:20]))
+        starts.append(shown - t0)
+        wait_screen(session, ("live: on",))
+        time.sleep(1.0)
+        new_title = f"Renamed {run} {time.time_ns() % 10**6}"
+        append_title(repo, item_id, new_title)
+        written = time.monotonic()
+        seen = wait_screen(session, (new_title[:20],), timeout=30)
+        lives.append(seen - written)
+        title = new_title
+        pid = _tui_pid(session)
+        peaks.append(_peak_kb(pid))
+        tmux("send-keys", "-t", session, "q")
+        time.sleep(0.5)
+    tmux("kill-session", "-t", session)
+    return {"size": size, "first_frame_ms": statistics.median(starts) * 1000,
+            "first_frame_all": [round(s * 1000) for s in starts],
+            "live_ms": statistics.median(lives) * 1000,
+            "live_all": [round(s * 1000) for s in lives],
+            "peak_mb": max(peaks) / 1024}
+
+
+def _tui_pid(session: str) -> int:
+    return pane_pid(session)  # the pane's shell exec'd the TUI: same process
+
+
+def _peak_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/htrac-bench"))
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("needs tmux")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print("| items | first frame with rows (median) | runs | change on screen (median) | runs "
+          "| peak memory |")
+    print("|---:|---:|---|---:|---|---:|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = bench(size, args.runs, args.workdir, args.seed)
+        print(f"| {size:,} | {r['first_frame_ms']:.0f} ms | {r['first_frame_all']} | "
+              f"{r['live_ms']:.0f} ms | {r['live_all']} | {r['peak_mb']:.0f} MB |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

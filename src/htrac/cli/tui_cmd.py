@@ -1,0 +1,17 @@
+"""`htrac tui`: the human's console (loads Textual only when run)."""
+
+from __future__ import annotations
+
+import click
+
+from .context import Context, pass_ctx
+
+
+@click.command()
+@click.option("--no-live", is_flag=True, help="Don't follow changes made by others.")
+@pass_ctx
+def tui(ctx: Context, no_live: bool) -> None:
+    """The human's console: lists, board, needs-you, activity, detail; every action by key."""
+    from ..tui.app import create_app
+
+    create_app(ctx.tracker_root, live=not no_live).run()

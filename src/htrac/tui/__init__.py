@@ -1,0 +1,1 @@
+"""`htrac tui`: the human's console (Textual)."""

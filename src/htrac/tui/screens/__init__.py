@@ -1,0 +1,1 @@
+"""The TUI's screens: the tracker screen, forms, the filter panel, the annotation overlay."""

@@ -1,0 +1,97 @@
+"""The board: a column per status, a card per item; shift+left/right asks to move the card."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+
+from ..safe import one_line
+from .itemlist import ItemList
+
+
+class BoardColumn(ItemList):
+    """One status's cards: the item list, drawn as one-line cards."""
+
+    DEFAULT_CSS = """
+    BoardColumn { width: 1fr; border-right: vkey $foreground 20%; }
+    BoardColumn:focus { background: $boost; }
+    """
+
+    def __init__(self, status: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.status = status
+
+    def _columns(self):
+        return [("", 2), ("P", 3), ("title", 0)]
+
+    def _header(self):
+        return [(f"{self.status} ({len(self.rows)})", None)]
+
+    def _cell(self, row, name: str, index: int):
+        if name == "title":
+            return f"{self.label(row.id)[-5:]} {one_line(row.title)}", None
+        return super()._cell(row, name, index)
+
+
+class Board(Horizontal):
+    DEFAULT_CSS = "Board { height: 1fr; }"
+    BINDINGS = [
+        Binding("left,h", "column(-1)", "Left", show=False),
+        Binding("right", "column(1)", "Right", show=False),
+        Binding("shift+left", "move(-1)", "Move card left", show=True),
+        Binding("shift+right", "move(1)", "Move card right", show=True),
+    ]
+
+    class MoveCard(Message):
+        def __init__(self, row, status: str) -> None:
+            super().__init__()
+            self.row = row
+            self.status = status
+
+    def __init__(self, statuses: list[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.statuses = list(statuses)
+
+    def compose(self):
+        for n, status in enumerate(self.statuses):
+            yield BoardColumn(status, id=f"board-col-{n}")
+
+    def columns(self) -> list[BoardColumn]:
+        return list(self.query(BoardColumn))
+
+    def set_rows(self, rows: list, read_marks: dict, full_ids: bool) -> None:
+        by_status: dict[str, list] = {s: [] for s in self.statuses}
+        for row in rows:
+            status = "damaged" if row.damaged else row.status
+            if status in by_status:
+                by_status[status].append(row)
+        for column in self.columns():
+            column.read_marks = read_marks
+            column.full_ids = full_ids
+            column.set_rows(by_status[column.status])
+
+    def focused_column(self) -> BoardColumn | None:
+        focused = self.screen.focused
+        return focused if isinstance(focused, BoardColumn) else None
+
+    def action_column(self, delta: int) -> None:
+        columns = self.columns()
+        current = self.focused_column()
+        index = columns.index(current) if current in columns else 0
+        columns[(index + delta) % len(columns)].focus()
+
+    def action_move(self, delta: int) -> None:
+        column = self.focused_column()
+        if column is None or column.current is None:
+            return
+        index = self.statuses.index(column.status) + delta
+        if column.status != "damaged" and 1 <= index < len(self.statuses):
+            self.post_message(self.MoveCard(column.current, self.statuses[index]))
+
+    def focus_item(self, item_id: str) -> None:
+        for column in self.columns():
+            if column.move_to(item_id):
+                column.focus()
+                return
+
