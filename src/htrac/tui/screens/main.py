@@ -40,10 +40,10 @@ class TrackerScreen(ItemActions, Screen):
     #left { width: 3fr; }
     #right { width: 2fr; }
     #activity-pane { height: 12; display: none; border-top: solid $foreground 20%; }
-    #reply-box { height: auto; display: none; }
+    #reply-box { height: 4; display: none; }
     #reply { height: 4; width: 1fr; }
     #reply-buttons { height: auto; width: 14; }
-    #reply-buttons Button { width: 14; min-width: 10; }
+    #reply-buttons Button { width: 14; min-width: 10; height: 1; border: none; margin: 0 0 0 1; }
     #too-small { display: none; content-align: center middle; height: 1fr; }
     TrackerScreen.-board #right { display: none; }
     TrackerScreen.-wide #activity-pane { display: block; }

@@ -86,7 +86,8 @@ class ActivityLog(ScrollView, can_focus=True):
             Segment(self.label(entry.item_id)[:18].ljust(18) + " ", Style(color="bright_blue")),
             Segment(one_line(describe(op.type, op.body))),
         ]
-        strip = Strip(segments).crop_extend(0, width, self.rich_style)
+        strip = Strip(segments).apply_style(self.rich_style).crop_extend(0, width,
+                                                                          self.rich_style)
         if index == self.cursor and self.has_focus:
             strip = strip.apply_style(self.get_component_rich_style("activity--cursor"))
         return strip

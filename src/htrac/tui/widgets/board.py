@@ -18,9 +18,21 @@ class BoardColumn(ItemList):
     BoardColumn:focus { background: $boost; }
     """
 
+    # The board's keys, here so the column's own scrolling bindings don't take them.
+    BINDINGS = [
+        Binding("left", "board('column', -1)", "Left", show=False),
+        Binding("right", "board('column', 1)", "Right", show=False),
+        Binding("shift+left", "board('move', -1)", "Move card left", show=True),
+        Binding("shift+right", "board('move', 1)", "Move card right", show=True),
+    ]
+
     def __init__(self, status: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.status = status
+
+    def action_board(self, what: str, delta: int) -> None:
+        board = self.parent
+        getattr(board, f"action_{what}")(delta)
 
     def _columns(self):
         return [("", 2), ("P", 3), ("title", 0)]
@@ -30,19 +42,12 @@ class BoardColumn(ItemList):
 
     def _cell(self, row, name: str, index: int):
         if name == "title":
-            return f"{self.label(row.id)[-5:]} {one_line(row.title)}", None
+            return one_line(row.title) or self.label(row.id), None
         return super()._cell(row, name, index)
 
 
 class Board(Horizontal):
     DEFAULT_CSS = "Board { height: 1fr; }"
-    BINDINGS = [
-        Binding("left,h", "column(-1)", "Left", show=False),
-        Binding("right", "column(1)", "Right", show=False),
-        Binding("shift+left", "move(-1)", "Move card left", show=True),
-        Binding("shift+right", "move(1)", "Move card right", show=True),
-    ]
-
     class MoveCard(Message):
         def __init__(self, row, status: str) -> None:
             super().__init__()

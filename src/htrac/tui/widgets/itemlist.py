@@ -63,6 +63,7 @@ class ItemList(ScrollView, can_focus=True):
         self.read_marks: dict = {}
         self._short: dict[str, str] = {}
         self._last_highlight: str | None = None
+        self._widths = (8, 12)
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -73,6 +74,7 @@ class ItemList(ScrollView, can_focus=True):
             self.tree_mode = tree
         self.rows, self.depths = (_as_tree(rows) if self.tree_mode else (list(rows), [0] * len(rows)))
         self._short = short_ids([r.id for r in self.rows])
+        self._measure()
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
         index = 0
         if current is not None:
@@ -163,13 +165,20 @@ class ItemList(ScrollView, can_focus=True):
         return self._strip(self._cells(index), width, style)
 
     def _columns(self) -> list[tuple[str, int]]:
-        id_width = 52 if self.full_ids else 18
-        columns = [("", 2), ("ID", id_width), ("status", 12), ("P", 3)]
+        id_width, status_width = self._widths
+        columns = [("", 2), ("ID", id_width), ("status", status_width), ("P", 3)]
         if self.width_class == "wide":
-            columns += [("tier", 10), ("updated", 17)]
+            columns += [("tier", 9), ("updated", 16)]
         elif self.width_class == "compact":
-            columns = [("", 2), ("ID", min(id_width, 12)), ("status", 11), ("P", 3)]
+            columns = [("", 2), ("ID", min(id_width, 14)), ("status", min(status_width, 11)),
+                       ("P", 3)]
         return columns + [("title", 0)]
+
+    def _measure(self) -> None:
+        """Columns as wide as the longest ID label and status shown (within bounds)."""
+        labels = max((len(v) for v in self._short.values()), default=8)
+        statuses = max((len(r.status or "damaged") for r in self.rows), default=6)
+        self._widths = (52 if self.full_ids else min(labels, 24), min(max(statuses, 6), 18))
 
     def _header(self) -> list[tuple[str, Style | None]]:
         return [(_fit(name, w) if w else name, None) for name, w in self._columns()]
@@ -210,7 +219,8 @@ class ItemList(ScrollView, can_focus=True):
         for text, style in cells:
             segments.append(Segment(text, style))
             segments.append(Segment(" "))
-        strip = Strip(segments).crop_extend(0, width, self.rich_style)
+        strip = Strip(segments).apply_style(self.rich_style).crop_extend(0, width,
+                                                                          self.rich_style)
         if line_style is not None:
             strip = strip.apply_style(line_style)
         return strip
