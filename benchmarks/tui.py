@@ -45,7 +45,7 @@ def wait_screen(session: str, texts: tuple[str, ...], timeout: float = 120.0) ->
         if all(t in screen for t in texts):
             return time.monotonic()
         time.sleep(POLL)
-    raise TimeoutError(f"{texts} never appeared")
+    raise TimeoutError(f"{texts} never appeared:\n{screen}")
 
 
 def first_row(repo: Path) -> tuple[str, str]:
@@ -67,7 +67,7 @@ def append_title(repo: Path, item_id: str, title: str) -> None:
 def start(session: str, repo: Path, env: dict[str, str]) -> float:
     tmux("kill-session", "-t", session)
     tmux("new-session", "-d", "-s", session, "-x", "130", "-y", "40", "-c", str(repo),
-         "sh -c 'read go; exec \"$0\" -m htrac tui'", sys.executable)
+         f"read go; exec '{sys.executable}' -m htrac tui")
     time.sleep(0.3)
     t0 = time.monotonic()
     tmux("send-keys", "-t", session, "go", "Enter")
@@ -89,14 +89,14 @@ def bench(size: int, runs: int, workdir: Path, seed: int) -> dict:
     starts, lives, peaks = [], [], []
     for run in range(runs):
         t0 = start(session, repo, env)
-        shown = wait_screen(session, (" items", title[:20]))
+        shown = wait_screen(session, (" items", title[:6]))
         starts.append(shown - t0)
         wait_screen(session, ("live: on",))
         time.sleep(1.0)
-        new_title = f"Renamed {run} {time.time_ns() % 10**6}"
+        new_title = f"R{run}{time.time_ns() % 10**6:06d} renamed"
         append_title(repo, item_id, new_title)
         written = time.monotonic()
-        seen = wait_screen(session, (new_title[:20],), timeout=30)
+        seen = wait_screen(session, (new_title[:8],), timeout=30)
         lives.append(seen - written)
         title = new_title
         pid = _tui_pid(session)

@@ -500,7 +500,7 @@ async def test_app_hostile_text_stays_plain(make_app, sample):
     line sits inside the message's frame, and nothing was clicked or restyled."""
     _root, ids = sample
     app = make_app()
-    async with app.run_test(size=(120, 60)) as pilot:
+    async with app.run_test(size=(170, 60)) as pilot:
         await settle(pilot, app)
         await go_to(pilot, app, ids["hostile"])
         text = screen_text(app)

@@ -112,7 +112,7 @@ def test_terminal_lock_reply_and_move_a_card(terminal, sample):
     assert item.discussion[-1].by == "human"
     assert "🔒status" in terminal.screen()
     terminal.keys("5")
-    terminal.wait_for("said: Short it is.")
+    terminal.wait_for("said: Short")
     # move a card on the board: "Tidy the docs" from todo_soft to in_progress
     terminal.keys("3")
     terminal.wait_for("todo_soft (1)")

@@ -97,8 +97,9 @@ def _ready(item: Item, facts: Facts) -> bool:
 
 
 def _ready_sql(facts: Facts) -> SqlPart:
+    blocked = _BLOCKED.format(resolved=_marks(facts.resolved))
     return (f"(i.status IN ({_marks(facts.blocking)}) AND i.duplicate = 0 AND i.conflict = 0 "
-            f"AND i.damaged = 0 AND i.id NOT IN ({_BLOCKED}))",
+            f"AND i.damaged = 0 AND i.id NOT IN ({blocked}))",
             [*facts.blocking, *facts.resolved])
 
 

@@ -38,9 +38,15 @@ class HtracApp(App):
     @work(group="load")
     async def first_load(self) -> None:
         main = self.main
-        needs = await self.backend.call(self.backend.rows, "is:needs-human")
-        if needs and main.view != "needs":  # what waits on the human comes first
-            await main.action_view("needs")
+        if main.view != "needs":  # what waits on the human comes first
+            main.view = "needs"
+            needs = await self.backend.call(self.backend.rows_and_marks,
+                                            main.effective_query())
+            if needs[0]:
+                await main.action_view("needs", preloaded=needs)
+            else:
+                main.view = self.prefs.view
+                await main.reload(first=True)
         else:
             await main.reload(first=True)
         if self.started is not None:

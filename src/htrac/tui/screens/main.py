@@ -37,8 +37,8 @@ class TrackerScreen(ItemActions, Screen):
     #editmode.-on { display: block; }
     #filter { height: 3; }
     #body { height: 1fr; }
-    #left { width: 3fr; }
-    #right { width: 2fr; }
+    #left { width: 2fr; }
+    #right { width: 1fr; }
     #activity-pane { height: 12; display: none; border-top: solid $foreground 20%; }
     #reply-box { height: 4; display: none; }
     #reply { height: 4; width: 1fr; }
@@ -141,11 +141,12 @@ class TrackerScreen(ItemActions, Screen):
             parts.append(self.query_text)
         return " ".join(parts)
 
-    async def reload(self, *, first: bool = False) -> None:
+    async def reload(self, *, first: bool = False, preloaded=None) -> None:
         """Ask for the current view's rows again and show them, keeping the cursor."""
         query = self.effective_query()
         try:
-            rows, marks = await self.backend.call(self.backend.rows_and_marks, query)
+            rows, marks = preloaded or await self.backend.call(self.backend.rows_and_marks,
+                                                               query)
             self.query_error = ""
         except Exception as error:  # a query that can't be read: say so, keep the old rows
             self.query_error = message_of(error)
@@ -292,13 +293,14 @@ class TrackerScreen(ItemActions, Screen):
             self.save_prefs()
             self.focus_view()
 
-    async def action_view(self, name: str) -> None:
+    async def action_view(self, name: str, preloaded=None) -> None:
         self.view = name
         self.set_class(name == "board", "-board")
         self.query_one("#left", ContentSwitcher).current = VIEWS[name]
-        self.prefs.view = name
-        self.save_prefs()
-        await self.reload()
+        if preloaded is None:
+            self.prefs.view = name
+            self.save_prefs()
+        await self.reload(first=preloaded is not None, preloaded=preloaded)
         self.focus_view()
 
     async def action_toggle_tree(self) -> None:
