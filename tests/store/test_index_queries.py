@@ -106,9 +106,10 @@ def test_index_queries_ready_unread_and_damaged_in_one_look(stores):
     fast = queries.overview_in(indexed, config)
     assert fast == queries.overview_in(direct, config)
     everything = direct.items(TIERS)
-    assert fast == (queries.ready(everything, config),
-                    queries.unread_in(direct, queries.scope_tiers(config)),
-                    [i for i in everything if i.damaged])
+    assert fast[:3] == (queries.ready(everything, config),
+                        queries.unread_in(direct, queries.scope_tiers(config)),
+                        [i for i in everything if i.damaged])
+    assert fast[3] == [i for i in everything if i.claim is not None or i.lost_claims]
     assert queries.overview_in(indexed, config, summary=True) == \
         queries.overview_in(direct, config, summary=True)
 
@@ -121,7 +122,8 @@ def test_index_queries_summaries_equal_the_items_they_summarize(stores):
     indexed, direct, config = stores
     scope = queries.scope_tiers(config)
     args = (TIERS, config.blocking_statuses, config.resolved_statuses, scope)
-    ready, unread, damaged = indexed.query("ready_unread_damaged", *args, summary=True)
+    ready, unread, damaged, _claimed, _blocked = indexed.query("ready_unread_damaged", *args,
+                                                              summary=True)
     full = indexed.query("ready_unread_damaged", *args)
     assert ready == [Summary.of(i) for i in full[0]] and len(ready) > 10
     assert unread == [Summary.of(i) for i in full[1]] and unread
@@ -184,3 +186,25 @@ def test_index_queries_link_edges_equal_the_items_links(stores):
     fast = cycles.graphs(indexed)
     assert fast == cycles.graphs(direct) == cycles.graphs_of(direct.items(TIERS))
     assert fast["isbefore"] and fast["parent"]
+
+
+def test_index_queries_claimed_items_and_which_are_blocked(tmp_tracker):
+    """The claimed items and the blocked among them, as `ready` reads them in its one look."""
+    from htrac.core.ops import AGENT
+    from htrac.policy.actor import Actor
+    from htrac.service import claims
+
+    held, later = tmp_tracker.add("Held"), tmp_tracker.add("Blocked after its claim")
+    tmp_tracker.add("Free")
+    base = Tracker.open(tmp_tracker.path)
+    agent = Tracker(base.layout, base.config, Actor("bob_agent", AGENT), base.policy,
+                    base.authority)
+    claims.claim(agent, held, session="s1")
+    claims.claim(agent, later, session="s1")
+    tmp_tracker.add("A blocker that came later", "--isbefore", later)
+    tracker = Tracker.open(tmp_tracker.path)
+    direct = Store(tracker.layout, tracker.config, tracker.policy, use_index=False)
+    fast, slow = (queries.overview_in(s, tracker.config) for s in (tracker.store, direct))
+    assert fast == slow
+    assert sorted(i.id for i in fast[3]) == sorted([held, later])
+    assert fast[4] == frozenset({later})

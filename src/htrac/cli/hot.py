@@ -16,7 +16,7 @@ def ready(ctx: Context, limit: int | None = None) -> None:
 
     view = ready_view(ctx.tracker, summary=not ctx.json)
     items = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
-    notices = untold(ctx.tracker, lambda: _session(ctx))
+    notices = untold(ctx.tracker, lambda: _session(ctx), view.claimed)
     if ctx.json:
         data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
         if view.notes:

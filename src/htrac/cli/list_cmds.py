@@ -70,14 +70,14 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
     """List items by priority, numbered for :N."""
     from ..service.listing import ListFilter, list_items, query_items
 
-    from ..service.holdings import describe, holdings
+    from ..service.holdings import describe, of_listed
 
     how = ListFilter(statuses, open_, kind, tag, tier)
     if query is not None:
         items = _limited(query_items(ctx.tracker, query, how, whole=ctx.json), limit)
     else:
         items = _limited(list_items(ctx.tracker, how, summary=not ctx.json), limit)
-    held = {h.item.id: h for h in holdings(ctx.tracker)}
+    held = of_listed(ctx.tracker, items)
     if ctx.json:
         rows = []
         for i in items:

@@ -22,11 +22,13 @@ class Summary(NamedTuple):
     damaged: int  # 1 if the item's state is uncertain (see `Item.damaged`)
     unread: int  # trailing human messages no agent has answered
     created_at: str = ""  # with priority, what ready and list sort by
+    claimed: int = 0  # 1 if it has a claim or a lost claim (core.claims): decode it to say more
 
     @classmethod
     def of(cls, item: Item) -> Summary:
         return cls(item.id, item.tier, item.status, sortable_priority(item.priority),
-                   item.title, int(item.damaged), len(item.unread_human()), item.created_at)
+                   item.title, int(item.damaged), len(item.unread_human()), item.created_at,
+                   int(item.claim is not None or bool(item.lost_claims)))
 
 
 def sortable_priority(priority: object) -> int:
@@ -55,6 +57,7 @@ class Listing(NamedTuple):
     rejected: int  # ops refused by the schema or the policy
     dlen: int  # discussion entries
     dlast_human: int  # 1 if the last entry is a human's
+    claimed: int = 0  # 1 if it has a claim or a lost claim (core.claims)
 
     @classmethod
     def of(cls, item: Item) -> Listing:
@@ -66,7 +69,7 @@ class Listing(NamedTuple):
                    item.created_at, item.updated_at, item.parent, int(item.frozen),
                    int(item.cross_tier_conflict), len(item.locked_fields),
                    sum(p.kind == REJECTED for p in item.problems), len(item.discussion),
-                   int(last == "human"))
+                   int(last == "human"), int(item.claim is not None or bool(item.lost_claims)))
 
 
 LISTING = ", ".join(Listing._fields)

@@ -40,7 +40,7 @@ def session_brief(tracker: Tracker, *, max_chars: int = DEFAULT_MAX_CHARS,
     mine = _in_progress_by(tracker, _in_progress(tracker))
     counts = (len(queries.todo_rows(tracker.store, config, scope)),
               sum(1 for i in damaged if i.tier in scope))
-    extra = _coordination(tracker, session, lost or [])
+    extra = _coordination(tracker, session, lost or [], view.claimed)
     limit = 10
     while True:
         text = _render(tracker, waiting, mine, ready, counts, limit, extra)
@@ -81,7 +81,8 @@ def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list
     return "\n".join(out)
 
 
-def _coordination(tracker: Tracker, session: str | None, lost: list[str]) -> list[str]:
+def _coordination(tracker: Tracker, session: str | None, lost: list[str],
+                  claimed: list[Item]) -> list[str]:
     """The session's claims, claims it lost, and the board's latest messages."""
     from ..core.lease import describe_left
     from . import board
@@ -89,7 +90,7 @@ def _coordination(tracker: Tracker, session: str | None, lost: list[str]) -> lis
 
     out: list[str] = []
     if session:
-        held = held_by_session(tracker, session)
+        held = held_by_session(tracker, session, claimed)
         if held:
             out.append(f"Your claims (session {session}):")
             out.extend(f"  - {h.item.id}  {describe_left(h.lease.seconds_left)} left  "

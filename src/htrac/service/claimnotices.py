@@ -63,10 +63,13 @@ def about_item(tracker: Tracker, item: Item, session: str) -> list[str]:
     return []
 
 
-def untold(tracker: Tracker, session: str | Callable[[], str]) -> list[Notice]:
+def untold(tracker: Tracker, session: str | Callable[[], str],
+           claimed: list[Item] | None = None) -> list[Notice]:
     """Lost claims of this session not yet told by `ready`, `check-messages` or `hook stop`.
-    `session` may be a function: it is only asked when some item has a lost claim at all."""
-    losers = [i for i in claimed_items(tracker) if i.lost_claims]
+    `session` may be a function: it is only asked when some item has a lost claim at all.
+    `claimed`: the claimed items, when the caller has read them already."""
+    found = claimed if claimed is not None else claimed_items(tracker)
+    losers = [i for i in found if i.lost_claims]
     if not losers:
         return []
     name = session() if callable(session) else session

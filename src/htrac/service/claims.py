@@ -165,10 +165,11 @@ def heartbeat(tracker: Tracker, refs: list[str] | None = None, *, session: str,
     return beats
 
 
-def held_by_session(tracker: Tracker, session: str) -> list[Holding]:
-    """This actor's live claims under `session`."""
+def held_by_session(tracker: Tracker, session: str,
+                    claimed: list[Item] | None = None) -> list[Holding]:
+    """This actor's live claims under `session` (among `claimed`, when already read)."""
     name = tracker.actor.name
-    return [h for h in holdings(tracker) if h.live and h.held_by(name, session)]
+    return [h for h in holdings(tracker, items=claimed) if h.live and h.held_by(name, session)]
 
 
 # -- checked under the item's lock (Tracker._check) ------------------------------------------

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from ..core.lease import Lease, describe_left, lease
 from ..store.layout import TIERS
-from . import queries
 
 if TYPE_CHECKING:
     from ..core.claims import Claim
@@ -57,9 +56,25 @@ def claimed_items(tracker: Tracker, tiers: tuple[str, ...] = TIERS) -> list[Item
     return [i for i in tracker.items(tiers) if i.claim is not None or i.lost_claims]
 
 
-def holdings(tracker: Tracker, tiers: tuple[str, ...] = TIERS) -> list[Holding]:
-    """Every claim in `tiers`, live or not."""
-    return [h for i in claimed_items(tracker, tiers) if (h := holding(tracker, i)) is not None]
+def holdings(tracker: Tracker, tiers: tuple[str, ...] = TIERS,
+             items: list[Item] | None = None) -> list[Holding]:
+    """Every claim in `tiers` (or among `items`, the claimed items a caller already read),
+    live or not."""
+    found = items if items is not None else claimed_items(tracker, tiers)
+    return [h for i in found if (h := holding(tracker, i)) is not None]
+
+
+def of_listed(tracker: Tracker, listed: list) -> dict[str, Holding]:
+    """The holdings of the items of a listing (`Item`s, or `Summary` rows: only the rows marked
+    `claimed` are decoded, each with a one-file look), by item ID."""
+    found = {}
+    for row in listed:
+        item = row if hasattr(row, "claim") else (
+            tracker.store.load(row.tier, row.id) if getattr(row, "claimed", 0) else None)
+        h = holding(tracker, item) if item is not None else None
+        if h is not None:
+            found[item.id] = h
+    return found
 
 
 def describe(h: Holding) -> str:
@@ -75,18 +90,17 @@ def describe(h: Holding) -> str:
     return text
 
 
-def expired_offers(tracker: Tracker) -> list[Holding]:
-    """Claims whose lease expired while the item is still in a working status: `ready` offers
-    those items again (they meet every other condition of `queries.ready`)."""
-    config = tracker.config
-    working = set(config.claims.working_statuses)
+def expired_offers(tracker: Tracker, claimed: list[Item],
+                   blocked: frozenset[str]) -> list[Holding]:
+    """Of the `claimed` items (`blocked`: those an unresolved item must finish before), the
+    ones whose lease expired while they are still in a working status: `ready` offers them
+    again (they meet every other condition of `queries.ready`)."""
+    working = set(tracker.config.claims.working_statuses)
     offers = []
-    for h in holdings(tracker):
-        item = h.item
-        if (h.live or item.status not in working or item.damaged or item.duplicate_of
-                or item.cross_tier_conflict):
-            continue
-        if queries.blockers(tracker.store, config, item.id):
+    for item in claimed:
+        h = holding(tracker, item)
+        if (h is None or h.live or item.status not in working or item.damaged
+                or item.duplicate_of or item.cross_tier_conflict or item.id in blocked):
             continue
         offers.append(h)
     return offers

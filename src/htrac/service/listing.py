@@ -27,6 +27,8 @@ class ReadyView:
     # items whose discussion ends in human messages, in the hook's scope
     unread: list[Item] | list[Summary]
     damaged: list[Item]  # never offered as work, never hidden either (DESIGN, point 7)
+    claimed: list[Item] = field(default_factory=list)  # items with claims (service.holdings)
+    blocked: frozenset[str] = frozenset()  # which of those must wait (isbefore)
     notes: dict[str, str] = field(default_factory=dict)  # item ID → why it is offered again
 
 
@@ -39,7 +41,7 @@ def ready_view(tracker: Tracker, *, summary: bool = False, numbered: bool = True
     from .holdings import describe, expired_offers
 
     view = ReadyView(*queries.overview_in(tracker.store, tracker.config, summary=summary))
-    offers = expired_offers(tracker)
+    offers = expired_offers(tracker, view.claimed, view.blocked)
     if offers:
         again = [Summary.of(h.item) if summary else h.item for h in offers]
         view.ready = sorted([*view.ready, *again], key=lambda i: (i.priority, i.created_at))

@@ -83,24 +83,28 @@ def with_unread(items: Iterable[Item]) -> list[Item]:
 # Each answer equals the definition above applied to `store.items(...)`; the index only
 # avoids decoding items nobody prints (tests/store/test_index_queries.py compares them).
 
-def overview_in(store, config: Config, *,
-                summary: bool = False) -> tuple[list, list, list[Item]]:
-    """`ready` over every tier, `with_unread` over the hook's scope and the damaged items of
-    every tier (by tier, then ID), from one look at the files: what `htrac ready` and the
-    session brief show. With `summary`, the first two as `Summary` tuples."""
+def overview_in(store, config: Config, *, summary: bool = False) -> tuple:
+    """`ready` over every tier, `with_unread` over the hook's scope, the damaged items of
+    every tier (by tier, then ID), the items with claims (same order) and which of those are
+    blocked, from one look at the files: what `htrac ready` and the session brief show. With
+    `summary`, the first two as `Summary` tuples."""
     scope = scope_tiers(config)
     fast = store.query("ready_unread_damaged", TIERS, config.blocking_statuses,
                        config.resolved_statuses, scope, summary=summary)
     if fast is not None:
         return fast
     items = store.items(TIERS)
-    found = (ready(items, config), with_unread(i for i in items if i.tier in scope),
-             [i for i in items if i.damaged])
-    if not summary:
-        return found
-    from ..core.summary import Summary
+    resolved = set(config.resolved_statuses)
+    blocked = {t for i in items if i.status not in resolved for t in i.isbefore}
+    claimed = [i for i in items if i.claim is not None or i.lost_claims]
+    found = [ready(items, config), with_unread(i for i in items if i.tier in scope),
+             [i for i in items if i.damaged], claimed,
+             frozenset(i.id for i in claimed if i.id in blocked)]
+    if summary:
+        from ..core.summary import Summary
 
-    return [Summary.of(i) for i in found[0]], [Summary.of(i) for i in found[1]], found[2]
+        found[:2] = [Summary.of(i) for i in found[0]], [Summary.of(i) for i in found[1]]
+    return tuple(found)
 
 
 def unread_in(store, tiers: tuple[str, ...]) -> list[Item]:

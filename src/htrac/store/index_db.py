@@ -33,7 +33,8 @@ from pathlib import Path
 #       `texts` tables; `changelog`, the items each refresh changed (the change feed reads it).
 #   9 — `claimed` (a claim or a lost claim: core.claims), with a partial index, and `renewals`
 #       (is:claimed, is:stale); claims in the compiled item; `links_target`, for blockers.
-FORMAT_VERSION = 9
+#  10 — `claimed` in the covering listing index (summaries say which rows have claims).
+FORMAT_VERSION = 10
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
 SHAPE = "1ab5b94bc01dbdbe"
@@ -72,7 +73,8 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_updated ON items (updated_at);
 CREATE INDEX IF NOT EXISTS items_listing ON items
-    (status, damaged, duplicate, conflict, priority, created_at, rank, id, tier, title, unread);
+    (status, damaged, duplicate, conflict, priority, created_at, rank, id, tier, title, unread,
+     claimed);
 CREATE INDEX IF NOT EXISTS items_damaged ON items (rank, id) WHERE damaged = 1;
 CREATE INDEX IF NOT EXISTS items_unread ON items (priority, id, rank) WHERE unread > 0;
 CREATE INDEX IF NOT EXISTS items_claimed ON items (rank, id) WHERE claimed = 1;

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..core.item import Item
 
-SUMMARY = "id, tier, status, priority, title, damaged, unread, created_at"
+SUMMARY = "id, tier, status, priority, title, damaged, unread, created_at, claimed"
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -112,13 +112,34 @@ def ready_unread_damaged(index: Index, tiers: Sequence[str], blocking: Sequence[
                          resolved: Sequence[str], scope: Sequence[str], *,
                          summary: bool = False) -> tuple[list[Item] | list[Summary],
                                                          list[Item] | list[Summary],
-                                                         list[Item]]:
+                                                         list[Item], list[Item],
+                                                         frozenset[str]]:
     """Everything `htrac ready` prints, from one refresh: the ready items and the items of
-    `scope` with unread human messages (or their summaries), and the damaged items of `tiers`
-    (by tier, then ID; whole: their problems are shown)."""
+    `scope` with unread human messages (or their summaries), the damaged items of `tiers`
+    (by tier, then ID; whole: their problems are shown), the items with claims (whole: their
+    leases are judged by the reader) and which of those an unresolved item blocks."""
     db = index.refresh()
+    claimed_items = _claimed(db, tiers)
     return (_ready(db, tiers, blocking, resolved, summary), _with_unread(db, scope, summary),
-            _whole(db, f"{_in_tiers(tiers)} AND damaged = 1", "rank, id", ()))
+            _whole(db, f"{_in_tiers(tiers)} AND damaged = 1", "rank, id", ()),
+            claimed_items, _blocked_among(db, tiers, [i.id for i in claimed_items], resolved))
+
+
+def _claimed(db: sqlite3.Connection, tiers: Sequence[str]) -> list[Item]:
+    return _whole(db, f"{_in_tiers(tiers)} AND claimed = 1", "rank, id", ())
+
+
+def _blocked_among(db: sqlite3.Connection, tiers: Sequence[str], ids: Sequence[str],
+                   resolved: Sequence[str]) -> frozenset[str]:
+    """Which of `ids` an unresolved item of `tiers` must finish before."""
+    if not ids:
+        return frozenset()
+    rows = db.execute(
+        "SELECT DISTINCT links.target FROM links JOIN items AS source "
+        "ON source.rank = links.rank AND source.id = links.id "
+        f"WHERE source.rank IN ({_ranks(tiers)}) AND source.status NOT IN ({_marks(resolved)}) "
+        f"AND links.target IN ({_marks(ids)})", (*resolved, *ids))
+    return frozenset(target for target, in rows)
 
 
 def link_edges(index: Index, tiers: Sequence[str]) -> tuple[list[tuple[str, str]],
@@ -135,7 +156,7 @@ def link_edges(index: Index, tiers: Sequence[str]) -> tuple[list[tuple[str, str]
 def claimed(index: Index, tiers: Sequence[str]) -> list[Item]:
     """Items of `tiers` with a claim or a lost claim (core.claims), by tier then ID: the few
     items whose lease a reader must judge with its own clock."""
-    return _whole(index.refresh(), f"{_in_tiers(tiers)} AND claimed = 1", "rank, id", ())
+    return _claimed(index.refresh(), tiers)
 
 
 def blockers(index: Index, item_id: str, resolved: Sequence[str]) -> list[tuple[str, str]]:
