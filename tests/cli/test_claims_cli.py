@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,6 @@ from htrac.core.ops import AGENT
 from htrac.policy.actor import Actor
 from htrac.service import board, claims, reservations
 from htrac.service.tracker import Tracker
-
 from tests.gitio.conftest import git_tracker  # noqa: F401 (fixture)
 
 AS_AGENT = "actor_resolution:\n  agent_usernames: ['root', '*_agent']\n"
@@ -25,7 +24,7 @@ def agent(repo, name: str = "bob_agent", *, minutes_ago: int = 0) -> Tracker:
     tracker = Tracker(base.layout, base.config, Actor(name, AGENT), base.policy,
                       base.authority)
     if minutes_ago:
-        tracker.clock = lambda: datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+        tracker.clock = lambda: datetime.now(UTC) - timedelta(minutes=minutes_ago)
     return tracker
 
 

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from htrac.core.config import Governance
-from htrac.policy import trustroot
-
 from os_users import AGENT, GROUP, HUMAN, Machine, Run, machine_or_skip, trust_files_for
+
+from htrac.policy import trustroot
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip: a few minutes
 

@@ -9,12 +9,12 @@ import pytest
 
 from htrac.core.claims import check_body
 from htrac.core.config import Governance
-from htrac.core.ops import LOCKABLE
-from htrac.policy.rules import Rules
 from htrac.core.fold import fold
+from htrac.core.oplog import read_oplog
+from htrac.core.ops import LOCKABLE
 from htrac.core.problems import REJECTED
 from htrac.core.serialize import serialize_op
-from htrac.core.oplog import read_oplog
+from htrac.policy.rules import Rules
 
 from .conftest import create, op
 

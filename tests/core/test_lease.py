@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from htrac.core.claims import Claim
 from htrac.core.lease import EXPIRED, LIVE, describe_left, due_for_renewal, lease
 
-T0 = datetime(2026, 1, 1, 10, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, 10, 0, 0, tzinfo=UTC)
 
 
 def claim(*renewals: datetime, ttl: int = 900) -> Claim:

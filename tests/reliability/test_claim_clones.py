@@ -11,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests_support import FULL, report
+
 from htrac.core.fold import sort_key
 from htrac.core.oplog import read_oplog
-from tests_support import FULL, report
 
 TRIALS = 12 if FULL else 2
 TEMPLATE = "actor_resolution:\n  agent_usernames: ['root', '*_agent']\n"  # root claims as an agent

@@ -11,11 +11,10 @@ import textwrap
 import time
 
 import pytest
+from tests_support import report
 
 from htrac.service import claims
 from htrac.service.tracker import Tracker
-
-from tests_support import report
 
 # A claimer: its own process and Tracker; four share one OS user name (sessions s0–s3), four
 # have their own. It claims when told a round has started and says what happened.
@@ -99,14 +98,14 @@ def _race(tmp_tracker, rounds: int) -> None:
 def test_claim_race_through_the_cli(tmp_tracker):
     """The same race through `htrac claim`, each claimer a fresh CLI process."""
     item = tmp_tracker.add("Contested through the CLI")
-    for n in range(3):
+    for _round in range(3):
         procs = [subprocess.Popen([sys.executable, "-m", "htrac", "--json", "claim", item,
                                    "--session", f"cli{k}"], cwd=tmp_tracker.path,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   env={**os.environ, "HTRAC_SESSION": "ignored"})
                  for k in range(CLAIMERS)]
         outputs = [p.communicate(timeout=120) for p in procs]
-        results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs)]
+        results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs, strict=True)]
         winners = [json.loads(out)["holder"] for code, out, _ in results if code == 0]
         assert len(winners) == 1, results
         errors = [err for code, _, err in results if code != 0]

@@ -3,14 +3,14 @@ the fold's, both judged with the reader's clock (injected)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from htrac.core.ops import AGENT
 from htrac.policy.actor import Actor
 from htrac.service import claims, search
 from htrac.service.tracker import Tracker
 
-T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 
 
 def test_claim_queries_index_and_fold_agree_as_time_passes(tmp_tracker):

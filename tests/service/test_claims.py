@@ -4,7 +4,7 @@ limit, lifecycles, and what a session is told."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from htrac.service.holdings import holding
 from htrac.service.listing import ready_view
 from htrac.service.tracker import Tracker
 
-T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 
 
 class Clock:
