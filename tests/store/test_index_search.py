@@ -102,11 +102,11 @@ def test_index_search_equals_folded_items(tracker, ids, data):
         max_size=20))
     text = query.describe()
     assert parse(text, predicates.vocabulary(tracker.config)) == Query(query.terms, text)
-    facts = predicates.Facts.for_config(tracker.config, read_marks=marks)
+    # with the reader's clock, as the service gives it (is:claimed and is:stale need it)
+    facts = search.facts(tracker, read_marks=marks)
     # the index itself, not `search.search`, which would fold the files if the SQL failed
     indexed = index_search.search(tracker.store.index, query, facts, items=True)
-    folded = search.evaluate(tracker, query, predicates.Facts.for_config(
-        tracker.config, read_marks=marks))
+    folded = search.evaluate(tracker, query, search.facts(tracker, read_marks=marks))
     assert [(i.tier, i.id) for i in indexed] == [(i.tier, i.id) for i in folded], text
 
 
@@ -124,5 +124,5 @@ def test_index_search_listing_rows_equal_folded_items(tracker):
 def test_index_search_finds_something(tracker, text):
     """The generated tracker exercises each of these (so the property test isn't vacuous),
     and the index answers them itself."""
-    facts = predicates.Facts.for_config(tracker.config)
+    facts = search.facts(tracker, read_marks={})
     assert index_search.search(tracker.store.index, search.parse_query(tracker, text), facts)

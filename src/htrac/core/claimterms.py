@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from .item import Item
     from .predicates import Facts, SqlPart
 
-_LIVE = ("EXISTS (SELECT 1 FROM json_each(i.renewals) AS r "
+_LIVE = ("EXISTS (SELECT 1 FROM json_each(nullif(i.renewals, '')) AS r "
          "WHERE json_extract(r.value, '$[0]') <= ? AND ? < json_extract(r.value, '$[1]'))")
-_FUTURE = ("EXISTS (SELECT 1 FROM json_each(i.renewals) AS r "
+_FUTURE = ("EXISTS (SELECT 1 FROM json_each(nullif(i.renewals, '')) AS r "
            "WHERE json_extract(r.value, '$[0]') > ?)")
 
 
