@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import json
+from collections.abc import Callable
+from typing import Any
 
 import click
 from click.shell_completion import CompletionItem, get_completion_class
@@ -20,9 +20,10 @@ def complete_item(ctx: click.Context, _param: click.Parameter,
     """IDs of the tracker's items that start with what was typed (or whose first word does).
     Cheap — file names only, nothing is parsed — and silent: completion never prints errors."""
     try:
+        from pathlib import Path
+
         from ..core.ids import matches
         from ..store.layout import TIERS, find_root
-        from pathlib import Path
 
         root = ctx.find_root().params.get("tracker_root")
         layout = find_root(Path.cwd(), root)

@@ -3,7 +3,8 @@ decorator that hands a command the Context."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 

@@ -33,7 +33,8 @@ def ready(ctx: Context, limit: int | None = None) -> None:
         echo(as_json(data))
         mark_told(ctx.tracker, notices)
         return
-    lines = [_noted(row, view.notes.get(i.id)) for row, i in zip(list_rows(items), items)]
+    lines = [_noted(row, view.notes.get(i.id))
+             for row, i in zip(list_rows(items), items, strict=True)]
     lines = lines or ["(no ready items)"]
     if view.unread:
         lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]

@@ -48,9 +48,11 @@ def read_description(text: str | None, path: Path | None, stdin: bool) -> str:
 
 
 @click.command()
-@click.option("--kind", required=True, shell_complete=complete_kind, help="Kind of item (see config: work_item, invariant…).")
+@click.option("--kind", required=True, shell_complete=complete_kind,
+              help="Kind of item (see config: work_item, invariant…).")
 @click.option("--title", required=True, help="One-line title.")
-@click.option("--status", shell_complete=complete_status, help="Initial status (default: the kind's first blocking status).")
+@click.option("--status", shell_complete=complete_status,
+              help="Initial status (default: the kind's first blocking status).")
 @click.option("--priority", type=int, default=2, show_default=True, help="0 (most urgent) to 4.")
 @item_option("--parent", help="Parent item (ID, prefix or :N).")
 @click.option("--tag", "tags", multiple=True, help="Tag (repeatable).")

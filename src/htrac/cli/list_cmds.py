@@ -52,11 +52,13 @@ def ready(ctx: Context, limit: int | None, take: bool, session_name: str | None)
 
 
 @click.command("list")
-@click.option("--status", "statuses", multiple=True, shell_complete=complete_status, help="Only this status (repeatable).")
+@click.option("--status", "statuses", multiple=True, shell_complete=complete_status,
+              help="Only this status (repeatable).")
 @click.option("--open", "open_", is_flag=True,
               help="Only open items (todo_hard, todo_soft, violated, pending_validation, "
                    "needs_human_review and any configured blocking status).")
-@click.option("--kind", shell_complete=complete_kind, help="Only this kind (its name, e.g. work_item).")
+@click.option("--kind", shell_complete=complete_kind,
+              help="Only this kind (its name, e.g. work_item).")
 @click.option("--tag", help="Only items with this tag.")
 @click.option("--tier", type=click.Choice(TIERS), help="Only this tier.")
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N items.")
@@ -68,9 +70,8 @@ def ready(ctx: Context, limit: int | None, take: bool, session_name: str | None)
 def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None,
           tag: str | None, tier: str | None, limit: int | None, query: str | None) -> None:
     """List items by priority, numbered for :N."""
-    from ..service.listing import ListFilter, list_items, query_items
-
     from ..service.holdings import describe, of_listed
+    from ..service.listing import ListFilter, list_items, query_items
 
     how = ListFilter(statuses, open_, kind, tag, tier)
     if query is not None:
@@ -89,7 +90,8 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
     else:
         click.echo("\n".join(row + (f"  [{one_line(describe(held[i.id]))}]" if i.id in held
                                     else "")
-                              for row, i in zip(list_rows(items), items)) or "(no items)")
+                              for row, i in zip(list_rows(items), items, strict=True))
+                   or "(no items)")
 
 
 @click.command("check-messages")
@@ -107,7 +109,8 @@ def check_messages(ctx: Context, autolimit: int | None, for_human: bool,
     """Items whose discussion ends in human messages no agent has answered (--human: the
     discussions with messages the human has not read)."""
     from ..service.claimnotices import mark_told, untold
-    from ..service.listing import check_messages as waiting_items, unread_for_human
+    from ..service.listing import check_messages as waiting_items
+    from ..service.listing import unread_for_human
 
     if mark_read and not for_human:
         raise click.UsageError("--mark-read goes with --human")

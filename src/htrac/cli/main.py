@@ -98,7 +98,8 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="htrac")
 @click.pass_context
 def cli(ctx: click.Context, tracker_root: Path | None, as_json: bool, no_auto_sync: bool) -> None:
-    """htrac: a work tracker in your git repository, for AI agents and the humans who govern them."""
+    """htrac: a work tracker in your git repository, for AI agents and the humans who govern
+    them."""
     ctx.obj = Context(tracker_root=tracker_root, json=as_json, auto_sync=not no_auto_sync)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:

@@ -65,7 +65,7 @@ def graphs(store: Store, tiers: tuple[str, ...] = TIERS) -> Graphs:
     if fast is None:
         return graphs_of(store.items(tiers))
     found: Graphs = {link: {} for link in LINKS}
-    for link, pairs in zip(LINKS, fast):
+    for link, pairs in zip(LINKS, fast, strict=True):
         for item_id, target in pairs:
             found[link].setdefault(item_id, set()).add(target)
     return found

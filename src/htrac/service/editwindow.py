@@ -10,7 +10,7 @@ what the fold would skip anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core import editmode
@@ -132,7 +132,7 @@ def _edits_in(tracker: Tracker, tiers: list[str], window: editmode.Window) -> li
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _bounded(flag: str, value: int, bounds: tuple[int, int]) -> None:
@@ -158,7 +158,7 @@ def status(tracker: Tracker) -> Status:
     window = _open_window(tracker, "workspace") or _open_window(tracker, "canonical")
     if window is None:
         return Status(False)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     used = 0
     for tier in TIERS:
         for item_id in tracker.layout.item_ids(tier):

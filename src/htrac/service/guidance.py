@@ -11,7 +11,7 @@ network calls.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.config import Config
@@ -31,13 +31,13 @@ def default_directory() -> Path:
 
 def file_name(now: datetime) -> str:
     """`stop_guidance_MMDDYYYY_HHMM.md` in UTC: runs in the same minute share one file."""
-    return now.astimezone(timezone.utc).strftime("stop_guidance_%m%d%Y_%H%M.md")
+    return now.astimezone(UTC).strftime("stop_guidance_%m%d%Y_%H%M.md")
 
 
 def write_guidance(tracker: Tracker, directory: Path | None = None,
                    now: datetime | None = None) -> Path:
     """Write the note for the tracker's current state; returns its absolute path."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     directory = (directory or default_directory()).expanduser().absolute()
     text = render(scope_items(tracker), tracker.config, now)
     path = directory / file_name(now)
@@ -53,7 +53,7 @@ def write_guidance(tracker: Tracker, directory: Path | None = None,
 
 
 def render(items: list[Item], config: Config, now: datetime) -> str:
-    stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     waiting = queries.with_unread(items)
     if waiting:
         return _reply_first(waiting, config, stamp)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC
 
 from ..core.blocks import op_blocks
 from ..core.config import Config
-from ..core.itemrules import ERROR as RULE_ERROR, breaches
 from ..core.fold import order
 from ..core.item import Item
+from ..core.itemrules import ERROR as RULE_ERROR
+from ..core.itemrules import breaches
 from ..core.oplog import OpLog, read_oplog
 from ..core.ops import BODY_KEYS, DATA_KEYS, HEADER, HUMAN, SIGNATURE, Op, canonical_key
 from ..core.problems import DAMAGED, NOTE, REJECTED, TAMPERED, UNKNOWN
@@ -82,11 +84,11 @@ def _key_order(block, op_type: str, finding) -> Iterator[Finding]:
 def _future_claims(config: Config, log: OpLog, finding) -> Iterator[Finding]:
     """A claim op dated after this machine's clock (beyond the allowed skew) would hold its
     item longer than it should: readers don't trust it, and it is not to be committed."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from ..core.claims import claim_of, parse_at
 
-    horizon = datetime.now(timezone.utc) + timedelta(seconds=config.claims.clock_skew_seconds)
+    horizon = datetime.now(UTC) + timedelta(seconds=config.claims.clock_skew_seconds)
     for op in log.ops:
         if claim_of(op) is None:
             continue
@@ -113,8 +115,9 @@ def _problems(item: Item, finding) -> Iterator[Finding]:
     for problem in item.problems:
         level = WARNING if problem.kind == NOTE else ERROR
         what = f"{problem.op} op {problem.nonce}" if problem.op else "item"
-        yield finding(level, f"{problem.kind} {what}: {problem.reason}", fixes.get(problem.kind, "see htrac show for what the item holds"),
-                      problem.line, problem.nonce)
+        fix = fixes.get(problem.kind, "see htrac show for what the item holds")
+        yield finding(level, f"{problem.kind} {what}: {problem.reason}", fix, problem.line,
+                      problem.nonce)
 
 
 def _item_rules(config: Config, item: Item, finding) -> Iterator[Finding]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-
 from typing import TYPE_CHECKING
 
 from ..store.layout import TIERS
@@ -70,7 +69,8 @@ def blocking(items: Iterable[Item], config: Config, *, hard: bool = False,
 
 
 def todo_hash(items: Iterable[Item], config: Config) -> str:
-    """SHA-256 over the sorted `id\\tstatus\\ttitle\\n` lines of blocking items (the reference's)."""
+    """SHA-256 over the sorted `id\\tstatus\\ttitle\\n` lines of blocking items (the
+    reference's)."""
     return todo_hash_of((i.id, i.status, i.title) for i in blocking(items, config))
 
 

@@ -8,13 +8,11 @@ item file's lock, with the Lamport clock computed from what the file and the git
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Collection
-from typing import Any, Callable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.config import Config, load_config
 from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError, WriteError
@@ -366,7 +364,7 @@ class Tracker:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def init_tracker(repo_dir: Path) -> Layout:

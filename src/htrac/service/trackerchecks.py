@@ -36,7 +36,8 @@ def references(items: list[Item], path_of) -> Iterator[Finding]:
                     yield Finding(ERROR, where, f"{name} points to missing item {target}",
                                   f"htrac update {item.id} "
                                   + (f"--remove-{name.replace('_', '-')} {target}"
-                                     if name != "parent" else "--parent <existing ID> (or --clear-parent)"))
+                                     if name != "parent"
+                                     else "--parent <existing ID> (or --clear-parent)"))
                 elif tier_of[target] == "stealth" and item.tier != "stealth":
                     yield Finding(ERROR, where,
                                   f"{item.tier} item refers ({name}) to stealth item {target}",

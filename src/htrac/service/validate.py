@@ -22,7 +22,6 @@ from ..core.ops import HUMAN
 from ..gitio import history
 from ..gitio.run import toplevel
 from ..store.layout import COMMITTED_TIERS, TIERS, id_from_filename
-from ..core.oplog import read_oplog
 from . import appendonly, cycles, trackerchecks
 from .findings import ERROR, NOTICE, Finding, Report
 from .itemchecks import check_file

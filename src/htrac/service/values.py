@@ -13,7 +13,6 @@ from ..core.schema import SchemaError, Vocabulary, check_value
 from ..store.layout import TIERS
 
 
-
 def check_tier(tier: str) -> None:
     if tier not in TIERS:
         raise InvalidValueError(f"unknown tier {tier!r}: use one of {', '.join(TIERS)}")

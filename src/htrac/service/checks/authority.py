@@ -14,10 +14,10 @@ from ...core.errors import HtracError
 from ...core.oplog import read_oplog
 from ...core.ops import HUMAN
 from ...core.problems import REJECTED, TAMPERED
-from ...store.layout import TIERS
 from ...policy import keys, lifecycle, trustroot
 from ...policy.actor import classify
 from ...policy.signing import KeyFormatError, digest, parse_public_key
+from ...store.layout import TIERS
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result
 
 
@@ -60,8 +60,7 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
         was_signing = existing is not None and existing.governance.require_signatures
         if desired.governance.require_signatures and not was_signing:
             yield _record_baseline(tracker, desired)
-    for note in notes:
-        yield note
+    yield from notes
 
 
 def _desired(ctx: CheckContext, existing, agent: str | None, human_only: tuple[str, ...],

@@ -8,8 +8,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from ...gitio import attributes as attrs
 from ...core.errors import HtracError
+from ...gitio import attributes as attrs
 from ...gitio.run import GitError, git, must, toplevel
 from ...store.safefs import Tree
 from . import ERROR, FIXED, OK, WARN, CheckContext, Result, files
