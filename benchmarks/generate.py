@@ -17,7 +17,7 @@ import argparse
 import random
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from htrac.core.ids import make_id
@@ -31,7 +31,7 @@ WORDS = ("cache index parser fold clock nonce merge branch review agent human lo
 TAGS = ("api", "ui", "perf", "bug", "docs", "infra", "security", "tests", "cli", "sync")
 AGENTS = ("alpha_agent", "beta_agent", "gamma_agent")
 HUMANS = ("alice", "bob")
-START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 # A long-lived tracker: most items are resolved.
 FINAL_STATUS = (("done", 55), ("wont_do", 8), ("todo_hard", 7), ("todo_soft", 14),
                 ("in_progress", 10), ("needs_human_review", 6))
@@ -131,7 +131,7 @@ def generate(root: Path, items: int, seed: int = 1) -> Path:
     shutil.copyfile(template, layout.tracker_dir / "config.yaml")
     rng = random.Random(seed)
     existing: list[str] = []
-    for n in range(items):
+    for _ in range(items):
         kind = "invariant" if rng.random() < 0.1 else "work_item"
         data = create_data(rng, kind, existing[-500:])
         item_id = make_id("INV" if kind == "invariant" else "WI", data)

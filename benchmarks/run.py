@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REFERENCE_VERSION = "hypergumbo-tracker==0.11.0"
@@ -244,7 +244,7 @@ def machine() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{platform.node()}: {os.cpu_count()} × {cpu}, {platform.system()} "
             f"{platform.release()}, Python {platform.python_version()}, load {load:.1f}, "
-            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 
 
 def main() -> None:

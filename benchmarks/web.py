@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -134,7 +133,7 @@ async def _clients(server, token: str, cookie: str, n: int, expect: set[str], se
             while set(got) < expect and time.time() < deadline:
                 try:
                     message = json.loads(await asyncio.wait_for(ws.recv(), 5))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 now = time.time()
                 for item in message.get("items", []):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+
 # What the server process inherits from the test (the SDK's client passes only a safe few).
 PASSED = ("HTRAC_CACHE_DIR", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
           "GIT_COMMITTER_EMAIL", "GIT_CONFIG_NOSYSTEM", "XDG_CONFIG_HOME")

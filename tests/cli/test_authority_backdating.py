@@ -11,9 +11,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from layouts import (Governed as Clones, append_as_agent, governed_clones, governed_shared,
-                     remove_trust_files, results_by_name, state)
+from layouts import Governed as Clones
+from layouts import (
+    append_as_agent,
+    governed_clones,
+    governed_shared,
+    remove_trust_files,
+    results_by_name,
+    state,
+)
 from os_users import AGENT, HUMAN, Machine, machine_or_skip
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from layouts import (Governed as Clones, as_root, governed_clones, governed_shared,
-                     remove_trust_files, results_by_name, state)
-from os_users import AGENT, GROUP, HUMAN, TRUST_DIR, Machine, machine_or_skip, trust_files_for
-
 # -- fixtures ----------------------------------------------------------------------------------
-
 import pytest  # noqa: E402
+from layouts import Governed as Clones
+from layouts import (
+    governed_clones,
+    governed_shared,
+    remove_trust_files,
+    results_by_name,
+    state,
+)
+from os_users import AGENT, GROUP, HUMAN, TRUST_DIR, Machine, machine_or_skip, trust_files_for
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip: about two minutes
 

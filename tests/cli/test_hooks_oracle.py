@@ -10,7 +10,6 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from tests_support import FULL
 
 pytestmark = pytest.mark.oracle

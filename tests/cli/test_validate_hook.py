@@ -50,8 +50,8 @@ def test_hook_refuses_a_removed_op(git_tracker):
 
 
 def test_hook_refuses_an_altered_op(git_tracker):
-    nonce = append_op(git_tracker.item_path, "discuss", {"message": "original words"},
-                      by="human", actor="alice")
+    append_op(git_tracker.item_path, "discuss", {"message": "original words"}, by="human",
+              actor="alice")
     assert commit(git_tracker).returncode == 0
     text = git_tracker.item_path.read_text(encoding="utf-8")
     git_tracker.item_path.write_text(text.replace("original words", "forged words"),

@@ -238,7 +238,7 @@ def test_causal_order_places_every_agent_op_after_each_human_op_that_lacks_it():
     rnd = random.Random(7)
     for _ in range(200):
         ops: list[Op] = [create()]
-        for clock in range(2, 14):
+        for _ in range(2, 14):
             if rnd.random() < 0.4:
                 visible = {op_id(o, ITEM) for o in ops if rnd.random() < 0.8}
                 ops.append(decided(op("lock", clock=rnd.randint(1, 20), by="human",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests_support import FULL
 
 from htrac.core.graph import closes_loop, components, looped, loops, path
-from tests_support import FULL
 
 NODES = st.sampled_from([f"N{i}" for i in range(8)])
 GRAPHS = st.dictionaries(NODES, st.lists(NODES, max_size=4), max_size=8)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
+from tests_support import FULL
+
 import htrac.core.oplog as oplog
 from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
-
-from tests_support import FULL
 
 
 def an_op(rng: random.Random, clock: int, nonce: str | None = None) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests_support import FULL  # noqa: F401  (scales the run in CI)
 
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import make_op
 from htrac.core.schema import SchemaError, check_op
 from htrac.core.serialize import serialize_op
-
-from tests_support import FULL  # noqa: F401  (scales the run in CI)
 
 text = st.text(st.characters(codec="utf-8", exclude_characters="\0"), max_size=40)
 hostile = st.one_of(text, st.sampled_from([

@@ -13,7 +13,6 @@ from tests.conftest import TrackerRepo, git
 from tests.gitio.conftest import wire_git
 
 
-
 @pytest.fixture(autouse=True)
 def _no_auto_sync(monkeypatch):
     """Sync only when a test says so (tests that want auto-sync pass the threshold)."""

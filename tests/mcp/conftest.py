@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mcp_client import drive, local_server
 
 

@@ -8,7 +8,6 @@ import pwd
 from pathlib import Path
 
 import pytest
-
 from mcp_client import answer, cli_error, drive, refusal
 from os_users import AGENT, HUMAN, Machine, machine_or_skip
 

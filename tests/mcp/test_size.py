@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from htrac.service.tokens import TOKENIZER, count_tokens
 from mcp_client import raw_tools_list
 from tests_support import report
+
+from htrac.service.tokens import TOKENIZER, count_tokens
 
 MAX_BYTES = 10 * 1024
 MAX_TOKENS = 2500

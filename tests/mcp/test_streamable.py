@@ -13,7 +13,6 @@ from pathlib import Path
 import anyio
 import httpx2 as httpx
 import pytest
-
 from mcp_client import answer
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",

@@ -16,8 +16,8 @@ the real nonce everywhere, so nonces are compared through `show` only.
 from __future__ import annotations
 
 import json
-import sys
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 

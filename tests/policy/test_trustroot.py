@@ -4,11 +4,10 @@ import os
 
 import pytest
 
-from htrac.core.config import Governance
+from htrac.core.config import Governance, load_config
 from htrac.core.errors import ConfigError
 from htrac.policy import trustroot
 from htrac.policy.authority import resolve
-from htrac.core.config import load_config
 
 
 def _write(directory, name, text, mode=0o644):

@@ -8,10 +8,9 @@ import sys
 import textwrap
 
 import pytest
+from tests_support import FULL, report
 
 from htrac.core.oplog import read_oplog
-
-from tests_support import FULL, report
 
 # Each writer mixes updates and discussion on the shared item with adds and updates of its own
 # items; it prints one line per acknowledged op.

@@ -10,10 +10,9 @@ import textwrap
 import time
 
 import pytest
+from tests_support import FULL, report
 
 from htrac.core.oplog import read_oplog
-
-from tests_support import FULL, report
 
 # Writes discuss ops as fast as it can and prints each message once its write has returned —
 # that print is the acknowledgement the test holds it to.

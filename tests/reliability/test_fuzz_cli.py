@@ -9,10 +9,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests_support import FULL, report
 
 from htrac.cli.main import cli
-
-from tests_support import FULL, report
 
 HOSTILE = st.one_of(
     st.text(max_size=60),

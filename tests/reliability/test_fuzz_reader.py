@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests_support import FULL, report
 
 from htrac.core.config import load_config
 from htrac.core.fold import fold
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
-
-from tests_support import FULL, report
 
 VOCAB = load_config(None).vocabulary()
 SEED = b"".join(serialize_op(o).encode() for o in [

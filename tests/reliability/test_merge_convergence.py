@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests_support import FULL, report
 
 from htrac.core.config import load_config
 from htrac.core.fold import fold
@@ -25,7 +26,6 @@ from htrac.core.ids import make_id
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import Op, make_op
 from htrac.core.serialize import serialize_op
-from tests_support import FULL, report
 
 EXAMPLES = 100 if FULL else 6
 OPS_DIR = ".agent/tracker-workspace/.ops"

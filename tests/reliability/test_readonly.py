@@ -4,7 +4,6 @@ error, a non-zero exit, and not a byte lost or changed."""
 from __future__ import annotations
 
 import pytest
-
 from os_users import HUMAN, machine_or_skip
 
 pytestmark = pytest.mark.slow  # a real user and a venv of their own

@@ -8,7 +8,6 @@ import os
 
 import pytest
 import requests
-
 from os_users import AGENT, machine_or_skip
 from webserver import PASSWORD, start
 

@@ -11,7 +11,6 @@ import sys
 import time
 
 import pytest
-
 from webserver import htrac, make_repo, private_env
 
 

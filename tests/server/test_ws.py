@@ -8,9 +8,8 @@ import json
 import time
 
 import pytest
-from websockets.exceptions import ConnectionClosed, InvalidStatus
-
 from webserver import ws_connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 
 def _next(ws, kind: str, timeout: float = 20.0) -> dict:

@@ -8,9 +8,15 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from layouts import (Clones, as_root, make_clones, marker_dir, remove_trust_files,
-                     results_by_name, statuses)
+from layouts import (
+    Clones,
+    as_root,
+    make_clones,
+    marker_dir,
+    remove_trust_files,
+    results_by_name,
+    statuses,
+)
 from os_users import AGENT, HUMAN, Machine, machine_or_skip
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip

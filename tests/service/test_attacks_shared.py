@@ -9,7 +9,6 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from layouts import as_root, make_shared, remove_trust_files, results_by_name
 from os_users import AGENT, GROUP, HUMAN, Machine, machine_or_skip
 
@@ -70,7 +69,7 @@ def test_agent_cannot_rename_tier_directories_or_move_the_humans_items(machine, 
     ops = f"{WS}/.ops/.{mine}.ops"
     for command in (f"mv {WS}/stealth {WS}/stealth.away", f"mv {WS}/.ops {WS}/ops.away",
                     f"ln -s /etc {WS}/elsewhere", f"mv {ops} {WS}/stealth/",
-                    f"rm -f {ops}", f"mv .agent/tracker/.ops .agent/tracker/ops.away",
+                    f"rm -f {ops}", "mv .agent/tracker/.ops .agent/tracker/ops.away",
                     f"rm -f {WS}/stealth/.{hidden}.ops"):
         assert _sh(m, AGENT, command, repo).code != 0, command
     assert m.item(HUMAN, hidden, repo)["title"] == "Human's stealth"
@@ -110,7 +109,7 @@ def test_root_setup_twice_over_a_tampered_tree_changes_nothing_it_does_not_own(m
     tampering = " && ".join([
         f"mv {WS}/.ops {WS}/ops.agent-moved && ln -s {rootdir} {WS}/.ops",
         f"mv {WS}/stealth {WS}/stealth.agent-moved && mkdir {WS}/stealth",
-        f"rm -f .agent/tracker/.ops/.gitattributes",
+        "rm -f .agent/tracker/.ops/.gitattributes",
         f"ln -s {rootdir}/file .agent/tracker/.ops/.gitattributes",
         f"ln -s {rootdir}/file .agent/tracker/.ops/.WI-aaaa-bbbb-cccc.ops",
     ])

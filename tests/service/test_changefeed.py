@@ -4,7 +4,6 @@ the index already took in (a CLI command refreshed it) still arrives; removals, 
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 

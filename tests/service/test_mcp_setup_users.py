@@ -8,10 +8,10 @@ import os
 import pwd
 
 import pytest
+from os_users import AGENT, machine_or_skip
 
 from htrac.service.checks import CheckContext
 from htrac.service.checks.mcp import check_mcp_server
-from os_users import AGENT, machine_or_skip
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip
 

@@ -7,8 +7,8 @@ import shutil
 
 from htrac.core.blocks import op_blocks
 from htrac.core.oplog import read_oplog
-from tests.gitio.conftest import append_op
 from tests.cli.conftest import agent_tracker  # noqa: F401 (fixture)
+from tests.gitio.conftest import append_op
 
 
 def path_in(tracker, tier: str, item_id: str):

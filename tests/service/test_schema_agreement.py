@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from tests_support import FULL
 
 from htrac.core.errors import HtracError
 from htrac.core.oplog import read_oplog
@@ -21,8 +22,6 @@ from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
 from htrac.service.itemchecks import check_file
 from htrac.service.tracker import Tracker, init_tracker
-
-from tests_support import FULL
 
 CONFIG = """\
 kinds:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from htrac.service.stophook import (block_reason, count_todos, decide_stop, hash_todos, line)
+from htrac.service.stophook import block_reason, count_todos, decide_stop, hash_todos, line
 from htrac.service.tracker import Tracker
 
 DAMAGED_ID = "WI-dajam-vuvuf-dubin-duhig-habap-lijog-luvoz-mabab"

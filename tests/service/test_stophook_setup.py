@@ -10,8 +10,14 @@ import pytest
 
 from htrac.service import claudesettings as cs
 from htrac.service.checks import ERROR, FIXED, OK, WARN, CheckContext, all_checks
-from htrac.service.checks.hooks import (BEGIN, BLOCK, END, check_agent_hooks, check_agents_md,
-                                        with_block)
+from htrac.service.checks.hooks import (
+    BEGIN,
+    BLOCK,
+    END,
+    check_agent_hooks,
+    check_agents_md,
+    with_block,
+)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from watching import start, watchers  # noqa: F401  (a fixture, used by the ones below)
 
 

@@ -8,12 +8,11 @@ import sys
 import textwrap
 
 import pytest
+from tests_support import FULL
 
 from htrac.core.errors import WriteError
 from htrac.core.oplog import read_oplog
 from htrac.store.appendlog import locked
-
-from tests_support import FULL
 
 WRITER = textwrap.dedent("""
     import sys

@@ -7,10 +7,10 @@ import subprocess
 import sys
 import textwrap
 
+from tests_support import FULL
+
 from htrac.service.tracker import Tracker
 from htrac.store.store import Store
-
-from tests_support import FULL
 
 WRITER = textwrap.dedent("""
     import sys

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import random
 
+from tests_support import FULL
+
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
 from htrac.store.index_files import digest, parse_appended, read_snapshot, scan_dir
-
-from tests_support import FULL
 
 
 def op_text(rng: random.Random, clock: int, nonce: str | None = None) -> str:

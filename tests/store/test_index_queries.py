@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests_support import FULL
 
 from htrac.service import queries
 from htrac.service.tracker import Tracker
 from htrac.store.layout import TIERS
 from htrac.store.store import Store
-
-from tests_support import FULL
 
 GENERATOR = Path(__file__).parents[2] / "benchmarks" / "generate.py"
 
@@ -89,9 +88,9 @@ def test_index_queries_matching(stores, statuses, kind, tiers):
 
 def test_index_queries_cli_list_and_ready_match_a_fold(generated):
     """The commands, run as processes, print what the fold says."""
+    import json
     import subprocess
     import sys
-    import json
 
     run = subprocess.run([sys.executable, "-m", "htrac", "--json", "ready"], cwd=generated,
                          capture_output=True, text=True, check=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests_support import FULL
 
 from htrac.core import predicates
 from htrac.core.ops import make_op
@@ -19,8 +20,6 @@ from htrac.service import search
 from htrac.service.tracker import Tracker
 from htrac.store import index_search
 from htrac.store.layout import TIERS
-
-from tests_support import FULL
 
 STATUSES = ["todo_hard", "todo_soft", "in_progress", "needs_human_review", "done", "wont_do",
             "deleted"]

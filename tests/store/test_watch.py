@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from watching import is_watcher, start, wait_until, watcher_pids
 
 from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
@@ -23,9 +24,7 @@ from htrac.store import index_files
 from htrac.store.aliases import cache_dir
 from htrac.store.store import Store
 from htrac.store.watch_client import Files, request, spawn
-
 from tests.conftest import TrackerRepo
-from watching import is_watcher, start, wait_until, watcher_pids
 
 
 def item_file(tracker: TrackerRepo, item_id: str, tier: str = "workspace") -> Path:

@@ -8,7 +8,6 @@ import os
 import signal
 
 import pytest
-
 from os_users import AGENT, HUMAN, machine_or_skip
 from watching import is_watcher, wait_until
 
@@ -67,4 +66,4 @@ def test_watch_each_user_has_their_own_watcher(machine):
         for pid in pids:
             if is_watcher(pid):
                 os.kill(pid, signal.SIGKILL)
-            wait_until(lambda: not is_watcher(pid), what=f"watcher {pid} to end")
+            wait_until(lambda pid=pid: not is_watcher(pid), what=f"watcher {pid} to end")
