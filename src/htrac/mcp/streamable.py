@@ -8,8 +8,8 @@ import socket
 import sys
 from pathlib import Path
 
-from .server import TrackerServer
 from .bearer import load_or_create
+from .server import TrackerServer
 
 
 class StaticToken:

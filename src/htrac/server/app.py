@@ -20,10 +20,10 @@ from . import routes_items as items
 from . import schemas as s
 from . import static, ws
 from .feed import changes, reload
-from .listcache import RELOAD_SECONDS
 from .guard import Guard
 from .hub import Hub
 from .itemjson import summary_json
+from .listcache import RELOAD_SECONDS
 from .openapi import document
 from .routing import Endpoint
 from .state import ServerState

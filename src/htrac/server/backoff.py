@@ -11,8 +11,8 @@ is never held back by password failures: a signature can't be guessed.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass

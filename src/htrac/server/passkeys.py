@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core.errors import HtracError
 from .private import config_dir, read_private, write_private
@@ -81,10 +82,12 @@ class Passkeys:
     def registration_options(self) -> tuple[str, bytes]:
         """(options JSON for navigator.credentials.create, the challenge to keep)."""
         from webauthn import generate_registration_options, options_to_json
-        from webauthn.helpers import bytes_to_base64url, base64url_to_bytes
-        from webauthn.helpers.structs import (AuthenticatorSelectionCriteria,
-                                              PublicKeyCredentialDescriptor,
-                                              ResidentKeyRequirement)
+        from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+        from webauthn.helpers.structs import (
+            AuthenticatorSelectionCriteria,
+            PublicKeyCredentialDescriptor,
+            ResidentKeyRequirement,
+        )
 
         stored = self.load()
         user_id = stored.get("user_id") or bytes_to_base64url(secrets.token_bytes(32))

@@ -86,7 +86,8 @@ def _claim(path: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise HtracError("a server already runs for this tracker: see 'htrac serve --status'")
+        raise HtracError("a server already runs for this tracker: see 'htrac serve --status'") \
+            from None
     return fd
 
 

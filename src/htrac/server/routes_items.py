@@ -8,8 +8,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..service import (discussion, history, humanops, itemops, listing, moves, queries,
-                       readstate, search)
+from ..service import (
+    discussion,
+    history,
+    humanops,
+    itemops,
+    listing,
+    moves,
+    queries,
+    readstate,
+    search,
+)
 from ..store.layout import TIERS
 from .itemjson import item_json, summary_json
 from .responses import HTTPError

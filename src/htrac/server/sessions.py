@@ -14,8 +14,9 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 COOKIE = "htrac_session"
 DEVICE_COOKIE = "htrac_device"

@@ -4,9 +4,10 @@ the login machinery and the live WebSocket clients."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .backoff import LoginBackoff
 from .listcache import ListCache

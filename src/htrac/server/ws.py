@@ -58,7 +58,7 @@ async def _authenticate(ws: WebSocket, state: ServerState, sid: str | None) -> S
         if not isinstance(message, dict):
             message = {}
         token = message.get("token") if message.get("type") == "auth" else None
-    except (asyncio.TimeoutError, ValueError, AttributeError, KeyError, WebSocketDisconnect):
+    except (TimeoutError, ValueError, AttributeError, KeyError, WebSocketDisconnect):
         token = None
     session = state.sessions.authenticate(sid, token if isinstance(token, str) else None)
     if session is None:
