@@ -1,5 +1,5 @@
 # One entry point for development tasks; CI runs .ci/run, which runs the same tests.
-.PHONY: install test test-serial test-all bench docs frontend
+.PHONY: install test test-serial test-all lint bench docs frontend
 
 install:
 	python -m pip install -e ".[test]"
@@ -15,6 +15,10 @@ test-all:        ## what CI runs: every test at full size
 
 bench:           ## benchmarks against the reference (not part of CI)
 	python benchmarks/run.py
+
+lint:            ## what CI checks besides the tests: ruff, mypy (config in pyproject.toml)
+	python -m ruff check .
+	python -m mypy
 
 docs:            ## regenerate docs/cli.md from the commands' --help
 	python scripts/gen_cli_docs.py
