@@ -10,7 +10,6 @@ import json
 import textwrap
 
 import pytest
-
 from os_users import AGENT, machine_or_skip
 
 pytestmark = pytest.mark.slow

@@ -30,6 +30,7 @@ from .query import TEXT, Query, QueryVocabulary, Term
 if TYPE_CHECKING:
     from .config import Config
     from .item import Item
+    from .summary import Listing
 
 HUMAN = "human"
 # Statuses that ask a human to decide: any configured status whose name says review.
@@ -123,7 +124,7 @@ def unread_for_human(item: Item, marks: Mapping[str, ReadMark]) -> bool:
     return bool(item.discussion) and item.discussion[-1].by != HUMAN
 
 
-def unread_listing(row, marks: Mapping[str, ReadMark]) -> bool:
+def unread_listing(row: Listing, marks: Mapping[str, ReadMark]) -> bool:
     """`unread_for_human` for a `Listing` row (its `dlen` and `dlast_human` columns)."""
     mark = marks.get(row.id)
     if mark is not None and mark.dlen == row.dlen:

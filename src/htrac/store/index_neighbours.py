@@ -3,6 +3,7 @@ activity pane ask every time the cursor moves, answered without decoding every i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..core.summary import LISTING, Listing
@@ -21,7 +22,7 @@ def neighbours(index: Index, item_id: str, isbefore: list[str],
     (canonical first, as resolution does)."""
     db = index.refresh()
 
-    def rows(where: str, args) -> list[Listing]:
+    def rows(where: str, args: Sequence[object]) -> list[Listing]:
         found = db.execute(f"SELECT {COLUMNS} FROM items AS i WHERE {where} "
                            "ORDER BY i.id, i.rank", args)
         seen, out = set(), []

@@ -6,10 +6,11 @@ as the OS user running the TUI."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core.errors import HtracError
 from ..service import discussion, editwindow, humanops, itemops, moves, readstate, search

@@ -17,7 +17,7 @@ def short_ids(ids: list[str]) -> dict[str, str]:
             if other is None:
                 continue
             common = 0
-            for a, b in zip(words, parts[other]):
+            for a, b in zip(words, parts[other], strict=False):  # a common prefix
                 if a != b:
                     break
                 common += 1

@@ -89,8 +89,8 @@ class ItemActions:
     async def action_toggle_read(self) -> None:
         item = self._item()
         if item is not None:
-            from .main import _Row
             from ...core.predicates import unread_listing
+            from .main import _Row
 
             await self.set_read(item.id, unread_listing(_Row(item), self.read_marks))
 

@@ -182,7 +182,7 @@ class TrackerScreen(ItemActions, Screen):
         slots = [n for n, r in enumerate(rows) if r.id in order]
         listed = sorted((rows[n] for n in slots), key=lambda r: order[r.id])
         out = list(rows)
-        for n, row in zip(slots, listed):
+        for n, row in zip(slots, listed, strict=True):
             out[n] = row
         return out
 

@@ -72,7 +72,8 @@ class ItemList(ScrollView, can_focus=True):
         current = self.current
         if tree is not None:
             self.tree_mode = tree
-        self.rows, self.depths = (_as_tree(rows) if self.tree_mode else (list(rows), [0] * len(rows)))
+        self.rows, self.depths = (_as_tree(rows) if self.tree_mode
+                                  else (list(rows), [0] * len(rows)))
         self._short = short_ids([r.id for r in self.rows])
         self._measure()
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
