@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_docs_relative_links_lead_somewhere_and_no_placeholder_is_left(doc):
     text = doc.read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
         if "://" not in target and not target.startswith("mailto:"):
-            assert (doc.parent / target).exists(), f"{doc.name}: broken link {target}"
+            assert (doc.parent / unquote(target)).exists(), f"{doc.name}: broken link {target}"
     assert "<htrac's repository URL>" not in text
 
 
