@@ -42,8 +42,8 @@ def agent_server(machine: Machine, cwd: Path, *args: str):
 
 @pytest.fixture(scope="module")
 def project(machine: Machine):
-    """The human's repository with a free item and one whose status the human locked (and
-    spoke on), cloned by the agent: (agent clone, free item, locked item)."""
+    """The human's repository with a free item, one whose status the human locked (and spoke
+    on) and one the human claimed, cloned by the agent: (agent clone, free, locked, held)."""
     m = machine
     human = _home_dir(m, HUMAN, "proj")
     m.git(HUMAN, "init", "-q", "-b", "main", cwd=human)
@@ -52,6 +52,8 @@ def project(machine: Machine):
     locked = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Locked", cwd=human).strip()
     m.ok(HUMAN, "lock", locked, "status", cwd=human)
     m.ok(HUMAN, "discuss", locked, "Leave the status to me", cwd=human)
+    held = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Held", cwd=human).strip()
+    m.ok(HUMAN, "claim", held, "--session", "human-desk", cwd=human)
     m.git(HUMAN, "add", "-A", cwd=human)
     m.git(HUMAN, "commit", "-q", "-m", "tracker", cwd=human)
     agent = m.home(AGENT) / f"{m.base.name}-clone"
@@ -61,7 +63,7 @@ def project(machine: Machine):
           cwd=m.home(AGENT))
     cloned = m.run(AGENT, "git", "clone", "-q", str(human), str(agent), cwd=m.home(AGENT))
     assert cloned.code == 0 and (agent / ".agent").is_dir(), cloned.err
-    return agent, free, locked
+    return agent, free, locked, held
 
 
 REFUSED = [  # (tool, arguments, the same thing on the command line)
@@ -75,16 +77,18 @@ REFUSED = [  # (tool, arguments, the same thing on the command line)
     ("update", {"status": "done"}, ("update", "{locked}", "--status", "done")),
     ("discuss", {"message": "Talking past the human"},
      ("discuss", "{locked}", "Talking past the human")),
+    ("claim", {"steal": True}, ("claim", "{held}", "--steal", "--session", "agent-cli")),
+    ("release", {}, ("release", "{held}", "--session", "agent-cli")),
 ]
 
 
 def test_authority_agent_gets_the_clis_refusals_word_for_word(machine, project):
-    agent, free, locked = project
-    names = {"free": free, "locked": locked}
+    agent, free, locked, held = project
+    names = {"free": free, "locked": locked, "held": held}
     cases = []
     for tool, args, command in REFUSED:
         command = tuple(part.format(**names) for part in command)
-        target = locked if locked in command else free
+        target = next((i for i in (locked, held) if i in command), free)
         cases.append((tool, {"id": target, **args}, command))
 
     async def scenario(client):
@@ -92,19 +96,21 @@ def test_authority_agent_gets_the_clis_refusals_word_for_word(machine, project):
         return offered, [refusal(await client.call_tool(tool, args))
                          for tool, args, _ in cases]
 
-    offered, lines = drive(agent_server(machine, agent, "--allow-human-ops"), scenario)
+    # the CLI commands below name the same session, so messages that name it compare equal
+    offered, lines = drive(agent_server(machine, agent, "--allow-human-ops", "--session",
+                                        "agent-cli"), scenario)
     assert {"lock", "freeze", "clear_discussion", "delete"} <= set(offered)
     for line, (tool, _, command) in zip(lines, cases):
         cli = cli_error(machine.htrac(AGENT, *command, cwd=agent))
         assert line == cli, (tool, line, cli)
-        assert "human" in line or "locked" in line or "unread" in line, line
+        assert any(w in line for w in ("human", "locked", "unread", "human-desk")), line
     item = machine.item(AGENT, free, agent)
     assert item["status"] == "todo_hard" and not item["locked_fields"] and not item["frozen"]
     assert machine.item(AGENT, locked, agent)["discussion"][0]["by"] == "human"
 
 
 def test_authority_agent_can_do_what_the_cli_lets_it(machine, project):
-    agent, free, locked = project
+    agent, free, locked, held = project
 
     async def scenario(client):
         offered = [t.name for t in (await client.list_tools()).tools]
@@ -119,6 +125,9 @@ def test_authority_agent_can_do_what_the_cli_lets_it(machine, project):
             answer(await client.call_tool("add", {"kind": "work_item",
                                                   "title": "Found along the way"})),
         ]
+        found = steps[-1]["id"]
+        steps.append(answer(await client.call_tool("claim", {"id": found})))
+        steps.append(answer(await client.call_tool("release", {"id": found})))
         return offered, ready, steps
 
     offered, ready, steps = drive(agent_server(machine, agent), scenario)
@@ -129,4 +138,7 @@ def test_authority_agent_can_do_what_the_cli_lets_it(machine, project):
     assert [(e["by"], e["actor"], e["message"]) for e in done["discussion"]] == [
         ("agent", AGENT, "On it"), ("agent", AGENT, "Finished")]
     assert machine.item(AGENT, locked, agent)["discussion"][-1]["message"] == "Understood"
-    assert machine.item(AGENT, steps[-1]["id"], agent)["title"] == "Found along the way"
+    claimed, released = steps[-2], steps[-1]
+    assert claimed["claim"]["holder"] == f"{AGENT}/{claimed['session']}"
+    assert released["released"] == claimed["claim"]["holder"]
+    assert machine.item(AGENT, claimed["id"], agent)["title"] == "Found along the way"

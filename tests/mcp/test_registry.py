@@ -29,7 +29,8 @@ def test_registry_every_tool_is_annotated_and_human_tools_are_destructive():
 
 def test_registry_tools_names_tools_and_toolsets():
     assert names(select("ready,show")) == ["ready", "show"]
-    assert set(names(select("tracker"))) == set(names(select()))
+    assert set(names(select("tracker,claims"))) == set(names(select()))
+    assert names(select("claims")) == ["claim", "heartbeat", "release"]
     assert names(select("human", allow_human_ops=True)) == ["lock", "freeze",
                                                             "clear_discussion", "delete"]
 

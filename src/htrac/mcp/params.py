@@ -16,6 +16,7 @@ KINDS: dict[str, tuple[dict[str, Any], str]] = {
     "strs": ({"type": "array", "items": {"type": "string"}}, "a list of strings"),
     "map": ({"type": "object"}, "an object of strings (null removes a key)"),
     "ref": ({"type": "string"}, "an item ID or unique prefix"),
+    "refs": ({"type": "array", "items": {"type": "string"}}, "a list of item IDs or prefixes"),
 }
 
 
@@ -63,6 +64,9 @@ def checked(tool: str, params: tuple[Param, ...], arguments: dict[str, Any] | No
                                     f"{KINDS[param.kind][1]}")
         if param.kind == "ref":
             item_ref(value)
+        if param.kind == "refs":
+            for ref in value:
+                item_ref(ref)
     return arguments
 
 
@@ -77,12 +81,12 @@ def item_ref(ref: str) -> str:
 def _fits(kind: str, value: Any) -> bool:
     if kind in ("str", "ref"):
         return isinstance(value, str)
+    if kind in ("strs", "refs"):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "bool":
         return isinstance(value, bool)
-    if kind == "strs":
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind == "map":
         return isinstance(value, dict) and all(isinstance(v, str) or v is None
                                                for v in value.values())

@@ -9,6 +9,7 @@ time. Whatever goes wrong is the call's error, answered as a tool error; the ser
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from .. import __version__
 from ..core.errors import HtracError, StaleVersionError
 from . import shapes
 from .params import checked
+from .sessions import SessionNames
 from .tool import Call, Tool
 
 INSTRUCTIONS = ("htrac work tracker. Loop: ready; update status in_progress; work; discuss "
@@ -28,12 +30,12 @@ INSTRUCTIONS = ("htrac work tracker. Loop: ready; update status in_progress; wor
 
 class TrackerServer:
     def __init__(self, tools: list[Tool], *, start: Path, tracker_root: Path | None = None,
-                 auto_sync: bool = True, session: str = "") -> None:
+                 auto_sync: bool = True, sessions: SessionNames | None = None) -> None:
         self.tools = {tool.name: tool for tool in tools}
         self.start = start
         self.tracker_root = tracker_root
         self.auto_sync = auto_sync
-        self.session = session
+        self.sessions = sessions or SessionNames()
         self.listing = [_listed(tool) for tool in tools]
         self._one_at_a_time = anyio.CapacityLimiter(1)
 
@@ -44,7 +46,7 @@ class TrackerServer:
     async def list_tools(self, _ctx: Any, _params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(tools=self.listing)
 
-    async def call_tool(self, _ctx: Any, params: types.CallToolRequestParams
+    async def call_tool(self, ctx: Any, params: types.CallToolRequestParams
                         ) -> types.CallToolResult:
         try:
             tool = self.tools.get(params.name)
@@ -53,6 +55,7 @@ class TrackerServer:
                                f"{', '.join(self.tools)})")
             args = checked(tool.name, tool.params, params.arguments)
             data = await anyio.to_thread.run_sync(self._run, tool, args,
+                                                  lambda: self.sessions.name(ctx),
                                                   limiter=self._one_at_a_time)
         except HtracError as exc:
             return _error(exc)
@@ -63,11 +66,11 @@ class TrackerServer:
                           "(set HTRAC_DEBUG=1 for a traceback)")
         return types.CallToolResult(content=[types.TextContent(text=shapes.dumps(data))])
 
-    def _run(self, tool: Tool, args: dict[str, Any]) -> Any:
+    def _run(self, tool: Tool, args: dict[str, Any], session: Callable[[], str]) -> Any:
         from ..service.tracker import Tracker
 
         tracker = Tracker.open(start=self.start, tracker_root=self.tracker_root)
-        data = tool.run(Call(tracker, args, self.session))
+        data = tool.run(Call(tracker, args, session))
         if not tool.read_only and self.auto_sync:
             note = _auto_sync(tracker)
             if note and isinstance(data, dict):

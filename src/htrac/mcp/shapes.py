@@ -17,6 +17,7 @@ from ..core.errors import InvalidValueError
 if TYPE_CHECKING:
     from ..core.item import Entry, Item
     from ..core.summary import Summary
+    from ..service.holdings import Holding
 
 ROW = ("id", "title", "status", "priority")
 # Fields a row may add: the item's JSON shape (as `htrac --json show` prints it), and `unread`.
@@ -81,6 +82,16 @@ def item(whole: Item) -> dict[str, Any]:
 def _empty(value: Any) -> bool:
     return value is None or value is False or (isinstance(value, (str, list, dict))
                                                and not value)
+
+
+def claim(held: Holding) -> dict[str, Any]:
+    """A claim as the tools show it: who holds it and how long the lease has left."""
+    lease = held.lease.as_dict()
+    data = {"holder": held.holder, "state": lease["state"],
+            "seconds_left": lease["seconds_left"], "expires_at": lease["expires_at"]}
+    if lease["suspect"]:
+        data["suspect"] = True  # a renewal dated in the future: not trusted
+    return data
 
 
 def entry(message: Entry) -> dict[str, Any]:

@@ -16,14 +16,18 @@ if TYPE_CHECKING:
 @dataclass
 class Call:
     """One tool call: the tracker (opened for this call, as the OS user running the server),
-    its checked arguments, and the name of the agent session making it."""
+    its checked arguments, and the agent session making it (named when first asked)."""
 
     tracker: Tracker
     args: dict[str, Any]
-    session: str
+    _session: Callable[[], str]
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.args.get(name, default)
+
+    @property
+    def session(self) -> str:
+        return self._session()
 
 
 @dataclass(frozen=True)

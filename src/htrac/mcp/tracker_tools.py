@@ -17,11 +17,19 @@ FIELDS = Param("fields", "strs", "more item fields per row, e.g. tags, descripti
 
 
 def ready(call: Call) -> dict[str, Any]:
+    from ..service.claimnotices import mark_told, untold
     from ..service.listing import ready_view
 
     fields = shapes.extra_fields(call.get("fields"))
     view = ready_view(call.tracker, summary=not shapes.needs_items(fields), numbered=False)
     data = shapes.preview(view.ready, _limit(call, 10), fields)
+    for row in data["items"]:
+        if row["id"] in view.notes:
+            row["note"] = f"{view.notes[row['id']]}: offered again"
+    lost = untold(call.tracker, lambda: call.session)
+    if lost:
+        data["lost_claims"] = [n.text for n in lost]
+        mark_told(call.tracker, lost)
     if view.unread:
         data["awaiting_reply"] = [shapes.row(i, ("unread",)) for i in view.unread]
     if view.damaged:
@@ -32,7 +40,8 @@ def ready(call: Call) -> dict[str, Any]:
 
 
 def show(call: Call) -> dict[str, Any]:
-    return shapes.item(call.tracker.show(call.get("id")))
+    item = call.tracker.show(call.get("id"))
+    return _with_claim(call, item, shapes.item(item))
 
 
 def list_(call: Call) -> dict[str, Any]:
@@ -73,7 +82,7 @@ def update(call: Call) -> dict[str, Any]:
     result = update_item(call.tracker, call.get("id"), request)
     data: dict[str, Any] = {"id": result.item.id,
                             "changes": [f"{c.field}: {c.detail}" for c in result.changes]}
-    return _with_warnings(data, result.warnings)
+    return _with_claim(call, result.item, _with_warnings(data, result.warnings))
 
 
 def discuss(call: Call) -> dict[str, Any]:
@@ -104,6 +113,23 @@ def _limit(call: Call, default: int) -> int:
     if limit < 0:
         raise InvalidValueError("limit must be 0 (all) or more")
     return limit
+
+
+def _with_claim(call: Call, item, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the item's claim, and what this session must know about it (lost, or held
+    by another session), as the CLI tells it."""
+    if item.claim is None and not item.lost_claims:
+        return data
+    from ..service.claimnotices import about_item
+    from ..service.holdings import holding
+
+    held = holding(call.tracker, item)
+    if held is not None:
+        data["claim"] = shapes.claim(held)
+    notes = about_item(call.tracker, item, call.session)
+    if notes:
+        data["notices"] = notes
+    return data
 
 
 def _with_warnings(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
