@@ -100,7 +100,7 @@ def test_authority_agent_gets_the_clis_refusals_word_for_word(machine, project):
     offered, lines = drive(agent_server(machine, agent, "--allow-human-ops", "--session",
                                         "agent-cli"), scenario)
     assert {"lock", "freeze", "clear_discussion", "delete"} <= set(offered)
-    for line, (tool, _, command) in zip(lines, cases):
+    for line, (tool, _, command) in zip(lines, cases, strict=True):
         cli = cli_error(machine.htrac(AGENT, *command, cwd=agent))
         assert line == cli, (tool, line, cli)
         assert any(w in line for w in ("human", "locked", "unread", "human-desk")), line

@@ -143,7 +143,7 @@ def test_server_list_answers_the_query_language_as_the_cli_does(serve, tmp_track
         return [answer(await client.call_tool("list", {"query": q, "limit": 0}))
                 for q in queries]
 
-    for query, listed in zip(queries, serve(scenario)):
+    for query, listed in zip(queries, serve(scenario), strict=True):
         cli = json.loads(tmp_tracker.ok("--json", "list", "-q", query) if query
                          else tmp_tracker.ok("--json", "list"))
         assert [i["id"] for i in listed["items"]] == [i["id"] for i in cli], query
@@ -215,9 +215,9 @@ def test_server_bad_input_is_a_tool_error_and_the_server_goes_on(serve, tmp_trac
         return got, cli, still
 
     got, cli, still = serve(scenario)
-    for line, (_, _, expected) in zip(got, cases):
+    for line, (_, _, expected) in zip(got, cases, strict=True):
         assert line.startswith(expected), (line, expected)
-    for line, (_, _, command) in zip(cli, same_as_cli):
+    for line, (_, _, command) in zip(cli, same_as_cli, strict=True):
         assert line == cli_error(tmp_tracker.htrac(*command)), command
     assert still["title"] == "Target"
 

@@ -11,7 +11,8 @@ from .tool import Call, Tool
 
 
 def claim(call: Call) -> dict[str, Any]:
-    from ..service.claims import claim as take, claim_ready
+    from ..service.claims import claim as take
+    from ..service.claims import claim_ready
 
     if call.get("id"):
         got = take(call.tracker, call.get("id"), session=call.session,

@@ -70,12 +70,15 @@ class TrackerServer:
         from ..service.tracker import Tracker
 
         tracker = Tracker.open(start=self.start, tracker_root=self.tracker_root)
-        data = tool.run(Call(tracker, args, session))
-        if not tool.read_only and self.auto_sync:
-            note = _auto_sync(tracker)
-            if note and isinstance(data, dict):
-                data["sync"] = note
-        return data
+        try:
+            data = tool.run(Call(tracker, args, session))
+            if not tool.read_only and self.auto_sync:
+                note = _auto_sync(tracker)
+                if note and isinstance(data, dict):
+                    data["sync"] = note
+            return data
+        finally:
+            tracker.store.close()  # a long-lived server must not hold the index (or its WAL)
 
 
 class _Refused(HtracError):
