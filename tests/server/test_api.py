@@ -3,6 +3,8 @@ origin, an oversized or malformed body) and answers the reference's shapes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
@@ -223,11 +225,13 @@ def test_stale_version_is_409_with_the_current_item(server, client):
     version = shown.json()["version"]
     assert version and shown.headers["ETag"] == f'"{version}"'
     server.htrac("update", item_id, "--title", "changed from the CLI meanwhile")
-    for path, body in (("update", {"title": "the page's edit"}), ("discuss", {"message": "hi"})):
+    for path, body in (("update", {"title": "the page's edit"}), ("discuss", {"message": "hi"}),
+                       ("move", {"to": "canonical"})):
         answer = client.post(server.url(f"/api/items/{item_id}/{path}"), json=body,
                              headers={"If-Match": f'"{version}"'})
         assert answer.status_code == 409, path
         assert answer.json()["item"]["title"] == "changed from the CLI meanwhile"
+    assert json.loads(server.htrac("--json", "show", item_id))["tier"] == "workspace"
     current = client.get(server.url(f"/api/items/{item_id}")).json()["version"]
     answer = client.post(server.url(f"/api/items/{item_id}/update"), json={"title": "now"},
                          headers={"If-Match": f'"{current}"'})

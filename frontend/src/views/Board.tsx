@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { ApiError, post } from "../api";
-import { useItems } from "../store";
+import { ApiError, post, type Item } from "../api";
+import { store, useItems } from "../store";
 import { useSession } from "../session";
 import { useShortcuts } from "../keys";
 import { Badges, short } from "./ItemRow";
@@ -32,11 +32,22 @@ export function Board() {
     const target = col + step;
     if (!current || target < 0 || target >= columns.length) return;
     setError("");
+    // The move says which version of the card it was based on: if an agent or the CLI changed
+    // the item meanwhile, nothing moves and the card shows the item as it is now.
+    const headers: Record<string, string> = current.version ? { "If-Match": `"${current.version}"` } : {};
+    const shown = (item: { status: string; version: string | null }) =>
+      store.merge([{ ...current, status: item.status, version: item.version }]);
     try {
       setSelected(current.id);
-      await post(`/api/items/${current.id}/update`, { status: columns[target] });
+      const answer = await post<{ item: Item }>(`/api/items/${current.id}/update`, { status: columns[target] }, headers);
+      shown(answer.item);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      if (e instanceof ApiError && e.status === 409 && e.body.item) {
+        shown(e.body.item as Item);
+        setError(`${current.id} changed meanwhile; nothing moved. Here it is now.`);
+      } else {
+        setError(e instanceof ApiError ? e.message : String(e));
+      }
     }
   };
 

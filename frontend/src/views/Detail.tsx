@@ -53,7 +53,7 @@ export function Detail() {
     if (!item) return false;
     const governance = GOVERNANCE.includes(path);
     const payload = governance ? { ...body, seen: item.op_ids ?? [] } : body;
-    const headers: Record<string, string> = !governance && path !== "move" && item.version
+    const headers: Record<string, string> = !governance && item.version
       ? { "If-Match": `"${item.version}"` } : {};
     try {
       const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(id)}/${path}`, payload, headers);

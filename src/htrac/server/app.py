@@ -85,7 +85,8 @@ ENDPOINTS: list[Endpoint] = [
              body_required=False),
     Endpoint("POST", ID + "/unfreeze", items.unfreeze, "Unfreeze (human only)", body=s.SEEN,
              body_required=False),
-    Endpoint("POST", ID + "/move", items.move, "Move to another tier", body=s.MOVE),
+    Endpoint("POST", ID + "/move", items.move, "Move to another tier", body=s.MOVE,
+             if_match=True),
     Endpoint("POST", ID + "/read", items.mark_read, "Mark the discussion read (or unread) "
              "for the human", body=s.READ, body_required=False),
 ]

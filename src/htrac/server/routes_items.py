@@ -243,9 +243,10 @@ async def move(request: Request, state: ServerState) -> dict[str, Any]:
     target = field_of(data, "to", str, required=True)
     if target not in TIERS:
         raise HTTPError(400, f"Invalid tier: {target}")
+    expected = _if_match(request)
 
     def run() -> dict[str, Any]:
-        item_id, tier = moves.move_to(state.tracker, ref, target)
+        item_id, tier = moves.move_to(state.tracker, ref, target, expected_version=expected)
         return {"ok": True, "tier": tier, "item": item_json(state.tracker.show(item_id))}
 
     return await state.worker.run(run)
