@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router } from "preact-iso";
-import { get, post, token, whenUnauthorized, type SessionInfo } from "./api";
+import { device, get, post, token, whenUnauthorized, type SessionInfo } from "./api";
 import { startLive, stopLive } from "./live";
 import { SessionContext } from "./session";
 import { Layout } from "./views/Layout";
@@ -29,6 +29,7 @@ export function App() {
   };
 
   useEffect(() => {
+    device.fromAddress();
     whenUnauthorized(() => { stopLive(); token.clear(); setSession(null); });
     if (token.get()) begin(); else setChecked(true);
   }, []);

@@ -27,6 +27,10 @@ export type SessionInfo = {
 };
 
 const TOKEN_KEY = "htrac.token";
+// The device secret a login gave this browser (or `htrac serve link`, as #device=… in the
+// address): sent when logging in, so others' failed logins never hold this browser back. Kept in
+// this origin's storage, never in a cookie: cookies reach any localhost port, an agent's too.
+const DEVICE_KEY = "htrac.device";
 
 export class ApiError extends Error {
   constructor(public status: number, message: string, public body: Record<string, unknown>) {
@@ -43,11 +47,26 @@ export const token = {
   clear: () => localStorage.removeItem(TOKEN_KEY),
 };
 
+export const device = {
+  get: () => localStorage.getItem(DEVICE_KEY),
+  set: (value: string) => localStorage.setItem(DEVICE_KEY, value),
+  /** A secret from `htrac serve link` (#device=… in the address): kept, and taken out of the
+   *  address so it is neither bookmarked nor shown. */
+  fromAddress() {
+    const found = /(?:^#|&)device=([A-Za-z0-9_-]{20,200})(?:&|$)/.exec(location.hash);
+    if (!found) return;
+    localStorage.setItem(DEVICE_KEY, found[1]);
+    history.replaceState(history.state, "", location.pathname + location.search);
+  },
+};
+
 export async function api<T = any>(method: string, path: string, body?: unknown,
                                    extra: Record<string, string> = {}): Promise<T> {
   const headers: Record<string, string> = { ...extra };
   const current = token.get();
   if (current) headers["X-Htrac-Token"] = current;
+  const known = device.get();
+  if (known && path.startsWith("/api/auth/")) headers["X-Htrac-Device"] = known;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
     method, headers, credentials: "same-origin",
@@ -55,6 +74,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
   });
   let data: any = null;
   try { data = await response.json(); } catch { data = {}; }
+  if (typeof data?.device === "string" && path.startsWith("/api/auth/")) device.set(data.device);
   if (!response.ok) {
     if (response.status === 401 && !path.startsWith("/api/auth/")) onUnauthorized();
     throw new ApiError(response.status, data?.error ?? response.statusText, data ?? {});

@@ -173,10 +173,33 @@ def test_unknown_host_header_is_refused(server):
 def test_session_cookie_flags(server):
     answer = server.anonymous().post(server.url("/api/auth/login"),
                                      json={"password": "correct horse battery"})
-    cookie = next(c for c in answer.headers["Set-Cookie"].split(", htrac_device")
-                  if c.startswith("htrac_session"))
+    cookie = answer.headers["Set-Cookie"]
+    assert cookie.startswith("htrac_session=") and ", " not in cookie  # the only cookie
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # plain HTTP on loopback; under TLS it is set
+
+
+def test_a_known_device_is_not_held_back_by_others_failed_logins(server):
+    """The device secret a login gives (sent back as X-Htrac-Device, never a cookie, which
+    other localhost ports receive) puts the browser in a back-off of its own."""
+    server.login()
+    known = server.device  # what the page keeps from its first login
+    for _ in range(3):  # others fail, with invented devices and none
+        for device in ({"X-Htrac-Device": "invented-" + "x" * 40}, {}):
+            server.anonymous().post(server.url("/api/auth/login"), json={"password": "wrong"},
+                                    headers=device)
+    held = server.anonymous().post(server.url("/api/auth/login"), json={"password": "wrong"})
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
+    assert "htrac serve link" in held.json()["error"]
+    mine = server.anonymous().post(server.url("/api/auth/login"),
+                                   json={"password": "correct horse battery"},
+                                   headers={"X-Htrac-Device": known})
+    assert mine.status_code == 200 and "device" not in mine.json()
+    linked = json.loads(server.htrac("--json", "serve", "link"))["device"]
+    new = server.anonymous().post(server.url("/api/auth/login"),
+                                  json={"password": "correct horse battery"},
+                                  headers={"X-Htrac-Device": linked})
+    assert new.status_code == 200 and new.json()["device"] not in (linked, known)
 
 
 def test_logout_revokes(server):

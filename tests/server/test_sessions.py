@@ -51,10 +51,3 @@ def test_logout_revokes_only_that_session():
     assert store.authenticate(two, second.token) is second
     assert not store.revoke(one)
 
-
-def test_device_cookie_is_known_only_when_issued():
-    store = SessionStore(idle=60, absolute=300, clock=Clock())
-    device = store.new_device()
-    assert store.known_device(device) is not None
-    assert store.known_device("invented") is None
-    assert store.known_device(None) is None

@@ -116,6 +116,30 @@ def passwd(from_stdin: bool) -> None:
     click.echo(f"password set ({path}); sessions logged in before keep running until they end")
 
 
+@serve.command("link")
+@json_option
+@pass_ctx
+def link(ctx: Context) -> None:
+    """A one-login link for a new browser: it logs in as a known device, never held back by
+    the failed logins of others (an agent flooding the login). The password is still needed."""
+    import time
+
+    from ..server import process
+    from ..server.devices import Devices
+    from ..server.settings import DEFAULT_PORT
+
+    secret, expires = Devices().link()
+    found = process.running(ctx.tracker.layout.root)
+    base = found.url if found is not None and found.url else f"http://localhost:{DEFAULT_PORT}/"
+    url = f"{base}#device={secret}"
+    if ctx.json:
+        click.echo(as_json({"url": url, "device": secret, "expires": expires}, indent=None))
+        return
+    until = time.strftime("%Y-%m-%d %H:%M", time.localtime(expires))
+    click.echo(f"Open this in the new browser (one login, until {until}):\n  {url}\n"
+               "Through a tunnel, put the same #device=… after your tunnel's address.")
+
+
 @serve.command("passkeys")
 @click.option("--remove", "remove", metavar="ID", help="Forget this passkey (a lost key).")
 @json_option

@@ -47,7 +47,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/api/openapi.json", openapi, "This document (public)", public=True),
     Endpoint("GET", "/api/auth/status", auth.auth_status,
              "Which login methods are set up (public)", public=True),
-    Endpoint("POST", "/api/auth/login", auth.login, "Log in with the password", public=True,
+    Endpoint("POST", "/api/auth/login", auth.login, "Log in with the password (send the "
+             "device secret an earlier login gave as X-Htrac-Device: held back only by its "
+             "own failures)", public=True,
              body=s.LOGIN, answers={401: "wrong password", 429: "back off"},
              answer_schema=s.SESSION),
     Endpoint("POST", "/api/auth/logout", auth.logout, "End this session"),

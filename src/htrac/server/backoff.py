@@ -1,11 +1,12 @@
 """Login back-off: each failure doubles the wait before the next attempt from the same place.
 
-Three places are counted: the account (for every client the server does not know), the client
-(its address, or its device cookie when it has one the server issued), and the whole server.
-There is no lockout: the longest wait is `cap` seconds, and a browser that has logged in before
-(a known device) is held back only by its own failures — an agent flooding the login with wrong
-passwords slows itself and other unknown clients, never the human's browser. A passkey login
-is never held back by password failures: a signature can't be guessed.
+A known device — a browser that has logged in before, or one the human linked with
+`htrac serve link` (devices.py) — is counted on its own and held back only by its own failures:
+an agent can't send its secret, so an agent flooding the login with wrong passwords never slows
+the human's browser. Every other attempt counts against the account and the client (its
+address), and takes a slot of a server-wide rate (bcrypt is slow on purpose): rotating client
+addresses does not escape the account's count. There is no lockout: the longest wait is `cap`
+seconds. A passkey login is never held back: a signature can't be guessed.
 """
 
 from __future__ import annotations

@@ -1,15 +1,26 @@
 """WebAuthn passkeys: registration (by a logged-in human) and login, verified with py_webauthn.
 
-Challenges are made and kept here, server-side, and used once; the browser's answer is checked
-against the challenge, the relying party ID, the allowed origins and the stored public key, and
-a credential whose signature counter goes backwards (a cloned authenticator) is refused.
-Credentials are kept in `passkeys.json` in the human's config directory (mode 0600).
+The browser's answer is checked against the challenge, the relying party ID, the allowed origins
+and the stored public key, and a credential whose signature counter goes backwards (a cloned
+authenticator) is refused. Credentials are kept in `passkeys.json` in the human's config
+directory (mode 0600).
+
+Login challenges are made here and sealed, not stored: a challenge is a random nonce, its
+deadline and a MAC under a key only this process holds. Asking for login options is public, so
+a pool of pending challenges would let anyone who floods it evict the human's; a sealed one
+needs no room, so nothing can push it out. A challenge is used once: the ones that logged
+someone in are remembered until their deadline (only the human's authenticator adds to that
+set), and a failed answer spends nothing an attacker could not ask for again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
+import struct
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import HtracError
-from .private import config_dir, read_private, write_private
+from ..store.private import read_secret, write_private
+from .places import config_dir
 
 CHALLENGE_SECONDS = 120.0
-MAX_PENDING = 256
+_NONCE = 16
+_MAC = 16
 
 
 class PasskeyError(HtracError):
@@ -42,7 +55,9 @@ class Passkeys:
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
-        self._pending: dict[str, tuple[bytes, float]] = {}
+        self._key = secrets.token_bytes(32)
+        self._spent: dict[bytes, float] = {}  # challenges that logged in → their deadline
+        self._lock = threading.Lock()
 
     # -- stored credentials ------------------------------------------------------------------
 
@@ -50,7 +65,7 @@ class Passkeys:
         return self.path or passkeys_path()
 
     def load(self) -> dict[str, Any]:
-        data = read_private(self._file())
+        data = read_secret(self._file())
         if data is None:
             return {"user_id": None, "credentials": []}
         try:
@@ -62,7 +77,7 @@ class Passkeys:
                              "again") from None
 
     def _save(self, stored: dict[str, Any]) -> None:
-        write_private(self._file(), json.dumps(stored, indent=1).encode())
+        write_private(self._file(), json.dumps(stored, indent=1))
 
     def count(self) -> int:
         return len(self.load()["credentials"])
@@ -130,54 +145,72 @@ class Passkeys:
     # -- login ---------------------------------------------------------------------------------
 
     def login_options(self) -> tuple[str, str]:
-        """(options JSON for navigator.credentials.get, the ID of the challenge kept here)."""
+        """(options JSON for navigator.credentials.get, the challenge's ID: itself, sealed)."""
         from webauthn import generate_authentication_options, options_to_json
-        from webauthn.helpers import base64url_to_bytes
+        from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
         from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
         creds = self.load()["credentials"]
+        challenge = self._seal(secrets.token_bytes(_NONCE), self.clock() + CHALLENGE_SECONDS)
         options = generate_authentication_options(
-            rp_id=self.rp_id, user_verification=self._uv(),
+            rp_id=self.rp_id, user_verification=self._uv(), challenge=challenge,
             allow_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(c["id"]))
                                for c in creds])
-        self._sweep()
-        challenge_id = secrets.token_urlsafe(24)
-        self._pending[challenge_id] = (options.challenge, self.clock())
-        return options_to_json(options), challenge_id
+        return options_to_json(options), bytes_to_base64url(challenge)
 
     def login(self, challenge_id: str, credential: dict[str, Any]) -> str:
-        """Verify a login answer; returns the credential's ID. The challenge is spent either way."""
+        """Verify a login answer; returns the credential's ID. A challenge logs in once."""
         from webauthn import verify_authentication_response
         from webauthn.helpers import base64url_to_bytes
 
-        pending = self._pending.pop(str(challenge_id), None)
-        if pending is None or self.clock() - pending[1] > CHALLENGE_SECONDS:
+        challenge = self._unseal(challenge_id)
+        if challenge is None:
             raise PasskeyError("this login challenge is unknown or expired: start again")
-        stored = self.load()
-        found = next((c for c in stored["credentials"] if c["id"] == credential.get("id")), None)
-        if found is None:
-            raise PasskeyError("this passkey is not registered here")
-        try:
-            verified = verify_authentication_response(
-                credential=credential, expected_challenge=pending[0],
-                expected_rp_id=self.rp_id, expected_origin=list(self.origins),
-                credential_public_key=base64url_to_bytes(found["public_key"]),
-                credential_current_sign_count=int(found["sign_count"]),
-                require_user_verification=self.user_verification == "required")
-        except Exception as exc:
-            raise PasskeyError(f"passkey login did not verify: {exc}") from None
-        found["sign_count"] = verified.new_sign_count
-        self._save(stored)
+        with self._lock:  # one answer at a time: a challenge can't log in twice in a race
+            if challenge in self._spent:
+                raise PasskeyError("this login challenge was used already: start again")
+            stored = self.load()
+            found = next((c for c in stored["credentials"] if c["id"] == credential.get("id")),
+                         None)
+            if found is None:
+                raise PasskeyError("this passkey is not registered here")
+            try:
+                verified = verify_authentication_response(
+                    credential=credential, expected_challenge=challenge,
+                    expected_rp_id=self.rp_id, expected_origin=list(self.origins),
+                    credential_public_key=base64url_to_bytes(found["public_key"]),
+                    credential_current_sign_count=int(found["sign_count"]),
+                    require_user_verification=self.user_verification == "required")
+            except Exception as exc:
+                raise PasskeyError(f"passkey login did not verify: {exc}") from None
+            now = self.clock()
+            self._spent = {c: t for c, t in self._spent.items() if t > now}
+            self._spent[challenge] = now + CHALLENGE_SECONDS
+            found["sign_count"] = verified.new_sign_count
+            self._save(stored)
         return found["id"]
+
+    def _seal(self, nonce: bytes, deadline: float) -> bytes:
+        body = nonce + struct.pack(">d", deadline)
+        return body + hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC]
+
+    def _unseal(self, challenge_id: str) -> bytes | None:
+        """The challenge `challenge_id` names if this process made it and its time is not up."""
+        from webauthn.helpers import base64url_to_bytes
+
+        try:
+            challenge = base64url_to_bytes(str(challenge_id))
+        except (ValueError, TypeError):
+            return None
+        if len(challenge) != _NONCE + 8 + _MAC:
+            return None
+        body, mac = challenge[:-_MAC], challenge[-_MAC:]
+        if not hmac.compare_digest(mac, hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC]):
+            return None
+        (deadline,) = struct.unpack(">d", body[_NONCE:])
+        return challenge if self.clock() <= deadline else None
 
     def _uv(self):
         from webauthn.helpers.structs import UserVerificationRequirement
 
         return UserVerificationRequirement(self.user_verification)
-
-    def _sweep(self) -> None:
-        now = self.clock()
-        self._pending = {k: v for k, v in self._pending.items()
-                         if now - v[1] <= CHALLENGE_SECONDS}
-        while len(self._pending) >= MAX_PENDING:
-            self._pending.pop(next(iter(self._pending)))

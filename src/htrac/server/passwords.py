@@ -12,7 +12,8 @@ import hmac
 from pathlib import Path
 
 from ..core.errors import HtracError, InvalidValueError
-from .private import config_dir, read_private, write_private
+from ..store.private import read_secret, write_private
+from .places import config_dir
 
 SCHEME = "sha256-bcrypt$"
 ROUNDS = 12
@@ -39,7 +40,7 @@ def set_password(password: str, path: Path | None = None) -> Path:
         raise InvalidValueError(f"a password may have at most {MAX_LENGTH} characters")
     path = path or password_path()
     hashed = bcrypt.hashpw(_prehash(password), bcrypt.gensalt(ROUNDS))
-    write_private(path, SCHEME.encode() + hashed + b"\n")
+    write_private(path, SCHEME + hashed.decode("ascii") + "\n")
     return path
 
 
@@ -64,10 +65,10 @@ def check_password(password: str, path: Path | None = None) -> bool:
 
 
 def _stored(path: Path) -> bytes | None:
-    data = read_private(path)
+    data = read_secret(path)
     if data is None:
         return None
-    line = data.strip()
+    line = data.strip().encode("ascii", "replace")
     if not line.startswith(SCHEME.encode()):
         raise HtracError(f"{path} is not an htrac password file: set it again with "
                          "'htrac serve passwd'")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.errors import HtracError
-from .private import runtime_dir
+from .places import runtime_dir
 from .settings import ServerSettings
 
 START_SECONDS = 20.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from typing import Any
@@ -10,15 +11,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..core.errors import HtracError
+from .devices import HEADER, Device
 from .passkeys import PasskeyError
 from .passwords import check_password, has_password, same
 from .responses import HTTPError, error
 from .routing import field_of, json_body
-from .sessions import COOKIE, DEVICE_COOKIE, Session
+from .sessions import COOKIE, Session
 from .state import ServerState
 
-DEVICE_SECONDS = 400 * 24 * 3600
 REGISTER_SECONDS = 120.0
+log = logging.getLogger("htrac.server")
 
 
 async def auth_status(request: Request, state: ServerState) -> dict[str, Any]:
@@ -33,12 +36,15 @@ async def login(request: Request, state: ServerState) -> Response:
     password = field_of(data, "password", str, required=True)
     user = field_of(data, "user", str, default=state.user)
     client = request.client.host if request.client else "unknown"
-    device = state.sessions.known_device(request.cookies.get(DEVICE_COOKIE))
-    keys = state.backoff.keys(state.user, client, device)
+    device = await _device(request, state)
+    keys = state.backoff.keys(state.user, client, device.key if device else None)
     wait = state.backoff.wait(keys)
     if wait > 0:
         seconds = math.ceil(wait)
-        response = error(429, f"too many failed logins: try again in {seconds} s",
+        hint = "" if device else (" (a browser that logged in here before is not held back by "
+                                  "others' failures; for a new one, run 'htrac serve link' on "
+                                  "the server's machine)")
+        response = error(429, f"too many failed logins: try again in {seconds} s{hint}",
                          retry_after=seconds)
         response.headers["Retry-After"] = str(seconds)
         return response
@@ -47,18 +53,35 @@ async def login(request: Request, state: ServerState) -> Response:
         state.backoff.failed(keys)
         return error(401, "wrong user or password")
     state.backoff.succeeded(keys)
-    return logged_in(request, state, "password")
+    return await logged_in(request, state, "password", device)
 
 
-def logged_in(request: Request, state: ServerState, method: str) -> Response:
+async def logged_in(request: Request, state: ServerState, method: str,
+                    device: Device | None) -> Response:
+    """A new session; a browser without a device secret of its own gets one."""
     sid, session = state.sessions.create(state.user, method)
-    response = JSONResponse(session_json(state, session), status_code=200)
-    secure = state.settings.tls
-    response.set_cookie(COOKIE, sid, httponly=True, samesite="strict", secure=secure, path="/")
-    if state.sessions.known_device(request.cookies.get(DEVICE_COOKIE)) is None:
-        response.set_cookie(DEVICE_COOKIE, state.sessions.new_device(), max_age=DEVICE_SECONDS,
-                            httponly=True, samesite="strict", secure=secure, path="/api/auth")
+    body = session_json(state, session)
+    try:
+        secret = await state.worker.cpu(state.devices.logged_in, device)
+    except (HtracError, OSError) as exc:  # the login stands; only the device is not kept
+        log.warning("could not keep this browser as a known device: %s", exc)
+        secret = None
+    if secret is not None:
+        body["device"] = secret  # the page keeps it beside the token (devices.py says why)
+    response = JSONResponse(body, status_code=200)
+    response.set_cookie(COOKIE, sid, httponly=True, samesite="strict",
+                        secure=state.settings.tls, path="/")
     return response
+
+
+async def _device(request: Request, state: ServerState) -> Device | None:
+    """The known device the request names; a devices file that can't be read makes every
+    browser a new one (logging in still works), never a 4xx."""
+    try:
+        return await state.worker.cpu(state.devices.known, request.headers.get(HEADER))
+    except (HtracError, OSError) as exc:
+        log.warning("known devices unreadable, treating the browser as new: %s", exc)
+        return None
 
 
 def session_json(state: ServerState, session: Session) -> dict[str, Any]:
@@ -137,4 +160,5 @@ async def passkey_login(request: Request, state: ServerState) -> Response:
         await state.worker.cpu(state.passkeys.login, challenge_id, credential)
     except PasskeyError as exc:
         return error(401, str(exc))
-    return logged_in(request, state, "webauthn")
+    device = await _device(request, state)
+    return await logged_in(request, state, "webauthn", device)

@@ -21,7 +21,8 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str,
 HEALTH = obj({"status": STR, "pid": INT, "uptime_seconds": {"type": "number"}},
              ("status", "pid", "uptime_seconds"))
 LOGIN = obj({"password": STR, "user": STR}, ("password",))
-SESSION = obj({"user": STR, "method": STR, "token": STR}, ("user", "method", "token"))
+SESSION = obj({"user": STR, "method": STR, "token": STR, "device": STR},
+              ("user", "method", "token"))
 PASSKEY_REGISTER = obj({"credential": {"type": "object"}, "name": STR}, ("credential",))
 PASSKEY_LOGIN = obj({"challenge_id": STR, "credential": {"type": "object"}},
                     ("challenge_id", "credential"))

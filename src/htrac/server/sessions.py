@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 COOKIE = "htrac_session"
-DEVICE_COOKIE = "htrac_device"
 TOKEN_HEADER = "x-htrac-token"
 
 
@@ -44,7 +43,6 @@ class SessionStore:
         self.absolute = absolute
         self.clock = clock
         self._sessions: dict[str, Session] = {}
-        self._devices: set[str] = set()
 
     def create(self, user: str, method: str) -> tuple[str, Session]:
         """A new session; returns (the cookie's ID, the session with its token)."""
@@ -89,20 +87,6 @@ class SessionStore:
     def __len__(self) -> int:
         self._sweep()
         return len(self._sessions)
-
-    # A device cookie marks a browser that has logged in before: its failed logins back off on
-    # their own, so a flood of wrong passwords from elsewhere never locks the human out.
-    def new_device(self) -> str:
-        device = secrets.token_urlsafe(32)
-        self._devices.add(_key(device))
-        return device
-
-    def known_device(self, device: str | None) -> str | None:
-        """A stable key for a device this server issued, else None."""
-        if not device:
-            return None
-        key = _key(device)
-        return key if key in self._devices else None
 
     def _sweep(self) -> None:
         now = self.clock()

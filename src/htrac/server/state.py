@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .backoff import LoginBackoff
+from .devices import Devices
 from .listcache import ListCache
 from .passkeys import Passkeys
 from .sessions import SessionStore
@@ -27,9 +28,11 @@ class ServerState:
     tracker: Tracker
     password_file: Path | None = None  # None: the human's config directory
     passkey_file: Path | None = None
+    device_file: Path | None = None
     sessions: SessionStore = field(init=False)
     backoff: LoginBackoff = field(default_factory=LoginBackoff)
     passkeys: Passkeys = field(init=False)
+    devices: Devices = field(init=False)
     worker: Worker = field(default_factory=Worker)
     hub: Hub | None = None
     listcache: ListCache = field(default_factory=ListCache)
@@ -41,6 +44,7 @@ class ServerState:
         self.sessions = SessionStore(s.idle_minutes * 60, s.absolute_hours * 3600)
         self.passkeys = Passkeys(s.rp_id, s.rp_name, s.origins, self.user,
                                  s.user_verification, path=self.passkey_file)
+        self.devices = Devices(self.device_file)
 
     @property
     def user(self) -> str:

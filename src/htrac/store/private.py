@@ -84,3 +84,37 @@ def read_private(path: Path) -> str | None:
         return None
     with os.fdopen(fd, encoding="utf-8", errors="replace") as src:
         return src.read()
+
+
+def secret_dir(path: Path, *, what: str = "htrac's directory of secrets") -> Path:
+    """A private directory for secrets (the web login's password hash, its passkeys): as
+    `private_dir`, and refused — not quietly closed — when others can read it, because they may
+    already have copied what it holds: the fix is to close it and set the secrets again."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise UnsafeDirectoryError(f"can't use {what} {path}: {exc.strerror}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode) and info.st_mode & 0o077:
+        raise UnsafeDirectoryError(
+            f"{what} {path} is open to other users (mode {info.st_mode & 0o777:o}): they may "
+            f"have read what is in it; fix: chmod 700 {path}, then set the secrets in it again")
+    return private_dir(path)
+
+
+def read_secret(path: Path) -> str | None:
+    """The text of a file in a directory of secrets (None if missing), refused when it is not
+    this user's or others can write it: whoever wrote it could have planted a password hash."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnsafeDirectoryError(f"cannot read {path}: {exc.strerror}") from None
+    with os.fdopen(fd, encoding="utf-8", errors="replace") as src:
+        info = os.fstat(src.fileno())
+        if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            raise UnsafeDirectoryError(f"{path} could have been written by another user: "
+                                       "remove it and set it again")
+        return src.read()
