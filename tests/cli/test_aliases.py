@@ -54,3 +54,23 @@ def test_alias_stash_falls_back_to_xdg_cache_home(tmp_tracker, tmp_path):
     stashes = list((tmp_path / "xdg" / "htrac").glob("*/last_list"))
     assert [s.read_text() for s in stashes] == [f"{item}\n"]
     assert (stashes[0].parent.stat().st_mode & 0o777) == 0o700
+
+
+def test_alias_is_ascii_digits_only(tmp_tracker):
+    item = tmp_tracker.add("Only")
+    tmp_tracker.ok("ready")
+    assert tmp_tracker.ok("show", ":1").startswith(item)
+    for alias in (":1_0", ":\u0661", ":\uff11", ": 1", ":1 ", ":+1", ":-1", ":0x1", ":"):
+        run = tmp_tracker.htrac("show", alias)
+        assert run.code == 1 and run.err.startswith("error: bad alias"), (alias, run.err)
+        assert len(run.err.splitlines()) == 1
+
+
+def test_alias_stash_in_a_cache_dir_others_can_write_is_refused(tmp_tracker, tmp_path):
+    tmp_tracker.add("Only")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # not sticky: anyone may rename what is in it
+    run = tmp_tracker.htrac("ready", env={"HTRAC_CACHE_DIR": str(shared)})
+    assert run.code == 1 and "chmod go-w" in run.err and "HTRAC_CACHE_DIR" in run.err
+    assert len(run.err.splitlines()) == 1 and list(shared.iterdir()) == []

@@ -118,6 +118,13 @@ def test_auto_sync_waits_below_the_threshold_and_for_read_commands(clones):
                    env={"TRACKER_AUTO_SYNC_THRESHOLD": "1000"}).strip()
     a.ok("show", item_id, env={"TRACKER_AUTO_SYNC_THRESHOLD": "1"})
     assert a.git("rev-parse", "HEAD") == head
+    # commands that may write, run so that they only read: reading is never a reason to sync
+    for args in (["discuss", item_id], ["--json", "discuss", item_id], ["edit-mode", "status"]):
+        run = a.htrac(*args, env={"TRACKER_AUTO_SYNC_THRESHOLD": "1"})
+        assert run.code == 0 and "auto-sync" not in run.err, (args, run.err)
+        assert a.git("rev-parse", "HEAD") == head, args
+    run = a.htrac("discuss", item_id, "a reply", env={"TRACKER_AUTO_SYNC_THRESHOLD": "1"})
+    assert "auto-sync: committed" in run.err
 
 
 def test_auto_sync_circuit_breaker_pauses_after_repeated_failures(clones, tmp_path):

@@ -111,3 +111,23 @@ def test_validate_reports_a_committed_item_pointing_into_stealth(tmp_tracker):
     code, found = report(tmp_tracker)
     assert code == 1
     assert any(f"refers (isbefore) to stealth item {hidden}" in e for e in found["errors"])
+
+
+def test_validate_a_file_that_is_not_an_ops_file_is_one_clear_error(tmp_tracker, tmp_path):
+    for target in ("/etc/passwd", "/etc/hostname"):
+        run = tmp_tracker.htrac("validate", target)
+        assert run.code == 1 and run.err == "", run.err
+        assert run.out.splitlines() == [f"ERROR: {target}: not an ops file (an item's file is "
+                                        "named .<ID>.ops) (fix: name an item's ops file)"]
+
+
+def test_validate_an_ops_file_outside_the_tracker_is_checked_on_its_own(tmp_tracker, tmp_path):
+    item = tmp_tracker.add("Copied out")
+    copy = tmp_path / f".{item}.ops"
+    copy.write_bytes(ops_path(tmp_tracker, item).read_bytes())
+    assert tmp_tracker.ok("validate", str(copy)).strip() == "validation passed"
+    garbage = tmp_path / ".WI-garbage.ops"
+    garbage.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    run = tmp_tracker.htrac("validate", str(garbage))
+    assert run.code == 1 and "internal error" not in run.out + run.err
+    assert "damaged item" in run.out

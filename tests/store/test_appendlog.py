@@ -95,7 +95,7 @@ def test_append_a_new_file_appears_whole_or_not_at_all(tmp_path):
         log.append("- op: x  # 1111\n")
     assert path.read_bytes() == b"- op: x  # 1111\n"
     assert sorted(p.name for p in path.parent.iterdir()) == [".WI-a.ops"]  # nothing else
-    assert path.stat().st_mode & 0o777 == 0o664
+    assert path.stat().st_mode & 0o777 == 0o644  # a private directory: nobody else writes
     with locked(path, create=True) as log:  # an existing file: an ordinary locked append
         assert log.read() == b"- op: x  # 1111\n"
         log.append("- op: y  # 2222\n")
@@ -152,7 +152,31 @@ def test_append_a_new_file_without_unnamed_files_is_created_exclusively(tmp_path
 
     path = tmp_path / ".WI-c.ops"
     NewLog(path)._create_exclusively(b"- op: x  # cccc\n")
-    assert path.read_bytes() == b"- op: x  # cccc\n" and path.stat().st_mode & 0o777 == 0o664
+    assert path.read_bytes() == b"- op: x  # cccc\n" and path.stat().st_mode & 0o777 == 0o644
     with pytest.raises(FileAppeared):
         NewLog(path)._create_exclusively(b"- op: y  # dddd\n")
     assert path.read_bytes() == b"- op: x  # cccc\n"
+
+
+@pytest.mark.parametrize("unnamed", [True, False])
+def test_append_a_new_file_is_group_writable_only_in_a_group_writable_directory(
+        tmp_path, monkeypatch, unnamed):
+    """0664 where the shared-worktree layout needs it (setup makes the ops directories 2775),
+    0644 in a private clone; the umask can't widen either."""
+    from htrac.store.appendlog import NewLog
+
+    if not unnamed:
+        monkeypatch.setattr(NewLog, "_unnamed", lambda self: None)
+    private, shared = tmp_path / "private", tmp_path / "shared"
+    private.mkdir(mode=0o755)
+    shared.mkdir()
+    shared.chmod(0o2775)
+    old = os.umask(0)
+    try:
+        for directory, expected in ((private, 0o644), (shared, 0o664)):
+            path = directory / ".WI-m.ops"
+            with locked(path, create=True) as log:
+                log.append("- op: x  # 1111\n")
+            assert path.stat().st_mode & 0o777 == expected, directory
+    finally:
+        os.umask(old)

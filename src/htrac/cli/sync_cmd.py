@@ -7,7 +7,8 @@ import click
 from .context import Context, json_option, pass_ctx
 from .render import as_json, one_line
 
-# Commands after which auto-sync may run; read commands never start a git process.
+# Commands after which auto-sync may run, and only when they wrote (`Tracker.wrote`): reading
+# a thread with `discuss ID` or `edit-mode status` never starts a git process.
 MUTATING = frozenset({
     "add", "update", "discuss", "lock", "unlock", "freeze", "unfreeze", "repair-drift",
     "promote", "demote", "stealth", "unstealth", "delete", "reconcile-reset", "batch",
@@ -19,6 +20,8 @@ def after_command(ctx: click.Context) -> None:
     """Run auto-sync once a mutating command succeeded; its failures are notes, never errors."""
     obj = ctx.obj
     if ctx.invoked_subcommand not in MUTATING or not isinstance(obj, Context) or not obj.auto_sync:
+        return
+    if obj._tracker is None or not obj._tracker.wrote:
         return
     try:
         from ..service.sync import Syncer

@@ -50,6 +50,10 @@ class StaleVersionError(HtracError):
         self.based_on = based_on
 
 
+class UnsafePathError(HtracError):
+    """A per-user directory someone else made, can write, or can swap (`store.private`)."""
+
+
 class InternalError(HtracError):
     """Something htrac can't continue from: exit code 2."""
 

@@ -50,6 +50,7 @@ def load(directory: Path | None = None) -> KeyPair | None:
     private, public = directory / PRIVATE_NAME, directory / PUBLIC_NAME
     if not private.is_file() or not public.is_file():
         return None
+    _private(directory)  # a key someone else could have planted or swapped is not yours
     text = public.read_text(encoding="utf-8").strip()
     parse_public_key(text)
     return KeyPair(private, text)
@@ -70,8 +71,7 @@ def create(directory: Path | None = None) -> tuple[KeyPair, bool]:
     if existing is not None:
         return existing, False
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
+        _private(directory)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
         raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -84,6 +84,12 @@ def create(directory: Path | None = None) -> tuple[KeyPair, bool]:
     except OSError as exc:
         raise HtracError(f"cannot create a key in {directory}: {exc.strerror or exc}") from None
     return KeyPair(private, public), True
+
+
+def _private(directory: Path) -> Path:
+    from ..store.private import private_dir
+
+    return private_dir(directory, what="your key directory")
 
 
 def _check_private_mode(path: Path) -> None:

@@ -23,6 +23,7 @@ from ..core.oplog import read_oplog
 from ..core.ops import HUMAN, MESSAGE_EDIT_TYPES, SEEN, Op
 from ..core.serialize import serialize_op
 from ..store.appendlog import FileAppeared, locked
+from ..store.index_files import read_snapshot
 from ..store.layout import TIERS
 from .humanops import find_entry
 from .tracker import Tracker
@@ -96,6 +97,7 @@ def _append_toggle(tracker: Tracker, path: Path, tiers: list[str], op: Op) -> No
                     written = _committed(tracker, tiers, present, op)
                     written = tracker.authority.sign(written, "")
                 log.append(serialize_op(written))
+                tracker.wrote = True
             return
         except FileAppeared:  # another writer created the log meanwhile: append to it
             continue
@@ -118,7 +120,8 @@ def _edits_in(tracker: Tracker, tiers: list[str], window: editmode.Window) -> li
     for tier in tiers:
         for item_id in tracker.layout.item_ids(tier):
             try:
-                data = tracker.layout.item_path(tier, item_id).read_bytes()
+                # never through a link, never blocked on a FIFO in an ops file's place
+                data = read_snapshot(tracker.layout.item_path(tier, item_id)).data
             except OSError:
                 continue
             if b"-msg" not in data:

@@ -102,6 +102,7 @@ def repair_drift(tracker: Tracker, ref: str) -> Repair:
         missing = [op for op in kept if serialize_op(op) not in present]
         if missing:
             log.append("".join(serialize_op(op) for op in missing))
+            tracker.wrote = True
     return Repair(len(missing), True)
 
 

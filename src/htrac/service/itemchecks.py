@@ -38,7 +38,8 @@ def check_file(store: Store, path: str, tier: str, item_id: str, data: bytes, *,
         return [finding(ERROR, "empty ops file: an item needs at least its create op",
                         f"restore it from git (git checkout HEAD -- {path}) or delete it")]
     log = read_oplog(data)
-    item = store.fold_log(tier, item_id, log)
+    # A file outside the tier directories (`tier` ""): no tier's edit-mode windows apply.
+    item = store.fold_log(tier, item_id, log, None if tier else [])
     findings = list(_format(data, log, finding))
     findings.extend(_problems(item, finding))
     findings.extend(_item_rules(store.config, item, finding))

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..core.blocks import distinct_blocks
 from ..core.errors import InvalidValueError, NotFoundError, WriteError
 from ..core.ids import FULL_ID
-from ..store.appendlog import FILE_MODE, locked
+from ..store.appendlog import file_mode, locked
 
 MOVES = {
     "promote": ("workspace", "canonical"),
@@ -116,7 +116,7 @@ def _replace(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, FILE_MODE)
+        os.chmod(temp, file_mode(path.parent))
         os.replace(temp, path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)

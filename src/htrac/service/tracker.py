@@ -50,6 +50,7 @@ class Tracker:
         self.policy = policy
         self.authority = authority  # signs human ops; None: nothing is signed
         self.store = Store(layout, config, policy)
+        self.wrote = False  # set by every write: auto-sync follows writes, never reads
         self._repo: Path | None | bool = False
         # What every reader and writer here calls "now" (leases, `at`): tests inject a clock.
         self.clock: Callable[[], datetime] = _utc_now
@@ -232,6 +233,7 @@ class Tracker:
                         raise InvalidValueError("this op would not read back as written; "
                                                 "not written")
                     log.append(text)
+                    self.wrote = True
                     if then is not None:
                         then(path)
                 return written

@@ -71,6 +71,10 @@ class Validator:
         except OSError as exc:
             report.add(Finding(ERROR, shown, f"cannot read: {exc.strerror}", "check permissions"))
             return
+        if id_from_filename(path.name) is None:
+            report.add(Finding(ERROR, shown, "not an ops file (an item's file is named "
+                               ".<ID>.ops)", "name an item's ops file"))
+            return
         tier, item_id = self._locate(path.resolve())
         report.files_checked += 1
         report.extend(check_file(self.store, shown, tier, item_id, data,

@@ -3,26 +3,41 @@
 Kept in the user's own cache directory (so one user can't change what `:1` means for another),
 under a key derived from the tracker's real path (so two clones never share a stash, and a
 repository with no commit works like any other). Only commands that print a numbered list
-replace it.
+replace it. An alias is `:` and ASCII digits, nothing else (`int()` would also take `1_0` and
+other scripts' digits).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from ..core.errors import NotFoundError
+from .private import private_dir
+
+ALIAS = re.compile(r":([0-9]+)")
 
 
 def cache_dir(tracker_root: Path) -> Path:
-    """This user's cache directory for the tracker at `tracker_root`."""
+    """This user's private cache directory for the tracker at `tracker_root` (index, aliases,
+    watcher, stop-hook state): made 0700, or refused when someone else could have written it
+    (`store.private`) — with `HTRAC_CACHE_DIR` or `XDG_CACHE_HOME` on a shared path another
+    user could make it first and plant a forged index."""
     base = os.environ.get("HTRAC_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = os.path.join(xdg, "htrac") if xdg else os.path.expanduser("~/.cache/htrac")
     key = hashlib.sha256(str(tracker_root.resolve()).encode()).hexdigest()[:16]
-    return Path(base) / key
+    path = Path(base) / key
+    try:
+        return private_dir(path, what="htrac's cache directory",
+                           elsewhere="set HTRAC_CACHE_DIR to a directory of your own")
+    except OSError:
+        # Can't be made (read-only, not a directory above it): every use of it fails the same
+        # way and falls back (the index folds the files, aliases are not saved).
+        return path
 
 
 class AliasStash:
@@ -31,7 +46,6 @@ class AliasStash:
 
     def save(self, ids: list[str]) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = self.path.with_name(f".last_list.{os.getpid()}")
             tmp.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
             os.replace(tmp, self.path)
@@ -46,10 +60,10 @@ class AliasStash:
 
     def lookup(self, ref: str) -> str:
         """The ID that `:N` stands for."""
-        try:
-            index = int(ref[1:])
-        except ValueError:
-            raise NotFoundError(f"bad alias {ref!r}: use :N with N a number from a list") from None
+        match = ALIAS.fullmatch(ref)
+        if match is None:
+            raise NotFoundError(f"bad alias {ref!r}: use :N with N a number from a list")
+        index = int(match.group(1))
         ids = self.load()
         if not 1 <= index <= len(ids):
             raise NotFoundError(f"alias {ref} is out of range (the last list had {len(ids)} "

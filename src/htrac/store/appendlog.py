@@ -20,13 +20,26 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.errors import WriteError
 
-FILE_MODE = 0o664  # group-writable: the reference's mode, for shared-worktree setups
+SHARED_MODE = 0o664  # the reference's mode: the agent's group appends in a shared worktree
+PRIVATE_MODE = 0o644  # any other clone: nobody else needs to write its ops
+
+
+def file_mode(directory: Path) -> int:
+    """The mode of a new ops file in `directory`: group-writable only where the directory is
+    (the shared-worktree layout `setup` makes, 2775), so a private clone never hands its
+    group write access to the ops."""
+    try:
+        shared = os.stat(directory).st_mode & stat.S_IWGRP
+    except OSError:
+        shared = 0
+    return SHARED_MODE if shared else PRIVATE_MODE
 
 
 class LockedLog:
@@ -107,25 +120,26 @@ class NewLog:
         if not hasattr(os, "O_TMPFILE") or not os.path.isdir("/proc/self/fd"):
             return None
         try:
-            fd = os.open(self.path.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, FILE_MODE)
+            fd = os.open(self.path.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC,
+                         file_mode(self.path.parent))
         except OSError as exc:
             if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
                 return None  # this file system (or kernel) has no unnamed files
             raise WriteError(f"cannot create {self.path}: {exc.strerror}") from None
-        _set_mode(fd)
+        _set_mode(fd, self.path.parent)
         return fd
 
     def _create_exclusively(self, data: bytes) -> None:
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_APPEND | os.O_CLOEXEC, FILE_MODE)
+                         | os.O_APPEND | os.O_CLOEXEC, file_mode(self.path.parent))
         except FileExistsError:
             raise FileAppeared(str(self.path)) from None
         except OSError as exc:
             raise WriteError(f"cannot create {self.path}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)  # a writer that finds the file waits for its op
-            _set_mode(fd)
+            _set_mode(fd, self.path.parent)
             _write_all(self.path, fd, data, 0)
         except (OSError, WriteError):
             try:
@@ -198,7 +212,7 @@ def locked(path: Path, *, create: bool = False) -> Iterator[LockedLog | NewLog]:
         os.close(fd)  # replaced while we waited (a tier move, a rewrite): lock the new file
     try:
         if create and os.fstat(fd).st_size == 0:
-            _set_mode(fd)
+            _set_mode(fd, path.parent)
         yield LockedLog(path, fd)
     finally:
         os.close(fd)
@@ -206,7 +220,7 @@ def locked(path: Path, *, create: bool = False) -> Iterator[LockedLog | NewLog]:
 
 def _open(path: Path, flags: int) -> int:
     try:
-        return os.open(path, flags, FILE_MODE)
+        return os.open(path, flags, file_mode(path.parent))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise WriteError(f"{path} is a symbolic link; htrac will not write through it") \
@@ -225,9 +239,9 @@ def _same_file(fd: int, path: Path) -> bool:
     return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
-def _set_mode(fd: int) -> None:
+def _set_mode(fd: int, directory: Path) -> None:
     try:
-        os.fchmod(fd, FILE_MODE)
+        os.fchmod(fd, file_mode(directory))
     except OSError:
         pass  # not our file to chmod (shared worktree): its mode is the owner's business
 

@@ -133,8 +133,7 @@ class IndexUnavailable(Exception):
 
 def connect(path: Path, format_key: str) -> sqlite3.Connection:
     """An open, current-format index database at `path` (created or rebuilt as needed)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:  # its directory was made (and checked) by `aliases.cache_dir`
         return _open(path, format_key)
     except sqlite3.DatabaseError as exc:
         if not is_corrupt(exc):

@@ -1,24 +1,32 @@
-"""Per-user directories that only their owner can write: the human's read state, preferences and
-screenshots live in one. Created 0700; an existing one is used only if it is a real directory
-(not a symlink) owned by this user and writable by no one else — otherwise it is refused with
-the fix, because whoever can write it can change what the human reads or trusts.
+"""Per-user directories: the index cache, the alias stash, keys, the human's read state,
+preferences and screenshots, web sessions, MCP tokens.
 
-The check is in one function (`private_dir`) so the project-wide helper for per-user
-directories can replace it.
+What such a directory holds is believed by the user who owns it: a forged index makes
+`count-todos` lie, a planted key signs as the human, a planted read state hides a message. So
+a directory someone else made, or can write to, or can swap for another (by renaming entries
+in a directory above it), is refused — never silently used, never silently replaced — with
+the one-line fix. `private_dir` is the one way htrac opens such a directory; every surface that
+keeps per-user state calls it.
+
+The rules, on the real path (links above it resolved, so one can't be swapped afterwards):
+- the directory itself is created 0700 (missing parents too), or must be a plain directory
+  (not a symbolic link), this user's, and not writable by group or others; a mode that merely
+  lets others read it is tightened to 0700;
+- every directory above it must belong to root or this user and be writable by no one else,
+  unless it is sticky (`/tmp`): then others can add names beside ours but not rename ours.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 import stat
 from pathlib import Path
 
-from ..core.errors import HtracError
+from ..core.errors import UnsafePathError
 
-
-class UnsafeDirectoryError(HtracError):
-    pass
+UnsafeDirectoryError = UnsafePathError  # the name the read state's callers know
 
 
 def state_root() -> Path:
@@ -35,27 +43,100 @@ def state_root() -> Path:
 def tracker_state_dir(tracker_root: Path) -> Path:
     """This user's private state directory for the tracker at `tracker_root` (created)."""
     key = hashlib.sha256(str(tracker_root.resolve()).encode()).hexdigest()[:16]
-    root = private_dir(state_root())
-    return private_dir(root / key)
-
-
-def private_dir(path: Path) -> Path:
-    """`path` as a directory only this user can write: created 0700 (parents as needed), or
-    checked if it exists. Raises `UnsafeDirectoryError` naming the fix."""
+    elsewhere = "set HTRAC_STATE_DIR to a directory of your own"
     try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
+        root = private_dir(state_root(), what="htrac's state directory", elsewhere=elsewhere)
+        return private_dir(root / key, what="htrac's state directory", elsewhere=elsewhere)
+    except UnsafePathError:
+        raise
+    except OSError as exc:
+        raise UnsafePathError(f"can't use htrac's state directory {state_root()}: "
+                              f"{exc.strerror or exc}") from None
+
+
+def private_dir(path: Path, *, what: str = "htrac's per-user state",
+                elsewhere: str = "") -> Path:
+    """`path` (resolved) as a directory only this user can change; UnsafePathError if not,
+    OSError if it can't be made (a read-only or full file system: the caller decides whether
+    it can go on without it).
+
+    `what` names the directory in the message; `elsewhere` is an alternative fix, e.g.
+    "set HTRAC_CACHE_DIR to a directory of your own"."""
+    given = Path(os.path.expanduser(str(path)))
+    if os.path.islink(given):  # htrac never makes one: someone put it there to lead elsewhere
+        raise UnsafePathError(f"{what} {given} is a symbolic link, not a plain directory; "
+                              f"fix: rm {given} (htrac makes a private one)")
+    real = Path(os.path.realpath(given))
+    uid = os.geteuid()
+    missing = []
+    existing = real
+    while not os.path.lexists(existing) and existing != existing.parent:
+        missing.append(existing)
+        existing = existing.parent
+    # Above first, so nothing is made inside a directory someone else controls.
+    above = existing if missing else existing.parent
+    problem = None
+    for directory in (above, *above.parents):
+        problem = _above_problem(directory, uid)
+        if problem is not None:
+            break
+    if problem is None:
+        for directory in reversed(missing):
+            try:
+                os.mkdir(directory, 0o700)
+            except FileExistsError:
+                pass  # made meanwhile by someone: checked below like any other
+        for directory in reversed(missing[1:]):
+            problem = problem or _above_problem(directory, uid)
+        problem = problem or _own_problem(real, uid)
+    if problem is not None:
+        text, fix = problem
+        alternative = f", or {elsewhere}" if elsewhere else ""
+        raise UnsafePathError(f"{what} {real}: {text}; fix: {fix}{alternative}")
+    return real
+
+
+def _own_problem(path: Path, uid: int) -> tuple[str, str] | None:
+    try:
         info = os.lstat(path)
     except OSError as exc:
-        raise UnsafeDirectoryError(f"can't use {path}: {exc.strerror}") from None
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise UnsafeDirectoryError(f"{path} is not a plain directory (a symlink?); remove it "
-                                   "and htrac makes a private one")
-    if info.st_uid != os.geteuid():
-        raise UnsafeDirectoryError(f"{path} belongs to another user (uid {info.st_uid}); "
-                                   f"remove it, or set HTRAC_STATE_DIR to a directory of yours")
+        return f"cannot use it ({exc.strerror})", f"ls -ld {path}"
+    if not stat.S_ISDIR(info.st_mode):
+        return "is not a directory", f"rm {path} (after looking at it)"
+    if info.st_uid != uid:
+        return (f"belongs to {_name(info.st_uid)}, not to you: they could have put anything "
+                "in it", f"sudo rm -rf {path} (htrac makes it again, yours)")
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise UnsafeDirectoryError(f"{path} can be written by others; run: chmod 700 {path}")
-    return path
+        return ("is writable by group or others: they could have put anything in it",
+                f"chmod 700 {path}, and look at what is in it (or rm -rf it: htrac makes it "
+                "again)")
+    if info.st_mode & 0o077:
+        try:
+            os.chmod(path, 0o700)  # ours and not writable by others: only readable; close it
+        except OSError as exc:
+            return f"cannot make it private ({exc.strerror})", f"chmod 700 {path}"
+    return None
+
+
+def _above_problem(directory: Path, uid: int) -> tuple[str, str] | None:
+    try:
+        info = os.lstat(directory)
+    except OSError as exc:
+        return f"cannot look at {directory} ({exc.strerror})", f"ls -ld {directory}"
+    if info.st_uid not in (0, uid):
+        return (f"{directory} above it belongs to {_name(info.st_uid)}, who can rename "
+                "what is in it", f"use a directory whose parents are yours or root's")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+        return (f"{directory} above it is writable by group or others, who can rename what "
+                "is in it", f"chmod go-w {directory} (or chmod +t {directory})")
+    return None
+
+
+def _name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def write_private(path: Path, text: str) -> None:
