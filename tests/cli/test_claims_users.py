@@ -77,7 +77,7 @@ def clones(machine: Machine) -> Clones:
     [trust] = trust_files_for([human])
     root = trustroot.load(trust)
     trust.write_text(trustroot.render(list(root.repositories), root.governance,
-                                      root.human_only_statuses, LIFECYCLE))
+                                      root.settings, LIFECYCLE))
     held = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Human's work",
                 cwd=human).strip()
     m.ok(HUMAN, "claim", held, "--session", "h1", cwd=human)

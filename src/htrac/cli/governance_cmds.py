@@ -200,4 +200,9 @@ def fork_setup(ctx: Context) -> None:
     """Make the stop hook count only workspace items (stop_hook.scope: workspace; human only)."""
     from ..service import configedit
     configedit.set_scope(ctx.tracker, "workspace")
-    _done(ctx, "scope set to 'workspace'")
+    root = ctx.tracker.authority.trust_root if ctx.tracker.authority else None
+    if root is None:
+        _done(ctx, "scope set to 'workspace'")
+    else:  # the trust root decides the scope: config.yaml is what setup copies into it
+        _done(ctx, f"scope set to 'workspace' in config.yaml; the trust root {root.path} "
+                   "decides: run 'sudo htrac setup' to apply it")

@@ -4,8 +4,10 @@ Loaded from the first of `.agent/tracker/config.yaml`, `.agent/tracker/config.ya
 the built-in defaults (which `config.yaml.template` at the top of the repository spells out); a
 top-level key the file leaves out takes its default, so a partial file never bricks the tracker.
 The result is validated as a whole. The authority settings — who counts as an agent, whose keys
-sign human ops, whether signatures are required — are `Governance`; a trust root outside the
-worktree replaces them wholesale (see `htrac.policy`), so nothing in the repository can.
+sign human ops, whether signatures are required — are `Governance`; the status vocabulary and
+the stop hook's sets and scope are `StatusSettings`. A trust root outside the worktree replaces
+both wholesale (see `htrac.policy` and docs/design/trust-root.md), so nothing in the repository
+— a pushed `config.yaml.template`, a gitignored `config.yaml` in an agent's clone — can.
 """
 
 from __future__ import annotations
@@ -101,6 +103,19 @@ class Governance:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusSettings:
+    """Which statuses exist (an op naming another is rejected by the fold), which block the
+    stop hook, which are resolved, which only a human may set, and which tiers the stop hook
+    looks at. From the config unless a trust root replaces them."""
+
+    statuses: tuple[str, ...]
+    blocking_statuses: tuple[str, ...]
+    resolved_statuses: tuple[str, ...]
+    human_only_statuses: tuple[str, ...]
+    scope: str
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     kinds: dict[str, Kind]
     statuses: tuple[str, ...]
@@ -147,6 +162,26 @@ class Config:
     def with_governance(self, governance: Governance) -> Config:
         return replace(self, governance=governance)
 
+    @property
+    def status_settings(self) -> StatusSettings:
+        return StatusSettings(self.statuses, self.blocking_statuses, self.resolved_statuses,
+                              self.human_only_statuses, self.scope)
+
+    def governed_by(self, settings: StatusSettings, source: str) -> Config:
+        """This config with a trust root's status settings (`source` names the trust file);
+        ConfigError when a kind here names a status the trust root doesn't list."""
+        for kind in self.kinds.values():
+            for status in (*kind.allowed_statuses, *kind.deprecated_statuses):
+                if status not in settings.statuses:
+                    raise ConfigError(
+                        f"{self.source}: kind {kind.name!r} names status {status!r}, which the "
+                        f"trust root {source} does not list; fix: sudo htrac setup (it writes "
+                        "your config.yaml's statuses into the trust root), or drop it here")
+        return replace(self, statuses=settings.statuses,
+                       blocking_statuses=settings.blocking_statuses,
+                       resolved_statuses=settings.resolved_statuses,
+                       human_only_statuses=settings.human_only_statuses, scope=settings.scope)
+
 
 def load_config(tracker_dir: Path | None) -> Config:
     """The configuration for the tracker whose canonical directory is `tracker_dir`."""
@@ -192,8 +227,30 @@ def _build(raw: dict[str, Any], source: str) -> Config:
     def fail(message: str) -> ConfigError:
         return ConfigError(f"{source}: {message}")
 
-    statuses = _names(raw.get("statuses"), "statuses", fail, nonempty=True)
-    hook = raw.get("stop_hook") or {}
+    settings = status_settings(raw.get("statuses"), raw.get("stop_hook") or {}, fail)
+    kinds = _kinds(raw.get("kinds"), settings.statuses, fail)
+    agents = raw.get("actor_resolution") or {}
+    if not isinstance(agents, dict):
+        raise fail("'actor_resolution' must be a mapping")
+    patterns = _names(agents.get("agent_usernames", ["*_agent"]),
+                      "actor_resolution.agent_usernames", fail, nonempty=True)
+    branches = _names(raw.get("lamport_branches"), "lamport_branches", fail, nonempty=True)
+    tags = _names(raw.get("well_known_tags") or [], "well_known_tags", fail)
+    claims = _claims(raw.get("claims"), settings.statuses, settings.blocking_statuses,
+                     settings.resolved_statuses, fail)
+    return Config(kinds=kinds, statuses=settings.statuses,
+                  blocking_statuses=settings.blocking_statuses,
+                  resolved_statuses=settings.resolved_statuses,
+                  human_only_statuses=settings.human_only_statuses, scope=settings.scope,
+                  well_known_tags=tags, lamport_branches=branches,
+                  governance=Governance(agent_usernames=patterns), source=source,
+                  index_watch=_index_watch(raw.get("index"), fail), claims=claims)
+
+
+def status_settings(statuses: Any, hook: Any, fail) -> StatusSettings:
+    """`statuses` and the `stop_hook` mapping, checked as a whole (a config's or a trust
+    root's); a key the mapping leaves out takes its default."""
+    statuses = _names(statuses, "statuses", fail, nonempty=True)
     if not isinstance(hook, dict):
         raise fail("'stop_hook' must be a mapping")
     hook_defaults = DEFAULTS["stop_hook"]
@@ -215,20 +272,13 @@ def _build(raw: dict[str, Any], source: str) -> Config:
         raise fail("a status can't be both blocking and resolved")
     if set(human_only) & set(blocking):
         raise fail("a human-only status can't be blocking")
-    kinds = _kinds(raw.get("kinds"), statuses, fail)
-    agents = raw.get("actor_resolution") or {}
-    if not isinstance(agents, dict):
-        raise fail("'actor_resolution' must be a mapping")
-    patterns = _names(agents.get("agent_usernames", ["*_agent"]),
-                      "actor_resolution.agent_usernames", fail, nonempty=True)
-    branches = _names(raw.get("lamport_branches"), "lamport_branches", fail, nonempty=True)
-    tags = _names(raw.get("well_known_tags") or [], "well_known_tags", fail)
-    claims = _claims(raw.get("claims"), statuses, blocking, resolved, fail)
-    return Config(kinds=kinds, statuses=statuses, blocking_statuses=blocking,
-                  resolved_statuses=resolved, human_only_statuses=human_only, scope=scope,
-                  well_known_tags=tags, lamport_branches=branches,
-                  governance=Governance(agent_usernames=patterns), source=source,
-                  index_watch=_index_watch(raw.get("index"), fail), claims=claims)
+    return StatusSettings(statuses, blocking, resolved, human_only, scope)
+
+
+def default_status_settings() -> StatusSettings:
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"built-in defaults: {message}")
+    return status_settings(DEFAULTS["statuses"], DEFAULTS["stop_hook"], fail)
 
 
 _CLAIM_KEYS = ("lease_minutes", "status", "working_statuses", "clock_skew_seconds",

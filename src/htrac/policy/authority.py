@@ -1,10 +1,11 @@
 """Putting authority together for one tracker: governance, the actor, the rules, the signer.
 
-Governance comes from the trust root when one governs the repository — looked up for every
-worktree the tracker's files really belong to (the caller resolves symlinks, so a decoy
-`--tracker-root` whose directories point into a governed repository is governed too) — and
-otherwise from the in-repository config, as in the reference. The actor is the real uid's user,
-classified by that governance.
+Governance — who is an agent, whose keys sign, the statuses and the stop hook's sets and scope —
+comes from the trust root when one governs the repository — looked up for every worktree the
+tracker's files really belong to (the caller resolves symlinks, so a decoy `--tracker-root`
+whose directories point into a governed repository is governed too) — and otherwise from the
+in-repository config, as in the reference. The actor is the real uid's user, classified by that
+governance.
 """
 
 from __future__ import annotations
@@ -56,16 +57,19 @@ class Authority:
 
 def resolve(worktrees: list[Path], config: Config,
             trust_dir: Path = trustroot.TRUST_DIR) -> Authority:
-    root = trustroot.find(worktrees, trust_dir)
-    human_only = config.human_only_statuses
+    return govern(trustroot.find(worktrees, trust_dir), config)
+
+
+def govern(root: trustroot.TrustRoot | None, config: Config) -> Authority:
+    """Authority under the trust root `root` (None: the in-repository config decides)."""
     if root is not None:
-        config = config.with_governance(root.governance)
-        # the worktree's config may add human-only statuses, never take the trust root's away
-        human_only = tuple(dict.fromkeys([*human_only, *root.human_only_statuses]))
+        # Nothing the worktree holds decides authority, the statuses or the stop hook.
+        config = config.with_governance(root.governance).governed_by(root.settings,
+                                                                     str(root.path))
     actor = current_actor(config.governance.agent_usernames)
     baseline = root.baseline if root is not None else frozenset()
     # A lifecycle binds agents, so with a trust root only the trust root's count (an agent can
     # write the config); without one, the config's kinds declare them.
     lifecycles = root.lifecycles if root is not None else lifecycle.from_kinds(config.kinds)
-    rules = Rules(config.governance, human_only, baseline, lifecycles)
+    rules = Rules(config.governance, config.human_only_statuses, baseline, lifecycles)
     return Authority(config, actor, rules, root)

@@ -2,19 +2,28 @@
 
 Files `/etc/htrac/trust.d/*.yaml`, outside every worktree, each naming the repositories it
 governs (absolute worktree paths; `fnmatch` patterns allowed) and the settings that decide
-authority:
+authority and the stop hook:
 
     repositories: ["/home/alice/proj", "/home/proj_agent/proj"]
     agent_usernames: ["*_agent"]
     require_signatures: true
     human_keys: ["ed25519:<base64>"]
-    human_only_statuses: ["deleted"]   # added to the config's own list, never removed from it
+    statuses: [todo_hard, todo_soft, in_progress, needs_human_review, done, wont_do, deleted]
+    stop_hook:
+      blocking_statuses: [todo_hard, todo_soft]
+      resolved_statuses: [done, wont_do, deleted]
+      human_only_statuses: [deleted]
+      scope: all
     lifecycles:                         # per kind, the statuses allowed next (policy.lifecycle)
       work_item: {todo_hard: [in_progress], in_progress: [needs_human_review, todo_hard]}
 
-When a file governs the repository a command runs in, its settings replace the in-repository
-`actor_resolution` wholesale. The location is fixed: no environment variable, option or file in
-the worktree moves it. A trust file that an agent could change protects nothing, so one that is
+The settings of the file that governs the repository a command runs in replace the
+in-repository `actor_resolution`, `statuses` and `stop_hook` wholesale: nothing an agent can
+write or push (a `config.yaml.template`, a gitignored `config.yaml` in its clone) decides which
+ops the fold accepts or what the stop hook counts. A file written before `statuses` and
+`stop_hook` existed (a top-level `human_only_statuses` only) governs with the built-in defaults
+for them, never the repository's; `doctor` reports it out of date. The location is fixed: no
+environment variable, option or file in the worktree moves it. A trust file that an agent could change protects nothing, so one that is
 group- or world-writable, or owned by an agent user, is refused (every command stops with the
 fix) rather than silently used or silently ignored; two files governing one repository are
 refused the same way.
@@ -27,16 +36,17 @@ import json
 import os
 import pwd
 import stat
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.config import Fail, Governance
+from ..core.config import (DEFAULTS, Fail, Governance, StatusSettings, default_status_settings,
+                           status_settings)
 from ..core.errors import ConfigError
 from ..core.yamlread import YamlError, load_block
 from .actor import classify
 from .lifecycle import Lifecycles
-from .signing import KeyFormatError, parse_public_key
+from .signing import KeyFormatError, key_id, parse_public_key
 
 TRUST_DIR = Path("/etc/htrac/trust.d")
 SUFFIX = ".yaml"
@@ -47,9 +57,14 @@ class TrustRoot:
     path: Path
     repositories: tuple[str, ...]
     governance: Governance
-    human_only_statuses: tuple[str, ...] = ("deleted",)
+    settings: StatusSettings = field(default_factory=default_status_settings)
+    complete: bool = True  # False: written before `statuses` and `stop_hook` (defaults apply)
     baseline: frozenset[str] = frozenset()
     lifecycles: Lifecycles = ()
+
+    @property
+    def human_only_statuses(self) -> tuple[str, ...]:
+        return self.settings.human_only_statuses
 
     @property
     def baseline_path(self) -> Path:
@@ -85,12 +100,7 @@ def find(worktrees: list[Path], trust_dir: Path = TRUST_DIR) -> TrustRoot | None
                                 "file you have not read: each may govern other repositories)")
     if not found:
         return None
-    root = found[0]
-    for path in (root.path, root.baseline_path):
-        problem = unsafe(path, root.governance.agent_usernames) if path.exists() else None
-        if problem:
-            raise ConfigError(problem)
-    return replace(root, baseline=read_baseline(root.baseline_path))
+    return checked(found[0])
 
 
 def _may_govern(path: Path, worktrees: list[Path]) -> bool:
@@ -114,6 +124,39 @@ class SeveralTrustRoots(ConfigError):
     """Two trust files name the same repository (or the tracker's files lead into another)."""
 
 
+def by_key(trust_dir: Path = TRUST_DIR) -> dict[str, Path]:
+    """The trust file listing each human key, by key ID — to find the one that governs a
+    tracker holding ops its keys signed, wherever the tracker is (a copy, a linked worktree, a
+    clone at a path no trust file names). Only the keys are read here; the caller `load`s the
+    file that matches, in full, and `checked` it."""
+    try:
+        names = sorted(n for n in os.listdir(trust_dir) if n.endswith(SUFFIX))
+    except OSError:
+        return {}
+    found: dict[str, Path] = {}
+    for name in names:
+        try:
+            keys = _raw(trust_dir / name).get("human_keys") or []
+        except ConfigError:
+            continue  # refused where it governs by path; its keys can't be known here
+        for key in keys if isinstance(keys, list) else []:
+            try:
+                found.setdefault(key_id(parse_public_key(str(key))), trust_dir / name)
+            except KeyFormatError:
+                continue
+    return found
+
+
+def checked(root: TrustRoot) -> TrustRoot:
+    """`root` with its baseline, once its file and baseline are found safe (ConfigError if
+    an agent could have changed them)."""
+    for path in (root.path, root.baseline_path):
+        problem = unsafe(path, root.governance.agent_usernames) if path.exists() else None
+        if problem:
+            raise ConfigError(problem)
+    return replace(root, baseline=read_baseline(root.baseline_path))
+
+
 def baseline_path(trust_file: Path) -> Path:
     """Digests of the human ops that predate signing (see `signing.Verifier`)."""
     return trust_file.with_suffix(".baseline")
@@ -128,6 +171,31 @@ def read_baseline(path: Path) -> frozenset[str]:
         raise ConfigError(f"trust root baseline {path}: cannot read it ({exc})") from None
     return frozenset(line.strip() for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
+
+
+def _failing(path: Path):
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"trust root {path}: {message}")
+    return fail
+
+
+def _raw(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"trust root {path}: cannot read it ({exc})") from None
+    return _mapping(text, path)
+
+
+def _mapping(text: str, path: Path) -> dict:
+    fail = _failing(path)
+    try:
+        raw = load_block(text)
+    except YamlError as exc:
+        raise fail(f"not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise fail("must be a mapping of settings")
+    return raw
 
 
 def load(path: Path) -> TrustRoot:
@@ -149,7 +217,7 @@ def parse(text: str, path: Path) -> TrustRoot:
     if not isinstance(raw, dict):
         raise fail("must be a mapping of settings")
     unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys",
-                          "human_only_statuses", "lifecycles"}
+                          "human_only_statuses", "statuses", "stop_hook", "lifecycles"}
     if unknown:
         raise fail(f"unknown setting {sorted(unknown)[0]!r}")
     repos = _names(raw.get("repositories"), "repositories", fail)
@@ -168,10 +236,34 @@ def parse(text: str, path: Path) -> TrustRoot:
                    "add a key with 'sudo htrac setup' after 'htrac keys init'")
     governance = Governance(agent_usernames=patterns, require_signatures=required,
                             human_keys=keys, source=str(path))
-    statuses = _names(raw.get("human_only_statuses", ["deleted"]), "human_only_statuses", fail,
-                      empty_ok=True)
-    return TrustRoot(path, repos, governance, statuses,
+    settings, complete = _status_settings(raw, fail)
+    return TrustRoot(path, repos, governance, settings, complete,
                      lifecycles=_lifecycles(raw.get("lifecycles"), fail))
+
+
+def _status_settings(raw: dict, fail) -> tuple[StatusSettings, bool]:
+    """The statuses and stop-hook settings, and whether the file states them (a file from
+    before they were kept here names at most `human_only_statuses`: defaults for the rest)."""
+    hook = raw.get("stop_hook")
+    legacy = raw.get("human_only_statuses")
+    if "statuses" not in raw or hook is None:
+        if "statuses" in raw or hook is not None:
+            raise fail("statuses and stop_hook go together: give both")
+        hook = dict(DEFAULTS["stop_hook"])
+        if legacy is not None:
+            hook["human_only_statuses"] = list(dict.fromkeys(
+                [*hook["human_only_statuses"],
+                 *_names(legacy, "human_only_statuses", fail, empty_ok=True)]))
+        return status_settings(DEFAULTS["statuses"], hook, fail), False
+    if legacy is not None:
+        raise fail("human_only_statuses belongs under stop_hook")
+    if not isinstance(hook, dict) or set(hook) - set(DEFAULTS["stop_hook"]):
+        raise fail("stop_hook must be a mapping of blocking_statuses, resolved_statuses, "
+                   "human_only_statuses and scope")
+    missing = [k for k in DEFAULTS["stop_hook"] if k not in hook]
+    if missing:
+        raise fail(f"stop_hook.{missing[0]} is missing: the trust root states them all")
+    return status_settings(raw["statuses"], hook, fail), True
 
 
 def _lifecycles(value: Any, fail: Fail) -> Lifecycles:
@@ -231,21 +323,29 @@ def _user(uid: int) -> str:
 
 
 def render(repositories: list[str], governance: Governance,
-           human_only_statuses: tuple[str, ...] = ("deleted",),
-           lifecycles: Lifecycles = ()) -> str:
+           settings: StatusSettings | None = None, lifecycles: Lifecycles = ()) -> str:
     """The text of a trust file (JSON strings are valid YAML double-quoted scalars)."""
-    def block(key: str, values: tuple[str, ...] | list[str]) -> str:
+    settings = settings or default_status_settings()
+
+    def block(key: str, values: tuple[str, ...] | list[str], indent: str = "") -> str:
         if not values:
-            return f"{key}: []\n"
-        return f"{key}:\n" + "".join(f"  - {json.dumps(v)}\n" for v in values)
+            return f"{indent}{key}: []\n"
+        return f"{indent}{key}:\n" + "".join(f"{indent}  - {json.dumps(v)}\n" for v in values)
 
     return ("# htrac trust root (written by `htrac setup`): who holds authority in the\n"
-            "# repositories below. Owned by root, readable by all, writable by no one else.\n"
+            "# repositories below, which statuses exist and what the stop hook counts.\n"
+            "# Owned by root, readable by all, writable by no one else. These settings\n"
+            "# replace the repositories' own actor_resolution, statuses and stop_hook.\n"
             + block("repositories", repositories)
             + block("agent_usernames", governance.agent_usernames)
             + f"require_signatures: {'true' if governance.require_signatures else 'false'}\n"
             + block("human_keys", governance.human_keys)
-            + block("human_only_statuses", human_only_statuses)
+            + block("statuses", settings.statuses)
+            + "stop_hook:\n"
+            + block("blocking_statuses", settings.blocking_statuses, "  ")
+            + block("resolved_statuses", settings.resolved_statuses, "  ")
+            + block("human_only_statuses", settings.human_only_statuses, "  ")
+            + f"  scope: {json.dumps(settings.scope)}\n"
             + _render_lifecycles(lifecycles))
 
 

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from ...core.config import Governance
+from ...core.config import Governance, StatusSettings, load_config
 from ...core.errors import HtracError
 from ...core.oplog import read_oplog
 from ...core.ops import HUMAN
 from ...core.problems import REJECTED, TAMPERED
-from ...policy import keys, lifecycle, trustroot
+from ...policy import exposure, keys, lifecycle, trustroot
 from ...policy.actor import classify
 from ...policy.signing import KeyFormatError, digest, parse_public_key
 from ...store.layout import TIERS
@@ -29,8 +29,10 @@ def _tracker(ctx: CheckContext):
 def trust_root(ctx: CheckContext) -> Iterator[Result]:
     try:
         tracker = _tracker(ctx)
-    except HtracError as exc:
-        yield Result("trust_root", ERROR, str(exc), fix="sudo htrac setup (as root) to repair it")
+    except HtracError as exc:  # a message that names its own fix keeps it
+        text, _, fix = str(exc).partition("; fix: ")
+        yield Result("trust_root", ERROR, text, fix=fix or "sudo htrac setup (as root) to "
+                     "repair it")
         return
     existing = tracker.authority.trust_root if tracker.authority else None
     agent = ctx.options.get("agent_user")
@@ -41,7 +43,8 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
                      fix="sudo htrac setup --agent-user <agent> --human-user <you> "
                          "--layout clones --shared-repo <path> --agent-clone <path>")
         return
-    text, notes = _desired(ctx, existing, agent, tracker.config.human_only_statuses,
+    settings, source = _status_source(tracker, existing)
+    text, notes = _desired(ctx, existing, agent, settings,
                            lifecycle.from_kinds(tracker.config.kinds))
     path = existing.path if existing else trustroot.TRUST_DIR / f"{_slug(ctx.repo)}.yaml"
     desired = trustroot.parse(text, path)
@@ -56,14 +59,36 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
         return
     else:
         _install(path, text)
-        yield Result("trust_root", FIXED, f"wrote trust root {path}")
+        yield Result("trust_root", FIXED, f"wrote trust root {path}", details=(
+            f"statuses and stop hook from {source}: statuses {list(settings.statuses)}, "
+            f"blocking {list(settings.blocking_statuses)}, scope {settings.scope}",))
         was_signing = existing is not None and existing.governance.require_signatures
         if desired.governance.require_signatures and not was_signing:
             yield _record_baseline(tracker, desired)
     yield from notes
 
 
-def _desired(ctx: CheckContext, existing, agent: str | None, human_only: tuple[str, ...],
+def _status_source(tracker, existing) -> tuple[StatusSettings, str]:
+    """The statuses and stop-hook settings the trust root should hold, and where they come
+    from: the human's own `config.yaml` when no agent user could have written it, else what
+    the trust root already says, else (a first setup, or a trust file from before these
+    settings) the repository's config as it loads. Never a file an agent can push or write
+    when the trust root already states them: re-running setup must not launder its edits."""
+    config_path = tracker.layout.tracker_dir / "config.yaml"
+    patterns = existing.governance.agent_usernames if existing else ("*_agent",)
+    if config_path.is_file() and not _agent_writable(config_path, patterns):
+        return load_config(tracker.layout.tracker_dir).status_settings, str(config_path)
+    if existing is not None and existing.complete:
+        return existing.settings, f"the trust root {existing.path}"
+    config = load_config(tracker.layout.tracker_dir)
+    return config.status_settings, config.source
+
+
+def _agent_writable(path: Path, patterns: tuple[str, ...]) -> bool:
+    return any(exposure.can_write(user, path) for user in exposure.agent_users(patterns))
+
+
+def _desired(ctx: CheckContext, existing, agent: str | None, settings: StatusSettings,
              config_lifecycles: tuple = ()) -> tuple[str, list[Result]]:
     gov = existing.governance if existing else Governance()
     repos = list(existing.repositories) if existing else []
@@ -83,11 +108,9 @@ def _desired(ctx: CheckContext, existing, agent: str | None, human_only: tuple[s
         notes.append(Result("signing", WARN, "no human key yet: signing stays off",
                             fix="htrac keys init (as the human), then sudo htrac setup again"))
     governance = Governance(tuple(patterns), signing, tuple(human_keys))
-    statuses = tuple(dict.fromkeys([*(existing.human_only_statuses if existing else ()),
-                                    *human_only]))
     # Lifecycles stay as the trust root has them; a first trust root takes the config's.
     lifecycles = existing.lifecycles if existing is not None else config_lifecycles
-    return trustroot.render(repos, governance, statuses, lifecycles), notes
+    return trustroot.render(repos, governance, settings, lifecycles), notes
 
 
 def _record_baseline(tracker, root: trustroot.TrustRoot) -> Result:
@@ -155,6 +178,44 @@ def _setup_args(ctx: CheckContext) -> str:
              "shared_repo": "--shared-repo", "agent_clone": "--agent-clone", "group": "--group"}
     parts = [f"{flag} {ctx.options[key]}" for key, flag in flags.items() if ctx.options.get(key)]
     return " ".join(parts) or "(in this repository)"
+
+
+def governed_config(ctx: CheckContext) -> Iterator[Result]:
+    """Where the repository's own config disagrees with the trust root on what the trust root
+    decides: harmless (the trust root wins) but worth knowing — an agent may have pushed it."""
+    try:
+        tracker = _tracker(ctx)
+        own = load_config(tracker.layout.tracker_dir)
+    except HtracError:
+        return
+    root = tracker.authority.trust_root if tracker.authority else None
+    if root is None:
+        return
+    differ = [key for key in ("statuses", "blocking_statuses", "resolved_statuses",
+                              "human_only_statuses", "scope")
+              if getattr(own.status_settings, key) != getattr(root.settings, key)]
+    if own.governance.agent_usernames != root.governance.agent_usernames:
+        differ.append("agent_usernames")
+    if not differ:
+        yield Result("governed_config", OK, f"{own.source} agrees with the trust root")
+        return
+    config_path = tracker.layout.tracker_dir / "config.yaml"
+    if own.source == str(config_path) and not _agent_writable(
+            config_path, root.governance.agent_usernames):
+        fix = "sudo htrac setup (writes your config.yaml's statuses and stop hook into it)"
+    else:
+        fix = ("nothing, if you didn't change it (an agent may have: it has no effect); to "
+               f"adopt it, review it, cp {own.source} {config_path}, then sudo htrac setup")
+    yield Result("governed_config", WARN, f"{own.source} differs from the trust root on "
+                 f"{', '.join(differ)}; the trust root {root.path} decides", fix=fix,
+                 details=tuple(f"{key}: trust root {_value(root, key)}" for key in differ))
+
+
+def _value(root, key: str):
+    if key == "agent_usernames":
+        return list(root.governance.agent_usernames)
+    value = getattr(root.settings, key)
+    return value if isinstance(value, str) else list(value)
 
 
 def signing(ctx: CheckContext) -> Iterator[Result]:
@@ -245,4 +306,4 @@ def rejected_ops(ctx: CheckContext) -> Iterator[Result]:
                      fix=f"htrac repair-drift {item_id}")
 
 
-CHECKS = [trust_root, signing, rejected_ops]
+CHECKS = [trust_root, governed_config, signing, rejected_ops]
