@@ -115,3 +115,28 @@ def test_stealth_is_refused_to_agents_and_nothing_moves(agent_tracker):
     assert run.code == 1 and "human" in run.err
     assert path_in(agent_tracker, "workspace", item_id).read_bytes() == before
     assert agent_tracker.ok("promote", item_id).strip() == "promoted"
+
+
+def test_agent_cannot_promote_blocking_or_locked_work_out_of_the_stop_hooks_scope(tmp_tracker):
+    """Under `scope: workspace` a promote would end the agent's stop hook's count of the item:
+    refused for blocking or human-locked items, allowed for finished ones and for humans."""
+    import getpass
+
+    config = tmp_tracker.agent_dir / "tracker" / "config.yaml"
+    me = f"actor_resolution:\n  agent_usernames: ['{getpass.getuser()}']\n"
+    config.write_text(me + "stop_hook:\n  scope: workspace\n", encoding="utf-8")
+    blocking = tmp_tracker.add("Still to do")
+    locked = tmp_tracker.add("Locked, in progress", "--status", "in_progress")
+    append_op(path_in(tmp_tracker, "workspace", locked), "lock", {"lock": ["title"]},
+              by="human", actor="alice")
+    finished = tmp_tracker.add("Finished", "--status", "done")
+    assert tmp_tracker.ok("count-todos").strip() == "1"
+    for item_id, why in ((blocking, "it is todo_hard"), (locked, "a human locked it")):
+        run = tmp_tracker.htrac("promote", item_id)
+        assert run.code == 1 and why in run.err and "only a human" in run.err, run.err
+        assert path_in(tmp_tracker, "workspace", item_id).exists()
+    assert tmp_tracker.ok("count-todos").strip() == "1"
+    assert tmp_tracker.ok("promote", finished).strip() == "promoted"
+    config.write_text(me.replace(getpass.getuser(), "nobody_else") +
+                      "stop_hook:\n  scope: workspace\n", encoding="utf-8")  # human now
+    assert tmp_tracker.ok("promote", locked).strip() == "promoted"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from htrac.service.stophook import block_reason, count_todos, decide_stop, hash_todos, line
+from htrac.service.stophook import block_reason, count_todos, decide_stop, hash_todos
 from htrac.service.tracker import Tracker
 
 DAMAGED_ID = "WI-dajam-vuvuf-dubin-duhig-habap-lijog-luvoz-mabab"
@@ -159,7 +159,7 @@ def test_decide_stop_blocks_on_unread_human_message_alone(tmp_tracker):
     verdict = decide_stop(open_tracker(tmp_tracker), session="s", continuing=False)
     assert verdict.block and verdict.blocking == 0 and verdict.unread == 1
     assert verdict.reason.splitlines()[1] == (
-        f"  - {item}  P2  [in_progress]  Waiting  (1 unread): \"Can you explain this?\"")
+        f"  - {item}  P2  [in_progress]  Waiting  (1 unread): \"Can you explain\\nthis?\"")
 
 
 def test_decide_stop_blocks_on_a_damaged_item(tmp_tracker):
@@ -180,16 +180,6 @@ def test_decide_stop_survives_a_corrupt_breaker_file(tmp_tracker, monkeypatch, t
 
 def test_block_reason_without_work_or_messages_is_empty():
     assert block_reason([], [], ("todo_hard",)) == ""
-
-
-@pytest.mark.parametrize("text,limit,expected", [
-    ("plain", 0, "plain"),
-    ("two\nlines\x1b[31m", 0, "two lines [31m"),
-    ("abcdefghij", 5, "abcd…"),
-    ("tab\tkept\r\n", 0, "tab\tkept  "),
-])
-def test_line_makes_text_one_harmless_line(text, limit, expected):
-    assert line(text, limit) == expected
 
 
 def test_count_todos_hard_is_zero_when_no_blocking_status_is_hard(tmp_tracker):
@@ -221,3 +211,47 @@ def test_answers_are_the_same_without_the_index(tmp_tracker):
     folded = open_tracker(tmp_tracker)
     folded.store.index = None  # the state a store falls back to when its index is unusable
     assert answers(indexed) == answers(folded)
+
+
+def _empty_dir_link(repo, tmp_path, ops: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".gitattributes").write_text("*.ops merge=union\n")
+    ops.rename(tmp_path / "kept")
+    ops.symlink_to(empty)
+
+
+def _file_instead(repo, tmp_path, ops: Path) -> None:
+    ops.rename(tmp_path / "kept")
+    ops.write_text("")
+
+
+def _missing(repo, tmp_path, ops: Path) -> None:
+    ops.rename(tmp_path / "kept")
+
+
+def _unreadable_parent(repo, tmp_path, ops: Path) -> None:
+    ops.parent.rename(tmp_path / "kept")
+    ops.parent.symlink_to(tmp_path / "kept")
+
+
+@pytest.mark.parametrize("replace", [_empty_dir_link, _file_instead, _missing,
+                                     _unreadable_parent])
+def test_stop_hook_fails_closed_when_a_tier_directory_is_replaced(tmp_tracker, tmp_path,
+                                                                  replace):
+    """`.ops` swapped for a link to an empty directory, a file, nothing, or its parent for a
+    link: the hidden work can't be counted, so the tier counts as blocking and the hook says
+    why — never 0, never a silent stop."""
+    for n in range(3):
+        tmp_tracker.add(f"Work {n}")
+    tracker = open_tracker(tmp_tracker)
+    assert count_todos(tracker) == 3
+    replace(tmp_tracker, tmp_path, tmp_tracker.agent_dir / "tracker-workspace" / ".ops")
+    assert int(tmp_tracker.ok("count-todos").strip()) >= 1
+    verdict = decide_stop(open_tracker(tmp_tracker), session="s", continuing=False)
+    assert verdict.block and "tier directories can't be read" in verdict.reason
+    assert "workspace: " in verdict.reason
+    run = tmp_tracker.htrac("hook", "stop", "--format", "text", input="")
+    assert run.code == 3 and "can't be read" in run.out
+    ready = tmp_tracker.ok("ready")
+    assert "can't be read" in ready

@@ -296,11 +296,31 @@ def test_index_damaged_inside_is_dropped_and_rebuilt(tmp_tracker):
     assert_fresh(tmp_tracker.path)
 
 
-def test_index_lists_no_symlinked_ops_file(tmp_tracker, looking):
+@pytest.mark.parametrize("replacement", ["symlink", "directory", "fifo"])
+def test_index_lists_an_ops_file_replaced_by_another_kind_of_file_as_damaged(
+        tmp_tracker, looking, replacement):
+    """An ops file swapped for a link (even to the real bytes), a directory or a FIFO is an
+    item htrac can't read: damaged and counted, never dropped, never followed, never waited
+    on — by the index and by the plain fold alike."""
     item = tmp_tracker.add("Real")
     indexed(tmp_tracker.path)
     path = item_file(tmp_tracker, item)
     moved = path.with_name("elsewhere")
     os.replace(path, moved)
-    path.symlink_to(moved)  # as the folding path does, a link is not an item file
-    assert assert_fresh(tmp_tracker.path) == []
+    {"symlink": lambda: path.symlink_to(moved), "directory": path.mkdir,
+     "fifo": lambda: os.mkfifo(path)}[replacement]()
+    items = assert_fresh(tmp_tracker.path)
+    assert [i.id for i in items] == [item] and items[0].damaged
+    kind = {"symlink": "a symbolic link", "directory": "a directory", "fifo": "a FIFO"}
+    assert any(kind[replacement] in p.reason for p in items[0].problems), items[0].problems
+    assert tmp_tracker.ok("count-todos").strip() == "1"
+
+
+def test_index_a_removed_file_and_a_new_fingerprint_in_one_refresh(tmp_tracker, looking):
+    """The configuration changes (every item is folded again) while a file disappears (a tier
+    directory replaced): the gone item is dropped, not folded from nothing."""
+    kept, gone = tmp_tracker.add("Kept"), tmp_tracker.add("Gone")
+    indexed(tmp_tracker.path)
+    item_file(tmp_tracker, gone).unlink()
+    (tmp_tracker.agent_dir / "tracker" / "config.yaml").write_text("well_known_tags: [x]\n")
+    assert [i.id for i in assert_fresh(tmp_tracker.path)] == [kept]

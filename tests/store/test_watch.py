@@ -341,3 +341,25 @@ def test_watch_sees_a_mount_over_a_tier_directory(tmp_tracker, watched, no_racy_
         subprocess.run(["umount", str(ops)], check=True)
     looked, items = look(tmp_tracker.path)
     assert looked.startswith("scan: ") and items[0].status == "todo_hard"
+
+
+def test_watch_a_write_through_a_hard_link_elsewhere_is_seen(tmp_tracker, watched, no_racy_net,
+                                                           tmp_path):
+    """A write through a name outside the tier directories sends their watches nothing. A file
+    found with several names is looked at on every read; an ops file someone else may write
+    (group-writable, as the shared layout makes them) is watched on its own, so a link made
+    after the last read is seen too."""
+    early, late = tmp_tracker.add("Linked early"), tmp_tracker.add("Linked late")
+    os.link(item_file(tmp_tracker, early), tmp_path / "early")
+    look(tmp_tracker.path)
+    watched_look(tmp_tracker.path)
+    append_by_hand(tmp_path / "early", "update", {"set": {"status": "done"}})
+    assert {i.id: i.status for i in watched_look(tmp_tracker.path)}[early] == "done"
+
+    os.chmod(item_file(tmp_tracker, late), 0o664)  # writable by the group: watched on its own
+    watched_look(tmp_tracker.path)
+    os.link(item_file(tmp_tracker, late), tmp_path / "late")
+    append_by_hand(tmp_path / "late", "update", {"set": {"status": "wont_do"}})
+    assert {i.id: i.status for i in watched_look(tmp_tracker.path)}[late] == "wont_do"
+    append_by_hand(tmp_path / "late", "update", {"set": {"priority": 0}})
+    assert {i.id: i.priority for i in watched_look(tmp_tracker.path)}[late] == 0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from ..core.display import block, inline, name
 from ..core.errors import InvalidValueError
 from ..core.item import Item
 from .completion import item_argument
 from .context import Context, json_option, pass_ctx
-from .render import as_json, clean, one_line
+from .render import as_json, entry_head
 
 
 @click.command()
@@ -59,15 +60,15 @@ def thread_text(item: Item) -> str:
     # Deleted messages stay hidden here as in `show` (the reference prints them unmarked).
     entries = [e for e in item.discussion if not e.is_tombstoned]
     hidden = len(item.discussion) - len(entries)
-    head = f"{item.id} — {one_line(item.title)}"
+    head = f"{item.id} — {inline(item.title)}"
     footer = [f"(not shown: {hidden} deleted messages)"] if hidden else []
     if not entries:
         return "\n".join([head, "Discussion: (no entries)", *footer])
     lines = [head, f"Discussion ({len(entries)} entries):"]
     for n, entry in enumerate(entries, 1):
         summary = "  (summary)" if entry.is_summary else ""
-        lines += ["", f"  [{n}] {entry.at}  {entry.by}  {one_line(entry.actor)}{summary}"]
-        lines += [f"      {line}" for line in clean(entry.message).split("\n")]
+        lines += ["", f"  [{n}] {name(entry.at)}  {name(entry.by)}  {name(entry.actor)}"
+                      f"{summary}", "      " + block(entry.message, "      ")]
     if footer:
         lines += ["", *footer]
     return "\n".join(lines)
@@ -75,7 +76,7 @@ def thread_text(item: Item) -> str:
 
 def gate_text(item: Item, unread) -> str:
     lines = ["", "Not posted: a human wrote last on this item, and you have not acknowledged it:"]
-    lines += [f"  [{e.at}] {one_line(e.actor)}: {one_line(e.message)}" for e in unread]
+    lines += [f"  {entry_head(e)}: {inline(e.message)}" for e in unread]
     lines += ["", "Read the thread, then post again with --ack-thread:",
               f"  htrac discuss {item.id} \"<your reply>\" --ack-thread"]
     return "\n".join(lines)

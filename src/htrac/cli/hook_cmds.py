@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from ..core.errors import InvalidValueError, TrackerNotFoundError
+from ..core.errors import HtracError, InvalidValueError, TrackerNotFoundError
 from . import hot
 from .context import Context, json_option, pass_ctx
-from .render import as_json
+from .render import as_json, clean
 
 BLOCKED_EXIT = 3  # --format text: the agent must go on; the reason is on stdout
 FORMATS = click.Choice(["json", "text"])
@@ -54,7 +54,8 @@ def guidance(ctx: Context, guidance_dir: Path | None) -> None:
 def hook() -> None:
     """Hooks for agent runtimes: read the runtime's JSON on stdin, answer in its format.
 
-    The JSON format is Claude Code's. Run where no tracker is found, a hook does nothing.
+    The JSON format is Claude Code's. Run where no tracker is found, a hook does nothing —
+    unless a trust root governs the place: then the stop hook blocks (the tracker is missing).
     """
 
 
@@ -70,19 +71,32 @@ def hook() -> None:
 def stop(ctx: Context, fmt: str, max_blocks: int) -> None:
     """Stop hook: block while blocking items or unread human messages remain."""
     from ..service.claimhooks import on_stop
-    from ..service.stophook import decide_stop
+    from ..service.stophook import StopVerdict, decide_stop, missing_tracker
 
     event = _read_event(fmt)
-    tracker = _open(ctx, event)
-    if tracker is None:
-        return
     continuing = _flag(event, "stop_hook_active", default=fmt == "text")
-    claims = on_stop(tracker, _text(event, "session_id"))
-    verdict = decide_stop(tracker, session=_text(event, "session_id") or "default",
-                          continuing=continuing, max_blocks=max_blocks)
-    # a claim lost after a merge blocks once, so the agent reads it (claimhooks)
-    block = verdict.block or bool(claims.lost)
-    reason = "\n\n".join(r for r in (claims.reason, verdict.reason if verdict.block else "")
+    session = _text(event, "session_id")
+    claims_reason = ""
+    try:
+        tracker = _open(ctx, event)
+        if tracker is None:
+            verdict = missing_tracker(_start(event))
+            if verdict is None:
+                return
+        else:
+            claims = on_stop(tracker, session)
+            verdict = decide_stop(tracker, session=session or "default",
+                                  continuing=continuing, max_blocks=max_blocks)
+            if claims.lost:  # a claim lost after a merge blocks once, so the agent reads it
+                claims_reason = claims.reason
+    except HtracError as exc:  # fails closed: a tracker it can't read is no reason to stop
+        if isinstance(exc, TrackerNotFoundError):
+            raise  # only a wrong --tracker-root gets here: the hook's command line is wrong
+        verdict = StopVerdict(block=True, reason=f"htrac: the stop hook can't read the "
+                              f"tracker ({clean(str(exc))}); do not stop yet: fix it or tell "
+                              "a human.")
+    block = verdict.block or bool(claims_reason)
+    reason = "\n\n".join(r for r in (claims_reason, verdict.reason if verdict.block else "")
                          if r)
     if fmt == "text":
         if verdict.notice:
@@ -155,15 +169,19 @@ def _text(event: dict[str, Any], key: str) -> str | None:
     return value
 
 
+def _start(event: dict[str, Any]) -> Path:
+    """Where the runtime says the agent works (its `cwd`), else here."""
+    cwd = _text(event, "cwd")
+    return Path(cwd) if cwd and Path(cwd).is_dir() else Path.cwd()
+
+
 def _open(ctx: Context, event: dict[str, Any]):
     """The tracker of the runtime's working directory; None where there is none — hooks
     installed machine-wide run in every project, and most have no tracker."""
     from ..service.tracker import Tracker
 
-    cwd = _text(event, "cwd")
-    start = Path(cwd) if cwd and Path(cwd).is_dir() else Path.cwd()
     try:
-        return Tracker.open(start=start, tracker_root=ctx.tracker_root)
+        return Tracker.open(start=_start(event), tracker_root=ctx.tracker_root)
     except TrackerNotFoundError:
         if ctx.tracker_root is not None:
             raise

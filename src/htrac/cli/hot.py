@@ -5,7 +5,8 @@ directly when the command line has nothing to parse; the click commands (`list_c
 
 from __future__ import annotations
 
-from .render import as_json, echo, echo_notices, list_rows, one_line, show_text
+from ..core.display import inline
+from .render import as_json, echo, echo_notices, list_rows, show_text
 from .state import Context
 
 
@@ -30,6 +31,8 @@ def ready(ctx: Context, limit: int | None = None) -> None:
         if view.damaged:
             data["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
                                      for i in view.damaged]
+        if view.broken:
+            data["damaged_tiers"] = [{"tier": t, "problem": p} for t, p in view.broken]
         echo(as_json(data))
         mark_told(ctx.tracker, notices)
         return
@@ -38,24 +41,28 @@ def ready(ctx: Context, limit: int | None = None) -> None:
     lines = lines or ["(no ready items)"]
     if view.unread:
         lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
-        lines += [f"  {i.id}  [{one_line(i.status)}]  {one_line(i.title)}  "
+        lines += [f"  {i.id}  [{inline(i.status)}]  {inline(i.title)}  "
                   f"({i.unread} unread)" for i in view.unread]
         lines += ["", "  View:  htrac show <ID>", "  Reply: htrac discuss <ID> \"your reply\""]
+    if view.broken:
+        lines += ["", f"--- {len(view.broken)} tier directory(ies) can't be read: their items "
+                      "are not listed; restore them (git checkout -- .agent) ---"]
+        lines += [f"  {tier}: {inline(problem)}" for tier, problem in view.broken]
     if view.damaged:
         lines += ["", f"--- {len(view.damaged)} damaged item(s): state uncertain, "
                       "see htrac show <ID> ---"]
         lines += [f"  {i.id}  [{i.tier}]  "
-                  f"{one_line(i.problems[0].describe() if i.problems else '')}"
+                  f"{inline(i.problems[0].describe() if i.problems else '')}"
                   for i in view.damaged]
     if notices:
         lines += ["", f"--- {len(notices)} claim(s) of yours lost to another session ---"]
-        lines += [f"  {one_line(n.text)}" for n in notices]
+        lines += [f"  {inline(n.text)}" for n in notices]
     echo("\n".join(lines))
     mark_told(ctx.tracker, notices)
 
 
 def _noted(row: str, note: str | None) -> str:
-    return f"{row}  ({one_line(note)}: offered again)" if note else row
+    return f"{row}  ({inline(note)}: offered again)" if note else row
 
 
 def _session(ctx: Context) -> str:

@@ -110,5 +110,7 @@ def log(ctx: Context, ref: str) -> None:
     data = ctx.tracker.raw_log(ref)
     if ctx.json:
         click.echo(as_json({"log": data.decode("utf-8", "replace")}, indent=None))
+    elif sys.stdout.isatty():  # whoever wrote the file must not drive this terminal
+        click.echo(clean(data.decode("utf-8", "replace")), nl=False)
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(data)  # the exact bytes, for a pipe or a file

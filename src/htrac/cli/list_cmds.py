@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..core.display import block, inline
 from ..core.ids import short
 from ..store.layout import TIERS
 from . import hot
 from .completion import complete_kind, complete_status, item_argument
 from .context import Context, json_option, pass_ctx, resolve_session, session_option
-from .render import as_json, clean, echo_notices, list_rows, one_line
+from .render import as_json, echo_notices, entry_head, list_rows
 
 if TYPE_CHECKING:
     from ..core.item import Entry, Item
@@ -88,7 +89,7 @@ def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None
             rows.append(row)
         click.echo(as_json(rows))
     else:
-        click.echo("\n".join(row + (f"  [{one_line(describe(held[i.id]))}]" if i.id in held
+        click.echo("\n".join(row + (f"  [{inline(describe(held[i.id]))}]" if i.id in held
                                     else "")
                               for row, i in zip(list_rows(items), items, strict=True))
                    or "(no items)")
@@ -128,37 +129,41 @@ def check_messages(ctx: Context, autolimit: int | None, for_human: bool,
         mark_told(ctx.tracker, notices)
         return
     lost = [f"--- {len(notices)} claim(s) of yours lost to another session ---",
-            *(f"  {one_line(n.text)}" for n in notices)] if notices else []
+            *(f"  {inline(n.text)}" for n in notices)] if notices else []
     mark_told(ctx.tracker, notices)
     if not waiting:
         click.echo("\n".join(["(no unread human messages)", *lost]))
         return
+    click.echo(waiting_text(waiting, lost))
+
+
+def waiting_text(waiting, lost: tuple[str, ...] | list[str] = ()) -> str:
     blocks = []
     for w in waiting:
         item = w.item
-        lines = [f"{item.id}  P{item.priority}  {one_line(item.status)}  [{item.tier}]  "
-                 f"{one_line(item.title)}"]
+        lines = [f"{item.id}  P{item.priority}  {inline(item.status)}  [{item.tier}]  "
+                 f"{inline(item.title)}"]
         if item.description:
-            lines.append(f"  description: {one_line(_cut(item.description, PREVIEW))}")
+            lines.append(f"  description: {inline(_cut(item.description, PREVIEW))}")
         if item.pr_ref:
-            lines.append(f"  pr_ref: {one_line(item.pr_ref)}")
+            lines.append(f"  pr_ref: {inline(item.pr_ref)}")
         if w.prior:
             lines.append("  prior discussion:")
-            lines += [f"    {_entry_line(e, PRIOR_PREVIEW)}" for e in w.prior]
-        lines += [f"  {_entry_line(e)}" for e in w.unread]
+            lines += [f"    {_entry_line(e, '      ', PRIOR_PREVIEW)}" for e in w.prior]
+        lines += [f"  {_entry_line(e, '    ')}" for e in w.unread]
         blocks.append("\n".join(lines))
     if lost:
         blocks.append("\n".join(lost))
-    click.echo("\n\n".join(blocks))
+    return "\n\n".join(blocks)
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _entry_line(entry: Entry, limit: int | None = None) -> str:
+def _entry_line(entry: Entry, indent: str, limit: int | None = None) -> str:
     message = _cut(entry.message, limit) if limit else entry.message
-    return f"[{entry.at}] {one_line(entry.actor)} ({entry.by}): {clean(message)}"
+    return f"{entry_head(entry)}: {block(message, indent)}"
 
 
 def _waiting_dict(w) -> dict:
@@ -210,4 +215,4 @@ def deps(ctx: Context, ref: str) -> None:
 
 
 def _dep_line(item: Item) -> str:
-    return f"{short(item.id)}  {one_line(item.title)}  [{one_line(item.status)}]"
+    return f"{short(item.id)}  {inline(item.title)}  [{inline(item.status)}]"

@@ -1,25 +1,34 @@
-"""Text output: items in the reference's layouts, with terminal escapes made harmless."""
+"""Text output: items in the reference's layouts; what others wrote set in by `core.display`'s
+rule, so it can't pose as a line of the output (docs/design/output.md)."""
 
 from __future__ import annotations
 
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..core.printable import clean, one_line
+from ..core.display import block, inline, name, names, own_lines
 
-__all__ = ["clean", "one_line", "echo", "as_json", "show_text", "list_row", "list_rows"]
+__all__ = ["clean", "one_line", "echo", "as_json", "show_text", "entry_head", "list_row",
+           "list_rows"]
 
 if TYPE_CHECKING:
-    from ..core.item import Item
+    from ..core.item import Entry, Item
     from ..core.summary import Summary
+
+INDENT = "      "  # continuation lines of a multi-line value in `show`
 
 
 def echo(text: str, *, err: bool = False) -> None:
     """Print one message and flush, as `click.echo` does for text (without importing click:
-    see `cli.entry`). What reaches here has been through `clean`, so there is nothing to strip."""
+    see `cli.entry`). What reaches here has been through `core.display`, so there is nothing
+    to strip."""
     stream = sys.stderr if err else sys.stdout
     stream.write(text + "\n")
     stream.flush()
+
+
+clean = own_lines  # htrac's own multi-line text (an error, a warning), made safe line by line
+one_line = inline
 
 
 def as_json(data: Any, *, indent: int | None = 2, sort_keys: bool = False) -> str:
@@ -28,51 +37,47 @@ def as_json(data: Any, *, indent: int | None = 2, sort_keys: bool = False) -> st
     return json.dumps(data, indent=indent, sort_keys=sort_keys)
 
 
-def _list(values: list[str]) -> str:
-    return "[" + ", ".join(one_line(str(v)) for v in values) + "]"
-
-
 def _value(value: Any) -> str:
-    return "null" if value is None else one_line(str(value))
+    return "null" if value is None else inline(str(value))
 
 
 def show_text(item: Item, *, include_deleted: bool = False, history: bool = False,
               holding=None) -> str:
-    lines = [f"{item.id}  {one_line(item.title)}" + ("  [DAMAGED]" if item.damaged else "")]
-    lines.append(f"  status: {one_line(item.status)}  priority: P{item.priority}  "
-                 f"tags: {_list(item.tags)}")
-    lines.append(f"  parent: {_value(item.parent)}  isbefore: {_list(item.isbefore)}  "
+    lines = [f"{item.id}  {inline(item.title)}" + ("  [DAMAGED]" if item.damaged else "")]
+    lines.append(f"  status: {inline(item.status)}  priority: P{item.priority}  "
+                 f"tags: {names(item.tags)}")
+    lines.append(f"  parent: {_value(item.parent)}  isbefore: {names(item.isbefore)}  "
                  f"pr_ref: {_value(item.pr_ref)}")
     for key, value in item.fields.items():
-        lines.append(f"  fields.{one_line(key)}: {clean(str(value))}")
+        lines.append(f"  fields.{name(key)}: {block(str(value), INDENT)}")
     if item.description:
-        lines.append(f"  description: {clean(item.description)}")
+        lines.append(f"  description: {block(item.description, INDENT)}")
     shown = [e for e in item.discussion if include_deleted or not e.is_tombstoned]
     lines.append(f"  discussion: ({len(shown)} entries)" if item.discussion
                  else "  discussion: (none)")
     for entry in shown:
         mark = "[DELETED] " if entry.is_tombstoned else ""
         summary = "[summary] " if entry.is_summary else ""
-        lines.append(f"    {mark}[{entry.at}] {one_line(entry.actor)} ({entry.by}): "
-                     f"{summary}{clean(entry.message)}")
+        lines.append(f"    {mark}{entry_head(entry)}: {summary}{block(entry.message, INDENT)}")
         if history:
-            lines.extend(f"      edit-history: {clean(old)}" for old in entry.edit_history)
+            lines.extend(f"      edit-history: {block(old, INDENT)}" for old in entry.edit_history)
     hidden = len(item.discussion) - len(shown)
     if hidden:
         lines.append(f"  (not shown: {hidden} deleted messages)")
     if item.locked_fields:
-        lines.append(f"  locked: {_list(sorted(item.locked_fields))}")
+        lines.append(f"  locked: {names(sorted(item.locked_fields))}")
     if item.duplicate_of:
-        lines.append(f"  duplicate_of: {_list(item.duplicate_of)}")
+        lines.append(f"  duplicate_of: {names(item.duplicate_of)}")
     if item.not_duplicate_of:
-        lines.append(f"  not_duplicate_of: {_list(item.not_duplicate_of)}")
-    lines.append(f"  tier: {item.tier}  created: {item.created_at}  updated: {item.updated_at}")
+        lines.append(f"  not_duplicate_of: {names(item.not_duplicate_of)}")
+    lines.append(f"  tier: {item.tier}  created: {inline(item.created_at)}  "
+                 f"updated: {inline(item.updated_at)}")
     lines.extend(_claim_lines(item, holding))
     if item.frozen:
         lines.append("  *** FROZEN ***")
     if item.cross_tier_conflict:
         lines.append("  *** CROSS-TIER CONFLICT ***")
-    lines.extend(f"  problem: {one_line(p.describe())}" for p in item.problems)
+    lines.extend(f"  problem: {inline(p.describe())}" for p in item.problems)
     return "\n".join(lines)
 
 
@@ -83,24 +88,27 @@ def _claim_lines(item: Item, holding) -> list[str]:
         from ..service.holdings import describe
 
         claim = holding.claim
-        since = f"  since {claim.taken_at}"
-        taken = f"  (taken over from {one_line(claim.taken_from)})" if claim.taken_from else ""
-        lines.append(f"  claim: {one_line(describe(holding))}{since}{taken}")
+        since = f"  since {inline(claim.taken_at)}"
+        taken = f"  (taken over from {inline(claim.taken_from)})" if claim.taken_from else ""
+        lines.append(f"  claim: {inline(describe(holding))}{since}{taken}")
         if claim.paths:
-            lines.append(f"  reserves: {_list(claim.paths)}")
+            lines.append(f"  reserves: {names(claim.paths)}")
     for lost in item.lost_claims[-5:]:
-        lines.append(f"  lost claim: {one_line(lost.actor)}/{one_line(lost.session)} "
-                     f"{lost.action} at {lost.at} — {one_line(lost.reason)}")
+        lines.append(f"  lost claim: {name(lost.actor)}/{inline(lost.session)} "
+                     f"{inline(lost.action)} at {inline(lost.at)} — {inline(lost.reason)}")
     return lines
 
 
+def entry_head(entry: Entry) -> str:
+    """`[at] actor (by)`: who wrote a message, as every printer shows it."""
+    return f"[{name(entry.at)}] {name(entry.actor)} ({name(entry.by)})"
 
 
 STATUS_WIDTH = 12  # the reference's status column
 
 
 def _status(item: Item | Summary) -> str:
-    return one_line(item.status if not item.damaged else (item.status or "damaged"))
+    return inline(item.status if not item.damaged else (item.status or "damaged"))
 
 
 def list_rows(items: list[Item] | list[Summary]) -> list[str]:
@@ -113,10 +121,10 @@ def list_rows(items: list[Item] | list[Summary]) -> list[str]:
 def list_row(n: int, item: Item | Summary, width: int = STATUS_WIDTH) -> str:
     tier = f"[{item.tier}]"
     return (f"{n:>2}  {item.id}  {_status(item):<{width}} P{item.priority}  {tier:<12} "
-            f"{one_line(item.title)}")
+            f"{inline(item.title)}")
 
 
 def echo_notices(lines: list[str]) -> None:
     """What a command tells this session about its claims (service.claimnotices), on stderr."""
     for text in lines:
-        echo(one_line(text), err=True)
+        echo(inline(text), err=True)

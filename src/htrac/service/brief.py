@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 
+from ..core.display import inline
 from ..core.errors import HtracError
 from ..core.item import Item
 from ..core.oplog import read_oplog
 from ..store.layout import TIERS
 from . import queries
 from .listing import ready_view
-from .stophook import SNIPPET, line
+from .stophook import SNIPPET
 from .tracker import Tracker
 
 DEFAULT_MAX_CHARS = 4000
@@ -54,26 +55,26 @@ def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list
             counts: tuple[int, int], limit: int, extra: list[str] = ()) -> str:
     actor = tracker.actor
     blocking, damaged = counts
-    out = [f"htrac tracker at {tracker.layout.repo_root} — you are {actor.name} ({actor.by}).",
+    out = [f"htrac tracker at {inline(str(tracker.layout.repo_root))} — you are {actor.name} ({actor.by}).",
            PROTOCOL, ""]
     if waiting:
         out.append(f"Humans waiting for your answer ({len(waiting)} item(s)) — reply first:")
         for item in waiting[:limit]:
             unread = item.unread_human()
-            out.append(f"  - {item.id}  P{item.priority}  [{line(item.status)}]  "
-                       f"{line(item.title, 80)}  ({len(unread)} unread): "
-                       f"\"{line(unread[-1].message, SNIPPET)}\"")
+            out.append(f"  - {item.id}  P{item.priority}  [{inline(item.status)}]  "
+                       f"{inline(item.title, 80)}  ({len(unread)} unread): "
+                       f"\"{inline(unread[-1].message, SNIPPET)}\"")
         out.extend(_more(len(waiting), limit, "htrac check-messages"))
     else:
         out.append("No unread human messages.")
     if mine:
         out.append(f"In progress by you ({len(mine)}):")
-        out.extend(f"  - {i.id}  P{i.priority}  {line(i.title, 100)}" for i in mine[:limit])
+        out.extend(f"  - {i.id}  P{i.priority}  {inline(i.title, 100)}" for i in mine[:limit])
         out.extend(_more(len(mine), limit, "htrac list --status in_progress"))
     out.append(f"Ready ({len(ready)}):" if ready else "Ready: nothing.")
     for n, item in enumerate(ready[:limit], 1):
-        out.append(f"  {n:>2}  {item.id}  P{item.priority}  {line(item.status):<10} "
-                   f"{line(item.title, 100)}")
+        out.append(f"  {n:>2}  {item.id}  P{item.priority}  {inline(item.status):<10} "
+                   f"{inline(item.title, 100)}")
     out.extend(_more(len(ready), limit, "htrac ready"))
     summary = f"Blocking items in the stop hook's scope: {blocking}"
     out.append(summary + (f" ({damaged} damaged: see htrac validate)." if damaged else "."))

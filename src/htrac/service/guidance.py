@@ -18,7 +18,8 @@ from ..core.config import Config
 from ..core.errors import InvalidValueError
 from ..core.item import Item
 from . import queries
-from .stophook import line, scope_items
+from ..core.display import inline
+from .stophook import scope_items
 from .tracker import Tracker
 
 VIOLATED = "violated"
@@ -61,7 +62,7 @@ def render(items: list[Item], config: Config, now: datetime) -> str:
 
 
 def _row(item: Item, suffix: str = "") -> str:
-    return f"- [{item.id}] P{item.priority} {line(item.title) or '(no title)'}{suffix}"
+    return f"- [{item.id}] P{item.priority} {inline(item.title, tabs=True) or '(no title)'}{suffix}"
 
 
 def _by_priority(items: list[Item]) -> list[Item]:

@@ -30,6 +30,7 @@ class ReadyView:
     claimed: list[Item] = field(default_factory=list)  # items with claims (service.holdings)
     blocked: frozenset[str] = frozenset()  # which of those must wait (isbefore)
     notes: dict[str, str] = field(default_factory=dict)  # item ID → why it is offered again
+    broken: list[tuple[str, str]] = field(default_factory=list)  # (tier, why it can't be read)
 
 
 def ready_view(tracker: Tracker, *, summary: bool = False, numbered: bool = True) -> ReadyView:
@@ -40,7 +41,8 @@ def ready_view(tracker: Tracker, *, summary: bool = False, numbered: bool = True
     claim's lease expired are offered again (service.holdings); a live claim never is."""
     from .holdings import describe, expired_offers
 
-    view = ReadyView(*queries.overview_in(tracker.store, tracker.config, summary=summary))
+    view = ReadyView(*queries.overview_in(tracker.store, tracker.config, summary=summary),
+                     broken=queries.broken_tiers(tracker.layout, TIERS))
     offers = expired_offers(tracker, view.claimed, view.blocked)
     if offers:
         again = [Summary.of(h.item) if summary else h.item for h in offers]

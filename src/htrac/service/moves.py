@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ..core.blocks import distinct_blocks
-from ..core.errors import InvalidValueError, NotFoundError, WriteError
+from ..core.errors import AuthorityError, InvalidValueError, NotFoundError, WriteError
 from ..core.ids import FULL_ID
 from ..store.appendlog import file_mode, locked
 
@@ -57,6 +57,7 @@ def move(tracker, ref: str, op_type: str, *,
                                 f"them first with: htrac reconcile-reset {item_id}")
     if tier != source:
         raise InvalidValueError(f"can only {op_type} from {source}, but {item_id} is in {tier}")
+    _keep_in_scope(tracker, item_id, source, target)
     dest = tracker.layout.item_path(target, item_id)
     if dest.exists():
         raise InvalidValueError(f"{item_id} already has a copy in {target}; a human merges the "
@@ -64,6 +65,23 @@ def move(tracker, ref: str, op_type: str, *,
     tracker._append(source, item_id, tracker._new_op(op_type, {}),
                     then=lambda path: _relocate(path, dest), expected_version=expected_version)
     return item_id, target
+
+
+def _keep_in_scope(tracker, item_id: str, source: str, target: str) -> None:
+    """An agent may not take blocking or human-locked work out of the stop hook's scope (a
+    `promote` under `scope: workspace`): the move would end its stop hook's count of it."""
+    from . import queries
+
+    if tracker.actor.is_human:
+        return
+    scope = queries.scope_tiers(tracker.config)
+    if source not in scope or target in scope:
+        return
+    item = tracker.store.load(source, item_id)
+    if item.locked_fields or queries.is_blocking(item, tracker.config):
+        why = "a human locked it" if item.locked_fields else f"it is {item.status or 'damaged'}"
+        raise AuthorityError(f"{item_id} can't leave the stop hook's scope ({source} → "
+                             f"{target}): {why}; only a human may move it")
 
 
 def _relocate(path: Path, dest: Path) -> None:

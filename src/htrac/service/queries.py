@@ -114,13 +114,23 @@ def unread_in(store, tiers: tuple[str, ...]) -> list[Item]:
 
 def todo_rows(store, config: Config, tiers: tuple[str, ...], *, hard: bool = False,
               soft: bool = False) -> list[tuple[str, str, str]]:
-    """(id, status, title) of the items `blocking` keeps, in file order."""
+    """(id, status, title) of the items `blocking` keeps, in file order — after one row
+    (`tier:<name>`, `damaged`, why) for each tier whose directory can't be trusted: a tier
+    directory replaced by a file or a link to an empty directory hides its items, so it
+    blocks like a damaged item (`count-todos` never drops below the truth)."""
+    broken = [(f"tier:{tier}", "damaged", problem)
+              for tier, problem in broken_tiers(store.layout, tiers)]
     statuses = blocking_statuses(config, hard=hard, soft=soft)
     fast = store.query("blocking_rows", tiers, sorted(statuses))
     if fast is not None:
-        return fast
-    return [(i.id, i.status, i.title) for i in store.items(tiers)
-            if is_blocking(i, config, statuses)]
+        return broken + fast
+    return broken + [(i.id, i.status, i.title) for i in store.items(tiers)
+                     if is_blocking(i, config, statuses)]
+
+
+def broken_tiers(layout, tiers: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(tier, why) for each of `tiers` whose directory is missing, replaced or unreadable."""
+    return [(tier, problem) for tier in tiers if (problem := layout.tier_problem(tier))]
 
 
 def todo_hash_of(rows: Iterable[tuple[str, str, str]]) -> str:

@@ -1,7 +1,8 @@
 """The stop hook: how much blocking work is left, whether it changed, may the agent stop.
 
 `count_todos` and `hash_todos` answer as the reference does over the items in
-`stop_hook.scope`, except that a damaged item always counts (DESIGN, point 7). `decide_stop`
+`stop_hook.scope`, except that a damaged item always counts (DESIGN, point 7), and so does a
+tier directory that is missing, replaced or unreadable (it hides its items). `decide_stop`
 is what `htrac hook stop` asks: an agent may stop when no blocking item and no unread human
 message is in scope. A circuit breaker keyed on the todo hash lets an agent go after
 `max_blocks` consecutive blocks in which nothing on the tracker changed, so a stuck agent does
@@ -11,10 +12,11 @@ not burn its budget forever; `max_blocks=0` turns the breaker off.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.display import inline
 from ..store.hookstate import BreakerState
 from . import queries
 
@@ -25,18 +27,6 @@ if TYPE_CHECKING:
 TOP_ITEMS = 5  # items named in a block reason; the rest are counted
 SNIPPET = 160  # characters of a human's latest message quoted to the agent
 DEFAULT_MAX_BLOCKS = 3
-
-# Line breaks and terminal controls; a tab is kept (harmless, and the reference keeps it).
-_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def line(text: str, limit: int = 0) -> str:
-    """`text` as one harmless line (no line breaks or terminal controls), cut to `limit`."""
-    text = _UNSAFE.sub(" ", text)
-    if limit and len(text) > limit:
-        text = text[:limit - 1].rstrip() + "…"
-    return text
-
 
 def scope_items(tracker: Tracker) -> list[Item]:
     """The items the stop hook looks at (`stop_hook.scope`)."""
@@ -100,8 +90,28 @@ def decide_stop(tracker: Tracker, *, session: str, continuing: bool,
                            unread=len(waiting), key=key)
     state.save(key, count)
     todo = blocking_items(tracker) if rows else []
-    return StopVerdict(block=True, reason=block_reason(todo, waiting, config.blocking_statuses),
+    broken = queries.broken_tiers(tracker.layout, scope)
+    return StopVerdict(block=True, reason=block_reason(todo, waiting, config.blocking_statuses,
+                                                       broken),
                        blocking=len(rows), unread=len(waiting), key=key)
+
+
+def missing_tracker(start: Path) -> StopVerdict | None:
+    """The verdict where no tracker was found from `start`: a block when a trust root governs
+    `start` or a directory above it (the tracker of a governed repository was deleted or
+    moved: the work in it can't be counted), else None — a hook installed machine-wide runs
+    in every project, and most have no tracker."""
+    from ..policy import trustroot
+
+    start = start.resolve()
+    root = trustroot.find([start, *start.parents])
+    if root is None:
+        return None
+    reason = (f"htrac: no tracker found in {inline(str(start))}, which the trust root "
+              f"{root.path} governs: its .agent directory is missing or was moved, so the work "
+              "in it can't be counted. Do not stop yet: restore it (git checkout -- .agent) "
+              "or tell a human.")
+    return StopVerdict(block=True, reason=reason, blocking=1)
 
 
 def _urgency(item: Item) -> tuple[int, int, str]:
@@ -118,9 +128,16 @@ def _progress_key(todo_hash: str, waiting: list[Item]) -> str:
     return hashlib.sha256(f"{todo_hash}\n{unread}".encode()).hexdigest()
 
 
-def block_reason(todo: list[Item], waiting: list[Item], statuses: tuple[str, ...]) -> str:
+def block_reason(todo: list[Item], waiting: list[Item], statuses: tuple[str, ...],
+                 broken: list[tuple[str, str]] = ()) -> str:
     """What the agent reads when it may not stop: who waits, what blocks, what to do next."""
     lines: list[str] = []
+    if broken:
+        lines.append(f"htrac: {len(broken)} of the tracker's tier directories can't be read, so "
+                     "the work in them can't be counted: do not stop yet. Restore them "
+                     "(git checkout -- .agent) or tell a human:")
+        lines.extend(f"  - {tier}: {inline(problem)}" for tier, problem in broken)
+        lines.append("")
     if waiting:
         lines.append(f"htrac: {len(waiting)} item(s) have human messages nobody has answered. "
                      "Answer them first (htrac show <ID>, then "
@@ -146,14 +163,14 @@ def block_reason(todo: list[Item], waiting: list[Item], statuses: tuple[str, ...
 
 def _todo_row(item: Item) -> str:
     mark = "[DAMAGED] " if item.damaged else ""
-    return (f"  - {mark}{item.id}  P{item.priority}  {line(item.status) or '?'}  "
-            f"{line(item.title, 100) or '(no title)'}")
+    return (f"  - {mark}{item.id}  P{item.priority}  {inline(item.status) or '?'}  "
+            f"{inline(item.title, 100) or '(no title)'}")
 
 
 def _waiting_row(item: Item) -> str:
     unread = item.unread_human()
-    last = line(unread[-1].message, SNIPPET) if unread else ""
-    return (f"  - {item.id}  P{item.priority}  [{line(item.status)}]  {line(item.title, 80)}  "
+    last = inline(unread[-1].message, SNIPPET) if unread else ""
+    return (f"  - {item.id}  P{item.priority}  [{inline(item.status)}]  {inline(item.title, 80)}  "
             f"({len(unread)} unread): \"{last}\"")
 
 

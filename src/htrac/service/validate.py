@@ -21,6 +21,7 @@ from ..core.oplog import read_oplog
 from ..core.ops import HUMAN
 from ..gitio import history
 from ..gitio.run import toplevel
+from ..store.index_files import NotRegularFile, kind_of, read_snapshot
 from ..store.layout import COMMITTED_TIERS, TIERS, id_from_filename
 from . import appendonly, cycles, trackerchecks
 from .findings import ERROR, NOTICE, Finding, Report
@@ -60,13 +61,16 @@ class Validator:
 
     def _check_path(self, path: Path, options: Options, report: Report) -> None:
         shown = self._display(path)
-        if path.exists() and not path.is_file():  # a device or FIFO could never end
-            report.add(Finding(ERROR, shown, "not a regular file", "name an .ops file"))
-            return
-        try:
-            data = path.read_bytes()
+        try:  # never through a link, never blocked on a FIFO
+            data = read_snapshot(path).data
         except FileNotFoundError:
             report.add(Finding(ERROR, shown, "file not found", "check the path"))
+            return
+        except NotRegularFile:
+            report.add(Finding(ERROR, shown, f"not a regular file ({kind_of(path)}): an item "
+                               "htrac can't read, counted as damaged",
+                               f"look at it (ls -l {shown}), then restore the item's file "
+                               "from git (git checkout -- <path>)"))
             return
         except OSError as exc:
             report.add(Finding(ERROR, shown, f"cannot read: {exc.strerror}", "check permissions"))

@@ -220,7 +220,7 @@ def locked(path: Path, *, create: bool = False) -> Iterator[LockedLog | NewLog]:
 
 def _open(path: Path, flags: int) -> int:
     try:
-        return os.open(path, flags, file_mode(path.parent))
+        fd = os.open(path, flags | os.O_NONBLOCK, file_mode(path.parent))
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise WriteError(f"{path} is a symbolic link; htrac will not write through it") \
@@ -228,6 +228,10 @@ def _open(path: Path, flags: int) -> int:
         if exc.errno == errno.ENOENT:
             raise WriteError(f"{path} does not exist") from None
         raise WriteError(f"cannot open {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device in an ops file's place
+        os.close(fd)
+        raise WriteError(f"{path} is not a regular file; htrac will not write to it")
+    return fd
 
 
 def _same_file(fd: int, path: Path) -> bool:

@@ -37,6 +37,7 @@ from .index_files import (
     parse_appended,
     read_snapshot,
     scan_dir,
+    several_links,
     stamp_names,
     stamp_path,
 )
@@ -259,7 +260,8 @@ class Index:
             plan.remove.append(key)
         elif not self._same(known, stamp, self.layout.item_path(*key)):
             plan.read.append(key)
-        elif known is not None and stamp is not None and known[4] and not is_racy(stamp):
+        elif known is not None and stamp is not None and known[4] and not is_racy(stamp) \
+                and not several_links(self.layout.item_path(*key)):
             plan.settle.append(key)
 
     @staticmethod
@@ -294,6 +296,7 @@ class Index:
         for tier, item_id in plan.remove:
             if stamp_names(self.layout.ops_dir(tier), (item_id,))[item_id] is None:
                 self._delete(db, tier, item_id)
+                plan.refold.discard((tier, item_id))  # gone: nothing left to fold again
             else:  # back since it was looked at: what is recorded must be what is there now
                 plan.read.append((tier, item_id))
         for tier, item_id in plan.settle:

@@ -1,6 +1,8 @@
 """What the index knows about each ops file on disk, and how it reads one that changed.
 
 A file is identified by its *stamp*: inode, size, modification and change time (nanoseconds).
+A file with several names (hard links) is racy for good: it may be written through a name
+outside the tracker, unseen by the watcher, so every read compares its content again.
 Any write changes the size or the times; a rename over it (an editor's save, `git checkout`)
 changes the inode; copying an older file back changes the change time. A stamp alone can't see a
 same-size rewrite inside one tick of the file system's clock, so — like git's "racily clean"
@@ -16,6 +18,7 @@ Otherwise the whole file is parsed again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -23,7 +26,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
 from .layout import id_from_filename
@@ -43,7 +46,9 @@ def stamp_of(st: os.stat_result) -> Stamp:
 
 
 def scan_dir(directory: Path) -> dict[str, Stamp]:
-    """Stamps of the `.<name>.ops` files in one tier directory, by name (see `is_item_id`).
+    """Stamps of the `.<name>.ops` entries in one tier directory, by name (see `is_item_id`).
+    An entry that is not a regular file (a symbolic link, a directory, a FIFO) is listed too,
+    with its own stamp: it is an item htrac can't read — a damaged item, never a dropped one.
 
     This is the one cost every command pays (a stat per file), so it stays in one tight loop:
     names are listed once and each is stat'ed relative to the open directory."""
@@ -61,16 +66,15 @@ def scan_dir(directory: Path) -> dict[str, Stamp]:
                 st = lstat(name, dir_fd=fd)
             except FileNotFoundError:
                 continue  # removed while we looked
-            if S_ISREG(st.st_mode):
-                found[name[1:-4]] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            found[name[1:-4]] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     finally:
         os.close(fd)
     return found
 
 
 def stamp_names(directory: Path, names: Iterable[str]) -> dict[str, Stamp | None]:
-    """Stamps of the files `.<name>.ops` for `names` in one tier directory, as `scan_dir`
-    would record them (None for a file that is not there or is not a regular file)."""
+    """Stamps of the entries `.<name>.ops` for `names` in one tier directory, as `scan_dir`
+    would record them (None for one that is not there)."""
     found: dict[str, Stamp | None] = dict.fromkeys(names)
     if not found:
         return found
@@ -85,8 +89,7 @@ def stamp_names(directory: Path, names: Iterable[str]) -> dict[str, Stamp | None
                 st = lstat(f".{name}.ops", dir_fd=fd)
             except (FileNotFoundError, NotADirectoryError):
                 continue
-            if S_ISREG(st.st_mode):
-                found[name] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            found[name] = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     finally:
         os.close(fd)
     return found
@@ -100,6 +103,14 @@ def is_item_id(name: str) -> bool:
 def is_racy(stamp: Stamp) -> bool:
     """Changed too recently for its stamp to be trusted on its own."""
     return max(stamp[2], stamp[3]) + RACY_NS > time.time_ns()
+
+
+def several_links(path: Path) -> bool:
+    """Has the file at `path` more than one name (a hard link elsewhere)?"""
+    try:
+        return os.lstat(path).st_nlink > 1
+    except OSError:
+        return False
 
 
 def stamp_path(path: Path) -> Stamp | None:
@@ -127,18 +138,49 @@ def digest(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+class NotRegularFile(OSError):
+    """An ops file's name holds something else: a link, a directory, a FIFO, a device."""
+
+
+def kind_of(path: Path) -> str:
+    """What `path` is, for a message: "a symbolic link", "a directory", …"""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "gone"
+    if S_ISLNK(mode):
+        return "a symbolic link"
+    if S_ISDIR(mode):
+        return "a directory"
+    if S_ISFIFO(mode):
+        return "a FIFO"
+    return "a regular file" if S_ISREG(mode) else "a special file"
+
+
 def read_snapshot(path: Path) -> Snapshot:
-    """The file's bytes with a stamp that held for the whole read (OSError if unreadable)."""
+    """The file's bytes with a stamp that held for the whole read (OSError if unreadable;
+    NotRegularFile — never a blocking open or a followed link — if it is not a regular file)."""
     for _ in range(5):
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        try:  # O_NONBLOCK: opening a FIFO must not wait for a writer that never comes
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise NotRegularFile(exc.errno, "a symbolic link, not read") from None
+            raise
         try:
-            before = stamp_of(os.fstat(fd))
+            info = os.fstat(fd)
+            if not S_ISREG(info.st_mode):
+                raise NotRegularFile(errno.EINVAL, f"{kind_of(path)}, not read")
+            before = stamp_of(info)
             data = _read_all(fd)
-            after = stamp_of(os.fstat(fd))
+            end = os.fstat(fd)
+            after = stamp_of(end)
         finally:
             os.close(fd)
         if before == after and len(data) == after[1]:
-            return Snapshot(data, after, is_racy(after))
+            # Several names: a write through one outside the tier directories sends the
+            # watcher no event, so the file is looked at again on every read.
+            return Snapshot(data, after, is_racy(after) or end.st_nlink > 1)
     return Snapshot(data, after, True)  # still being written: check it again next time
 
 

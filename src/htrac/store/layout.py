@@ -55,15 +55,17 @@ class Layout:
         return self.ops_dir(tier) / f".{item_id}.ops"
 
     def item_ids(self, tier: str) -> list[str]:
-        """IDs of the tier's items, sorted by file name as the reference lists them."""
+        """IDs of the tier's items, sorted by file name as the reference lists them. An entry
+        that isn't a regular file (a link, a directory, a FIFO) is an item too — one htrac
+        can't read, so it is reported damaged instead of silently dropped."""
         ids = []
         try:
             with os.scandir(self.ops_dir(tier)) as entries:
                 for entry in entries:
                     item_id = id_from_filename(entry.name)
-                    if item_id and entry.is_file(follow_symlinks=False):
+                    if item_id:
                         ids.append(item_id)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
         return sorted(ids)
 
@@ -85,15 +87,33 @@ class Layout:
         found = []
         for name in maybe:
             item_id = id_from_filename(name)
-            if item_id and matches(item_id, ref) and self._is_file(tier, name):
+            if item_id and matches(item_id, ref) and self._exists(tier, name):
                 found.append(item_id)
         return sorted(found)
 
-    def _is_file(self, tier: str, name: str) -> bool:
-        try:
-            return stat.S_ISREG(os.lstat(self.ops_dir(tier) / name).st_mode)
-        except OSError:
-            return False
+    def _exists(self, tier: str, name: str) -> bool:
+        return os.path.lexists(self.ops_dir(tier) / name)
+
+    def tier_problem(self, tier: str) -> str | None:
+        """Why the tier's directory can't be trusted to hold its items, or None: it (or the
+        directory holding it) is missing, a symbolic link, not a directory, or unreadable.
+        Every such tier counts as blocking work: replacing `.ops` with a file or a link to an
+        empty directory must never make the stop hook see nothing to do."""
+        parent = self.tracker_dir if tier == "canonical" else self.workspace_dir
+        for path in (parent, self.ops_dir(tier)):
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                return f"{path} is missing"
+            except OSError as exc:
+                return f"{path} can't be read ({exc.strerror})"
+            if stat.S_ISLNK(info.st_mode):
+                return f"{path} is a symbolic link, not the tracker's directory"
+            if not stat.S_ISDIR(info.st_mode):
+                return f"{path} is not a directory"
+        if not os.access(self.ops_dir(tier), os.R_OK | os.X_OK):
+            return f"{self.ops_dir(tier)} can't be read (permission denied)"
+        return None
 
 
 def id_from_filename(name: str) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.config import Config
+from ..core.display import inline
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
 from ..core.ids import FULL_ID, REFERENCE
 from ..core.policy import PERMISSIVE, Policy
@@ -76,9 +77,11 @@ class Store:
         from ..core.oplog import OpLog, read_oplog
         from ..core.problems import DAMAGED, Problem
 
+        from .index_files import read_snapshot
+
         path = self.layout.item_path(tier, item_id)
-        try:
-            return read_oplog(path.read_bytes())
+        try:  # never through a link, never blocked on a FIFO: those are damaged items
+            return read_oplog(read_snapshot(path).data)
         except OSError as exc:
             log = OpLog()
             log.problems.append(Problem(DAMAGED, f"cannot read {path.name}: {exc.strerror}"))
@@ -149,7 +152,7 @@ class Store:
                 for item_id in self.layout.item_ids(tier)]
 
     def tiers_of(self, item_id: str) -> list[str]:
-        return [t for t in TIERS if self.layout.item_path(t, item_id).is_file()]
+        return [t for t in TIERS if os.path.lexists(self.layout.item_path(t, item_id))]
 
     # -- resolving what a user typed ------------------------------------------------------------
 
@@ -208,7 +211,7 @@ class Store:
         return self.resolve(ref)[1]
 
     def _ambiguity(self, ref: str, tier: str, candidates: list[str]) -> str:
-        lines = [f"  {i}  {one_line(self.load(tier, i).title)}" for i in candidates[:20]]
+        lines = [f"  {i}  {inline(self.load(tier, i).title)}" for i in candidates[:20]]
         more = len(candidates) - 20
         if more > 0:
             lines.append(f"  … and {more} more")

@@ -14,7 +14,15 @@ reads the queue up to that cookie's event, so every change that finished before 
 has been read. A queue overflow, a watched directory created, removed, moved or replaced, a
 tracker root that is no longer the one watched: the journal resets and older tokens get
 "unknown". Only this OS user may ask (the socket is in a 0700 directory, and both ends check the
-peer's uid). The watcher exits after `IDLE_TIMEOUT` without a request, when its tracker is gone,
+peer's uid).
+
+A directory watch sees only what is done through its own names: a write through a hard link
+made in another directory sends it nothing. Whoever may write an ops file may link it anywhere
+on the file system, so each ops file that someone other than this user may write (another
+owner, or group- or world-writable: the shared-worktree layout) is also watched on its own, and
+any change to it, by whatever name, is noted. If the kernel won't give that many watches
+(`fs.inotify.max_user_watches`), the watcher can't vouch for the tier and reads look at every
+file. (The index also looks again, on every read, at any file it found with several links.) The watcher exits after `IDLE_TIMEOUT` without a request, when its tracker is gone,
 or on request; a watcher killed outright leaves a socket nobody listens on, which clients treat
 as no watcher.
 """
@@ -46,7 +54,7 @@ IDLE_TIMEOUT = 1800.0   # seconds without a request before the watcher exits
 SYNC_TIMEOUT = 2.0      # seconds to wait for a cookie's event
 ROOT_CHECK = 60.0       # seconds between checks that the tracker still exists
 
-OPS, CHAIN, COOKIES = "ops", "chain", "cookies"
+OPS, CHAIN, COOKIES, FILE = "ops", "chain", "cookies", "file"
 
 
 class Unavailable(Exception):
@@ -108,12 +116,41 @@ class Watcher:
             remote = remote_reason(path)
             if remote:
                 self.blind[path] = remote
+        for tier in TIERS:
+            self._watch_files(wds, tier, str(layout.ops_dir(tier)))
         for wd in self._wds.keys() - wds.keys():
             self.inotify.remove(wd)
         self._wds = wds
         self.root_id = self._ids[str(self.root)]
         self._rewatch_reason = ""
         self.journal.reset(reason)
+
+    def _watch_files(self, wds: dict, tier: str, directory: str,
+                     names: list[str] | None = None) -> None:
+        """Watch each of the tier's ops files (or `names`) that another user may write."""
+        if names is None:
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                return  # the directory's own watch reports what happens to it
+        uid = os.getuid()
+        for name in names:
+            if not (name.startswith(".") and name.endswith(".ops") and len(name) > 5):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                info = os.lstat(path)
+                if info.st_uid == uid and not info.st_mode & 0o022:
+                    continue  # only this user may write it: no one else can link and write
+                wd = self.inotify.add(path, ino.FILE_MASK)
+            except OSError as exc:
+                if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+                    self.blind[path] = (f"{exc.strerror or exc}: another user may write its "
+                                        "ops files, and each needs a watch of its own")
+                continue
+            targets = wds.setdefault(wd, [])
+            if (FILE, tier, path) not in targets:
+                targets.append((FILE, tier, path))
 
     def paths_unchanged(self) -> bool:
         """Does each watched path still lead to the directory watched (and each missing one
@@ -144,7 +181,12 @@ class Watcher:
             self._overflows += 1
             self.journal.reset("the kernel's event queue overflowed")
             return
-        for role, tier, path in self._wds.get(event.wd, ()):
+        for role, tier, path in list(self._wds.get(event.wd, ())):
+            if role == FILE:  # a change to the file by any of its names, or its end
+                self.journal.note(tier, os.path.basename(path)[1:-4])
+                if event.mask & ino.IN_IGNORED:
+                    self._wds.pop(event.wd, None)
+                continue
             if not event.name:
                 if event.mask & ino.SELF:
                     self._rewatch_reason = f"{path} was moved, removed or replaced"
@@ -152,6 +194,8 @@ class Watcher:
                 name = event.name
                 if name.startswith(".") and name.endswith(".ops") and len(name) > 5:
                     self.journal.note(tier, name[1:-4])
+                    if event.mask & (ino.IN_CREATE | ino.IN_MOVED_TO | ino.IN_ATTRIB):
+                        self._watch_files(self._wds, tier, path, [name])
             elif role == CHAIN:
                 if event.name in self._children.get(path, ()) and event.mask & ino.NAMES:
                     self._rewatch_reason = f"{path}/{event.name} appeared or went away"
@@ -221,7 +265,9 @@ class Watcher:
         return (st.st_dev, st.st_ino) == self.root_id
 
     def watched(self) -> list[str]:
-        return sorted({path for targets in self._wds.values() for _, _, path in targets})
+        """The directories watched (ops files watched one by one are not listed)."""
+        return sorted({path for targets in self._wds.values() for role, _, path in targets
+                       if role != FILE})
 
     def close(self) -> None:
         self.inotify.close()

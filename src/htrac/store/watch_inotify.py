@@ -26,6 +26,7 @@ IN_UNMOUNT = 0x00002000
 IN_Q_OVERFLOW = 0x00004000
 IN_IGNORED = 0x00008000
 IN_ONLYDIR = 0x01000000
+IN_DONT_FOLLOW = 0x02000000
 IN_ISDIR = 0x40000000
 
 # Everything that can change a file in a watched directory, or the directory itself.
@@ -33,6 +34,8 @@ CONTENT = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE
 NAMES = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO
 SELF = IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED
 DIRECTORY_MASK = CONTENT | NAMES | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR
+# One file, whatever name it is reached by (a hard link elsewhere included); never a link's target.
+FILE_MASK = CONTENT | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW
 
 _HEADER = struct.Struct("iIII")  # wd, mask, cookie, len — then `len` bytes of NUL-padded name
 _BUFFER = 256 * 1024

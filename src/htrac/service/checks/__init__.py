@@ -21,7 +21,8 @@ MODULES: list[str] = ["htrac.service.checks.layout", "htrac.service.checks.share
                       "htrac.service.checks.bare",
                       "htrac.service.checks.hooks", "htrac.service.checks.git",
                       "htrac.service.checks.authority", "htrac.service.checks.exposure",
-                      "htrac.service.checks.mcp", "htrac.service.checks.links"]
+                      "htrac.service.checks.mcp", "htrac.service.checks.links",
+                      "htrac.service.checks.userstate"]
 
 
 @dataclass(frozen=True, slots=True)
