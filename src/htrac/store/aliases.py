@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 from ..core.errors import NotFoundError
 from .private import private_dir
 
 ALIAS = re.compile(r":([0-9]+)")
+RECHECK_S = 2.0
+_CHECKED: dict[Path, tuple[Path, float]] = {}
 
 
 def cache_dir(tracker_root: Path) -> Path:
@@ -31,9 +34,14 @@ def cache_dir(tracker_root: Path) -> Path:
         base = os.path.join(xdg, "htrac") if xdg else os.path.expanduser("~/.cache/htrac")
     key = hashlib.sha256(str(tracker_root.resolve()).encode()).hexdigest()[:16]
     path = Path(base) / key
+    checked = _CHECKED.get(path)
+    if checked is not None and time.monotonic() - checked[1] < RECHECK_S:
+        return checked[0]  # one command asks several times: check once (a server: now and then)
     try:
-        return private_dir(path, what="htrac's cache directory",
+        real = private_dir(path, what="htrac's cache directory",
                            elsewhere="set HTRAC_CACHE_DIR to a directory of your own")
+        _CHECKED[path] = (real, time.monotonic())
+        return real
     except OSError:
         # Can't be made (read-only, not a directory above it): every use of it fails the same
         # way and falls back (the index folds the files, aliases are not saved).
