@@ -10,7 +10,7 @@ def test_discuss_without_message_prints_the_thread(tracker):
     lines = tracker.ok("discuss", item).splitlines()
     assert lines[:3] == [f"{item} — Alpha", "Discussion (2 entries):", ""]
     assert lines[3].startswith("  [1] ") and lines[3].endswith("  human  " + lines[3].split()[-1])
-    assert lines[4:6] == ["      line1", "      line2"]
+    assert lines[4:6] == ["      line1", "      \u2506 line2"]  # a line break is marked
     assert lines[8] == "      second"
 
 

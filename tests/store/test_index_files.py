@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import random
 
+import pytest
 from tests_support import FULL
 
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
-from htrac.store.index_files import digest, parse_appended, read_snapshot, scan_dir
+from htrac.store.index_files import (NotRegularFile, digest, parse_appended, read_snapshot,
+                                     scan_dir)
 
 
 def op_text(rng: random.Random, clock: int, nonce: str | None = None) -> str:
@@ -93,14 +95,22 @@ def test_parse_appended_refuses_a_repeated_nonce():
     assert parse_appended(read_oplog(old), len(old), digest(old), data) is None
 
 
-def test_scan_dir_lists_item_files_only(tmp_path):
+def test_scan_dir_lists_every_item_entry_whatever_it_is(tmp_path):
+    """A link, a directory or a FIFO named like an ops file is listed (it is a damaged item,
+    never a dropped one); other names are not."""
     (tmp_path / ".WI-abc.ops").write_text("x", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     (tmp_path / ".hidden").write_text("x", encoding="utf-8")
     (tmp_path / ".WI-dir.ops").mkdir()
     os.symlink(tmp_path / ".WI-abc.ops", tmp_path / ".WI-link.ops")
-    assert list(scan_dir(tmp_path)) == ["WI-abc"]
+    os.mkfifo(tmp_path / ".WI-fifo.ops")
+    found = scan_dir(tmp_path)
+    assert sorted(found) == ["WI-abc", "WI-dir", "WI-fifo", "WI-link"]
+    assert found["WI-link"][0] == os.lstat(tmp_path / ".WI-link.ops").st_ino  # the link's own
     assert scan_dir(tmp_path / "missing") == {}
+    for name in ("WI-dir", "WI-fifo", "WI-link"):
+        with pytest.raises(NotRegularFile):
+            read_snapshot(tmp_path / f".{name}.ops")
 
 
 def test_read_snapshot_marks_a_just_written_file_racy(tmp_path):

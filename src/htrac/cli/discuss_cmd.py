@@ -9,7 +9,7 @@ from ..core.errors import InvalidValueError
 from ..core.item import Item
 from .completion import item_argument
 from .context import Context, json_option, pass_ctx
-from .render import as_json, entry_head
+from .render import as_json
 
 
 @click.command()
@@ -76,7 +76,7 @@ def thread_text(item: Item) -> str:
 
 def gate_text(item: Item, unread) -> str:
     lines = ["", "Not posted: a human wrote last on this item, and you have not acknowledged it:"]
-    lines += [f"  {entry_head(e)}: {inline(e.message)}" for e in unread]
+    lines += [f"  [{name(e.at)}] {name(e.actor)}: {inline(e.message)}" for e in unread]
     lines += ["", "Read the thread, then post again with --ack-thread:",
               f"  htrac discuss {item.id} \"<your reply>\" --ack-thread"]
     return "\n".join(lines)
