@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import re
 import stat
 import subprocess
@@ -16,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from os_users import AGENT, GROUP, HUMAN, Machine, machine_or_skip, trust_files_for
-from tests.cli.test_authority_users import _mkdir_for, as_root, results_by_name
+from layouts import as_root, make_clones, make_shared, remove_trust_files, results_by_name
+from os_users import AGENT, HUMAN, Machine, machine_or_skip, trust_files_for
 
 pytestmark = pytest.mark.slow  # real users, a venv and pip: a few minutes
 
@@ -26,13 +25,14 @@ BLOCKING = 7  # the issue's count
 
 @pytest.fixture(scope="module")
 def machine():
-    def remove_trust_files(base: Path) -> None:
-        for path in trust_files_for([base, Path(pwd.getpwnam(HUMAN).pw_dir),
-                                     Path(pwd.getpwnam(AGENT).pw_dir)]):
-            path.unlink()
-            path.with_suffix(".baseline").unlink(missing_ok=True)
-
-    yield from machine_or_skip(remove_trust_files)
+    for machine in machine_or_skip(remove_trust_files):
+        # root's setup registers the `htrac` on PATH for the agent: the one both users can run
+        path = os.environ.get("PATH", "")
+        os.environ["PATH"] = f"{machine.venv / 'bin'}:{path}"
+        try:
+            yield machine
+        finally:
+            os.environ["PATH"] = path
 
 
 @dataclass
@@ -40,29 +40,17 @@ class Clones:
     human: Path
     agent: Path
     bare: Path
+    args: list[str]    # setup's arguments, to run it again as root
     items: list[str]   # BLOCKING todo items the human made
     locked: str        # one of them, its status locked by the human
 
 
-def setup_args(m: Machine, bare: Path, agent: Path) -> list[str]:
-    return ["setup", "--agent-user", AGENT, "--human-user", HUMAN, "--layout", "clones",
-            "--shared-repo", str(bare), "--agent-clone", str(agent), "--group", GROUP]
-
-
 @pytest.fixture(scope="module")
 def clones(machine: Machine) -> Clones:
-    """The recommended layout, as docs/guide/authority.md sets it up, doctor clean."""
+    """The recommended layout, as docs/guide/authority.md sets it up."""
     m = machine
-    human = _mkdir_for(m, HUMAN, "proj")
-    m.git(HUMAN, "init", "-q", "-b", "main", cwd=human)
-    m.ok(HUMAN, "init", cwd=human)
-    m.ok(HUMAN, "setup", cwd=human)
-    m.ok(HUMAN, "keys", "init", cwd=human)
-    m.git(HUMAN, "add", "-A", cwd=human)
-    m.git(HUMAN, "commit", "-q", "-m", "tracker", cwd=human)
-    bare, agent = m.base / "proj.git", m.home(AGENT) / f"{m.base.name}-proj"
-    run = as_root(m, "--json", *setup_args(m, bare, agent), cwd=human)
-    assert results_by_name(run)["trust_root"][0]["status"] == "fixed", run.out
+    made = make_clones(m)
+    human, agent, bare = made.human, made.agent, made.bare
     items = [m.ok(HUMAN, "add", "--kind", "work_item", "--title", f"Work {n}",
                   cwd=human).strip() for n in range(BLOCKING)]
     m.ok(HUMAN, "lock", items[0], "status", cwd=human)
@@ -72,7 +60,7 @@ def clones(machine: Machine) -> Clones:
     m.git(AGENT, "pull", "-q", "origin", "main", cwd=agent)
     for user, cwd in ((HUMAN, human), (AGENT, agent)):
         assert count(m, user, cwd) == BLOCKING
-    return Clones(human, agent, bare, items, items[0])
+    return Clones(human, agent, bare, made.setup_args, items, items[0])
 
 
 def count(m: Machine, user: str, cwd: Path, env: dict[str, str] | None = None) -> int:
@@ -144,7 +132,7 @@ def test_setup_rerun_does_not_launder_the_pushed_template(machine, clones):
     before = trust.read_text()
     sh(m, HUMAN, f"printf '{NARROW}' > {template}", c.human)
     try:
-        run = as_root(m, "--json", *setup_args(m, c.bare, c.agent), cwd=c.human)
+        run = as_root(m, "--json", *c.args, cwd=c.human)
         assert results_by_name(run)["trust_root"][0]["status"] == "ok", run.out
         assert trust.read_text() == before
     finally:
@@ -255,7 +243,7 @@ def test_agent_cannot_promote_locked_work_out_of_a_workspace_scope(machine, clon
     m, c = machine, clones
     config = c.human / ".agent/tracker/config.yaml"
     sh(m, HUMAN, f"printf 'stop_hook:\\n  scope: workspace\\n' > {config}", c.human)
-    as_root(m, *setup_args(m, c.bare, c.agent), cwd=c.human)
+    as_root(m, *c.args, cwd=c.human)
     try:
         assert "scope: \"workspace\"" in trust_files_for([c.human])[0].read_text()
         before = count(m, AGENT, c.agent)
@@ -265,7 +253,7 @@ def test_agent_cannot_promote_locked_work_out_of_a_workspace_scope(machine, clon
         assert count(m, AGENT, c.agent) == before == BLOCKING
     finally:
         sh(m, HUMAN, f"printf 'stop_hook:\\n  scope: all\\n' > {config}", c.human)
-        as_root(m, *setup_args(m, c.bare, c.agent), cwd=c.human)
+        as_root(m, *c.args, cwd=c.human)
         config.unlink()
 
 
@@ -319,14 +307,7 @@ def test_agent_op_naming_a_human_actor_shows_quoted_as_the_agents(machine, clone
 @pytest.fixture(scope="module")
 def shared(machine: Machine) -> tuple[Path, list[str]]:
     m = machine
-    repo = _mkdir_for(m, HUMAN, "shared")
-    m.git(HUMAN, "init", "-q", "-b", "main", cwd=repo)
-    m.ok(HUMAN, "init", cwd=repo)
-    m.ok(HUMAN, "setup", cwd=repo)
-    m.ok(HUMAN, "keys", "init", cwd=repo)
-    run = as_root(m, "--json", "setup", "--agent-user", AGENT, "--human-user", HUMAN,
-                  "--layout", "shared", "--group", GROUP, cwd=repo)
-    assert results_by_name(run)["trust_root"][0]["status"] == "fixed", run.out
+    repo, _args = make_shared(m)
     items = [m.ok(HUMAN, "add", "--kind", "work_item", "--title", f"Shared {n}",
                   cwd=repo).strip() for n in range(3)]
     return repo, items
