@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .context import Context, json_option, pass_ctx
-from .render import as_json, one_line
+from .render import as_json, entry_head, one_line
 
 
 @click.command()
@@ -36,8 +36,7 @@ def board(ctx: Context, message: str | None, last: int, action: str | None) -> N
         click.echo("(the board is empty)")
     for entry in view.entries:
         summary = "[summary] " if entry.is_summary else ""
-        click.echo(f"[{entry.at}] {one_line(entry.actor)} ({entry.by}): {summary}"
-                   f"{one_line(entry.message)}")
+        click.echo(f"{entry_head(entry)}: {summary}{one_line(entry.message)}")
     if view.locked:
         click.echo("(the board is locked: only humans may post)")
     for problem in view.board.problems:

@@ -12,12 +12,12 @@ import re
 from pathlib import Path
 
 from ..core.config import Config, load_config
+from ..core.display import inline, name, names
 from ..core.errors import HtracError
 from ..core.fold import fold
 from ..core.oplog import read_oplog
 
 _ID = re.compile(r"\.([A-Za-z0-9][A-Za-z0-9_-]*)\.ops$")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def item_id_of(name: str) -> str:
@@ -42,15 +42,16 @@ def render_file(name: str, data: bytes, config: Config | None = None) -> str:
         f"  parent: {_value(item.parent)}  isbefore: {_list(item.isbefore)}  "
         f"pr_ref: {_value(item.pr_ref)}",
     ]
-    lines += [f"  fields.{_one(k)}: {_one(str(v))}" for k, v in item.fields.items()]
+    lines += [f"  fields.{name(k)}: {_one(str(v))}" for k, v in item.fields.items()]
     if item.description:
         lines.append(f"  description: {_one(item.description)}")
     lines.append(f"  discussion: {len(item.discussion)} entries")
-    lines += [f"    [{e.at}] {_one(e.actor)} ({e.by}): {'[summary] ' if e.is_summary else ''}"
+    lines += [f"    [{name(e.at)}] {name(e.actor)} ({name(e.by)}): "
+              f"{'[summary] ' if e.is_summary else ''}"
               f"{_one(e.message)}" for e in item.discussion]
     if item.locked_fields:
         lines.append(f"  locked: {_list(sorted(item.locked_fields))}")
-    lines.append(f"  ops: {len(log.ops)}  updated: {item.updated_at}")
+    lines.append(f"  ops: {len(log.ops)}  updated: {inline(item.updated_at)}")
     lines += [f"  problem: {_one(p.describe())}" for p in item.problems]
     return "\n".join(lines) + "\n"
 
@@ -68,12 +69,11 @@ def _config() -> Config:
 
 
 def _one(text: str) -> str:
-    text = text.replace("\n", "\\n").replace("\t", "\\t")
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return inline(text)  # core.display: what others wrote can't pose as a line of ours
 
 
 def _list(values: list[str]) -> str:
-    return "[" + ", ".join(_one(str(v)) for v in values) + "]"
+    return names(values)
 
 
 def _value(value: object) -> str:
