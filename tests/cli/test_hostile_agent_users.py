@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from layouts import as_root, make_clones, make_shared, remove_trust_files, results_by_name
 from os_users import AGENT, HUMAN, Machine, machine_or_skip, trust_files_for
 
@@ -317,7 +316,7 @@ def test_agent_planted_cache_directory_is_refused_not_believed(machine, shared):
     """HTRAC_CACHE_DIR on a shared path (sticky, like /tmp): the agent makes the human's
     per-tracker cache directory first and forges the index in it. The human's commands refuse
     it with the fix instead of answering from it."""
-    m, (repo, items) = machine, shared
+    m, (repo, _items) = machine, shared
     cache = m.base / "shared-cache"
     cache.mkdir()
     os.chmod(cache, 0o1777)

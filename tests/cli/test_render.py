@@ -5,7 +5,7 @@ would make for harmless content, and an actor line's `(agent)`/`(human)` is the 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -80,7 +80,7 @@ SHOW_LINES = [
     ("entry", rf"^    (?:\[DELETED\] )?\[{NAME}\] {NAME} \((agent|human)\): "),
     ("history", r"^      edit-history: "), ("hidden", r"^  \(not shown: \d+ deleted"),
     ("locked", rf"^  locked: \[(?:{NAME}(?:, {NAME})*)?\]$"),
-    ("duplicate", rf"^  duplicate_of: \["), ("tier", r"^  tier: workspace  created: "),
+    ("duplicate", r"^  duplicate_of: \["), ("tier", r"^  tier: workspace  created: "),
     ("problem", r"^  problem: line 3: rejected update op abcd — "),
 ]
 
@@ -157,7 +157,7 @@ def test_render_one_line_printers_stay_one_line(item):
 @given(st.lists(items(), max_size=3))
 def test_render_guidance_note_lines_are_the_printers(found):
     config = load_config(None)
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     out = guidance.render(found, config, now).splitlines()
     plain = guidance.render([neutral(i) for i in found], config, now).splitlines()
     assert len(out) == len(plain)

@@ -21,9 +21,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import browser
+import pytest
 from os_users import AGENT, HUMAN, machine_or_skip
 from webauthn_soft import SoftAuthenticator
 from webserver import PASSWORD, TOKEN_HEADER, start

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from webauthn_soft import SoftAuthenticator, b64url, unb64url
 
 from htrac.server.passkeys import CHALLENGE_SECONDS, PasskeyError, Passkeys
-from webauthn_soft import SoftAuthenticator, b64url, unb64url
 
 ORIGIN = "http://localhost:7380"
 

@@ -12,8 +12,7 @@ from tests_support import FULL
 from htrac.core.oplog import read_oplog
 from htrac.core.ops import make_op
 from htrac.core.serialize import serialize_op
-from htrac.store.index_files import (NotRegularFile, digest, parse_appended, read_snapshot,
-                                     scan_dir)
+from htrac.store.index_files import NotRegularFile, digest, parse_appended, read_snapshot, scan_dir
 
 
 def op_text(rng: random.Random, clock: int, nonce: str | None = None) -> str:

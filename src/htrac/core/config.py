@@ -247,7 +247,8 @@ def _build(raw: dict[str, Any], source: str) -> Config:
                   index_watch=_index_watch(raw.get("index"), fail), claims=claims)
 
 
-def status_settings(statuses: Any, hook: Any, fail) -> StatusSettings:
+def status_settings(statuses: Any, hook: Any,
+                    fail: Callable[[str], ConfigError]) -> StatusSettings:
     """`statuses` and the `stop_hook` mapping, checked as a whole (a config's or a trust
     root's); a key the mapping leaves out takes its default."""
     statuses = _names(statuses, "statuses", fail, nonempty=True)

@@ -29,6 +29,7 @@ before it (`--json` shows the exact values).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 MARK = "\u2506"  # ┆ — starts every continuation line a block prints
 CONTINUATION = MARK + " "
@@ -41,7 +42,7 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,127}")
 
 
-def _escape(match: re.Match) -> str:
+def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
@@ -85,6 +86,6 @@ def name(text: str) -> str:
     return '"' + inline(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
-def names(values) -> str:
+def names(values: Iterable[str]) -> str:
     """A list of names as `[a, b, "c d"]`."""
     return "[" + ", ".join(name(v) for v in values) + "]"

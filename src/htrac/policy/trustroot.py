@@ -23,10 +23,10 @@ write or push (a `config.yaml.template`, a gitignored `config.yaml` in its clone
 ops the fold accepts or what the stop hook counts. A file written before `statuses` and
 `stop_hook` existed (a top-level `human_only_statuses` only) governs with the built-in defaults
 for them, never the repository's; `doctor` reports it out of date. The location is fixed: no
-environment variable, option or file in the worktree moves it. A trust file that an agent could change protects nothing, so one that is
-group- or world-writable, or owned by an agent user, is refused (every command stops with the
-fix) rather than silently used or silently ignored; two files governing one repository are
-refused the same way.
+environment variable, option or file in the worktree moves it. A trust file that an agent could
+change protects nothing, so one that is group- or world-writable, or owned by an agent user, is
+refused (every command stops with the fix) rather than silently used or silently ignored; two
+files governing one repository are refused the same way.
 """
 
 from __future__ import annotations
@@ -36,12 +36,19 @@ import json
 import os
 import pwd
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.config import (DEFAULTS, Fail, Governance, StatusSettings, default_status_settings,
-                           status_settings)
+from ..core.config import (
+    DEFAULTS,
+    Fail,
+    Governance,
+    StatusSettings,
+    default_status_settings,
+    status_settings,
+)
 from ..core.errors import ConfigError
 from ..core.yamlread import YamlError, load_block
 from .actor import classify
@@ -173,13 +180,13 @@ def read_baseline(path: Path) -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
-def _failing(path: Path):
+def _failing(path: Path) -> Callable[[str], ConfigError]:
     def fail(message: str) -> ConfigError:
         return ConfigError(f"trust root {path}: {message}")
     return fail
 
 
-def _raw(path: Path) -> dict:
+def _raw(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -187,7 +194,7 @@ def _raw(path: Path) -> dict:
     return _mapping(text, path)
 
 
-def _mapping(text: str, path: Path) -> dict:
+def _mapping(text: str, path: Path) -> dict[str, Any]:
     fail = _failing(path)
     try:
         raw = load_block(text)
@@ -241,7 +248,8 @@ def parse(text: str, path: Path) -> TrustRoot:
                      lifecycles=_lifecycles(raw.get("lifecycles"), fail))
 
 
-def _status_settings(raw: dict, fail) -> tuple[StatusSettings, bool]:
+def _status_settings(raw: dict[str, Any],
+                     fail: Callable[[str], ConfigError]) -> tuple[StatusSettings, bool]:
     """The statuses and stop-hook settings, and whether the file states them (a file from
     before they were kept here names at most `human_only_statuses`: defaults for the rest)."""
     hook = raw.get("stop_hook")

@@ -55,7 +55,8 @@ def _render(tracker: Tracker, waiting: list[Item], mine: list[Item], ready: list
             counts: tuple[int, int], limit: int, extra: list[str] = ()) -> str:
     actor = tracker.actor
     blocking, damaged = counts
-    out = [f"htrac tracker at {inline(str(tracker.layout.repo_root))} — you are {actor.name} ({actor.by}).",
+    where = inline(str(tracker.layout.repo_root))
+    out = [f"htrac tracker at {where} — you are {actor.name} ({actor.by}).",
            PROTOCOL, ""]
     if waiting:
         out.append(f"Humans waiting for your answer ({len(waiting)} item(s)) — reply first:")
@@ -95,15 +96,15 @@ def _coordination(tracker: Tracker, session: str | None, lost: list[str],
         if held:
             out.append(f"Your claims (session {session}):")
             out.extend(f"  - {h.item.id}  {describe_left(h.lease.seconds_left)} left  "
-                       f"{line(h.item.title, 100)}" for h in held[:10])
-    out.extend(line(text) for text in lost[:5])
+                       f"{inline(h.item.title, 100)}" for h in held[:10])
+    out.extend(inline(text) for text in lost[:5])
     try:
         messages = board.read(tracker, BOARD_MESSAGES).entries
     except HtracError:
         messages = []
     if messages:
         out.append("Board (latest; htrac board):")
-        out.extend(f"  [{e.at}] {line(e.actor, 40)} ({e.by}): {line(e.message, SNIPPET)}"
+        out.extend(f"  [{e.at}] {inline(e.actor, 40)} ({e.by}): {inline(e.message, SNIPPET)}"
                    for e in messages)
     return out
 

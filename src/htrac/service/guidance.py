@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.config import Config
+from ..core.display import inline
 from ..core.errors import InvalidValueError
 from ..core.item import Item
 from . import queries
-from ..core.display import inline
 from .stophook import scope_items
 from .tracker import Tracker
 

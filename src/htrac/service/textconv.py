@@ -25,8 +25,8 @@ def item_id_of(name: str) -> str:
     return match.group(1) if match else name
 
 
-def render_file(name: str, data: bytes, config: Config | None = None) -> str:
-    item_id = item_id_of(name)
+def render_file(filename: str, data: bytes, config: Config | None = None) -> str:
+    item_id = item_id_of(filename)
     try:
         config = config or _config()
         log = read_oplog(data)

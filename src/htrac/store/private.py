@@ -125,7 +125,7 @@ def _above_problem(directory: Path, uid: int) -> tuple[str, str] | None:
         return f"cannot look at {directory} ({exc.strerror})", f"ls -ld {directory}"
     if info.st_uid not in (0, uid):
         return (f"{directory} above it belongs to {_name(info.st_uid)}, who can rename "
-                "what is in it", f"use a directory whose parents are yours or root's")
+                "what is in it", "use a directory whose parents are yours or root's")
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
         return (f"{directory} above it is writable by group or others, who can rename what "
                 "is in it", f"chmod go-w {directory} (or chmod +t {directory})")

@@ -15,7 +15,6 @@ from ..core.display import inline
 from ..core.errors import AmbiguousError, InvalidValueError, NotFoundError
 from ..core.ids import FULL_ID, REFERENCE
 from ..core.policy import PERMISSIVE, Policy
-from ..core.printable import one_line
 from .aliases import AliasStash, cache_dir
 from .index import Index
 from .index_db import IndexUnavailable
@@ -76,7 +75,6 @@ class Store:
     def read_log(self, tier: str, item_id: str) -> OpLog:
         from ..core.oplog import OpLog, read_oplog
         from ..core.problems import DAMAGED, Problem
-
         from .index_files import read_snapshot
 
         path = self.layout.item_path(tier, item_id)

@@ -22,9 +22,9 @@ on the file system, so each ops file that someone other than this user may write
 owner, or group- or world-writable: the shared-worktree layout) is also watched on its own, and
 any change to it, by whatever name, is noted. If the kernel won't give that many watches
 (`fs.inotify.max_user_watches`), the watcher can't vouch for the tier and reads look at every
-file. (The index also looks again, on every read, at any file it found with several links.) The watcher exits after `IDLE_TIMEOUT` without a request, when its tracker is gone,
-or on request; a watcher killed outright leaves a socket nobody listens on, which clients treat
-as no watcher.
+file. (The index also looks again, on every read, at any file it found with several links.)
+The watcher exits after `IDLE_TIMEOUT` without a request, when its tracker is gone, or on request;
+a watcher killed outright leaves a socket nobody listens on, which clients treat as no watcher.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Watcher:
         self._rewatch_reason = ""
         self.journal.reset(reason)
 
-    def _watch_files(self, wds: dict, tier: str, directory: str,
+    def _watch_files(self, wds: dict[int, list[tuple[str, str, str]]], tier: str, directory: str,
                      names: list[str] | None = None) -> None:
         """Watch each of the tier's ops files (or `names`) that another user may write."""
         if names is None:
