@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest  # noqa: E402
 from layouts import Governed as Clones
 from layouts import (
+    append_as_agent,
     governed_clones,
     governed_shared,
     remove_trust_files,
@@ -196,7 +197,12 @@ def test_decoy_root_config_edits_and_environment_grant_no_authority(machine, clo
            "XDG_CONFIG_HOME": str(m.home(HUMAN) / ".config"), "SUDO_USER": HUMAN,
            "HTRAC_ACTOR": "human", "HTRAC_TRUST_DIR": str(m.base), "TRACKER_ACTOR": "human"}
     run = m.htrac(AGENT, "unlock", clones.locked, "status", cwd=cwd, env=env)
-    assert run.code == 1 and "human authority" in run.err
+    # the human's home holds the human's cache: refused before authority is even asked
+    assert run.code == 1 and "cache directory" in run.err, run.err
+    # with a cache of its own, the rest of the disguise is judged, and fails
+    env["HTRAC_CACHE_DIR"] = str(m.home(AGENT) / f"{m.base.name}-cache")
+    run = m.htrac(AGENT, "unlock", clones.locked, "status", cwd=cwd, env=env)
+    assert run.code == 1 and "human authority" in run.err, run.err
     assert _state(m, clones, clones.locked) == before
 
 
@@ -313,9 +319,18 @@ def test_doctor_reports_agent_writable_git_config_with_a_fix(machine, shared):
         os.chmod(config, info.st_mode & 0o7777)
 
 
+def _posing_op(op_type: str, body: dict, *, clock: int) -> str:
+    """An op the agent writes by hand naming itself as a human (no signature: it has no key)."""
+    from htrac.core.ops import make_op
+    from htrac.core.serialize import serialize_op
+    return serialize_op(make_op(op_type, by="human", actor=AGENT, clock=clock,
+                                at="2026-01-01T00:00:00Z", body=body))
+
+
 def test_agent_posing_as_human_in_an_ungoverned_copy_gains_nothing_after_push(machine, clones):
-    """The agent copies its clone where no trust root governs, declares itself human there,
-    makes its own key, signs ops with it and pushes them: the human's clone rejects them all."""
+    """The agent clones the repository where no trust root lists it and declares itself human
+    there. The copy holds ops signed by a trusted key, so it is governed all the same: no key,
+    no unlock. What the agent writes there by hand and pushes, the human's clone rejects."""
     m = machine
     copy = m.home(AGENT) / f"{m.base.name}-copy"
     assert m.run(AGENT, "git", "clone", "-q", str(clones.bare), str(copy), cwd=clones.agent) \
@@ -324,9 +339,12 @@ def test_agent_posing_as_human_in_an_ungoverned_copy_gains_nothing_after_push(ma
     assert m.run(AGENT, "sh", "-c", "printf 'actor_resolution:\\n  agent_usernames: [nobody_x]"
                  f"\\n' > {copy_config}", cwd=copy).code == 0
     before = state(m, HUMAN, clones.locked, clones.human)
-    m.ok(AGENT, "keys", "init", cwd=copy)  # allowed here: this copy thinks the agent is human
-    m.ok(AGENT, "unlock", clones.locked, "status", cwd=copy)
-    m.ok(AGENT, "update", clones.locked, "--status", "done", cwd=copy)
+    assert m.htrac(AGENT, "keys", "init", cwd=copy).code == 1
+    run = m.htrac(AGENT, "unlock", clones.locked, "status", cwd=copy)
+    assert run.code == 1 and "human authority" in run.err, run.err
+    ops = copy / ".agent/tracker-workspace/.ops" / f".{clones.locked}.ops"
+    append_as_agent(m, ops, _posing_op("unlock", {"fields": ["status"]}, clock=10_000)
+                    + _posing_op("update", {"set": {"status": "done"}}, clock=10_001))
     m.git(AGENT, "commit", "-q", "-am", "self-declared human", "--no-verify", cwd=copy)
     m.git(AGENT, "pull", "-q", "--no-rebase", "origin", "main", cwd=copy)
     m.git(AGENT, "push", "-q", "origin", "HEAD:main", cwd=copy)
