@@ -20,6 +20,18 @@ PASSWORD = "correct horse battery"
 TOKEN_HEADER = "X-Htrac-Token"
 
 
+OLD_CLAIM = """
+import sys
+from datetime import datetime, timedelta, timezone
+from htrac.service import claims
+from htrac.service.tracker import Tracker
+
+tracker = Tracker.open()
+tracker.clock = lambda: datetime.now(timezone.utc) - timedelta(hours=1)
+claims.claim(tracker, sys.argv[1], session=sys.argv[2])
+"""
+
+
 def private_env(base: Path) -> dict[str, str]:
     """XDG directories of the test's own, mode 0700, as the server wants them."""
     env = dict(os.environ)
@@ -92,6 +104,12 @@ class Server:
         """A new item (titles get a unique tail: an item's ID comes from its content)."""
         title = f"{title} {secrets.token_hex(3)}"
         return self.htrac("add", "--kind", "work_item", "--title", title, *args).strip()
+
+    def claim_long_ago(self, item_id: str, session: str = "gone-session") -> None:
+        """A claim taken an hour ago (the service with its clock set back): its lease has
+        expired by now, as the claim of an agent that died would have."""
+        subprocess.run([sys.executable, "-c", OLD_CLAIM, item_id, session], cwd=self.repo,
+                       env=self.env, check=True, capture_output=True, text=True)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -6,7 +6,19 @@ export type Summary = {
   parent: string | null; tags: string[]; isbefore: string[]; locked_fields: string[];
   frozen: boolean; tier: string; created_at: string; updated_at: string;
   discussion_count: number; last_by: string | null; damaged: boolean; version: string | null;
+  claimed?: boolean;  // has a claim: its holder and lease come from /api/claims (claims.ts)
 };
+
+// A claim as the server's service judges it now: the holder, the lease (`live`, else expired:
+// stale) and the sentence every surface shows (`text`).
+export type Holding = {
+  id: string; title: string; status: string; holder: string; actor: string; session: string;
+  by: string; taken_at: string; renewed_at: string; ttl_seconds: number; paths: string[];
+  from: string | null; live: boolean; text: string;
+  lease: { state: string; seconds_left: number; expires_at: string | null; last_renewed: string | null; suspect: boolean };
+};
+
+export type LostClaim = { actor: string; session: string; action: string; at: string; reason: string; winner: string | null };
 
 export type Entry = {
   by: string; actor: string; at: string; message: string; is_summary: boolean;
@@ -18,6 +30,8 @@ export type Item = Omit<Summary, "discussion_count" | "last_by"> & {
   discussion: Entry[]; duplicate_of: string[]; not_duplicate_of: string[];
   problems?: { kind: string; reason: string; nonce: string | null; op: string | null }[];
   op_ids?: string[];  // the ops this version holds: what a lock or freeze says it saw
+  holding?: Holding | null;
+  lost_claims?: LostClaim[];
 };
 
 export type SessionInfo = {

@@ -1,5 +1,5 @@
 // Keyboard shortcuts: one listener, ignoring keys typed into a field; views add their own.
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 
 export type Shortcut = { key: string; label: string; run: (e: KeyboardEvent) => void };
 
@@ -8,16 +8,21 @@ export function typing(e: KeyboardEvent): boolean {
   return !!target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
-export function useShortcuts(shortcuts: Shortcut[], deps: unknown[]) {
+// The listener reads the shortcuts of the latest render, not those of the render its effect
+// ran after: effects run after paint, so a key pressed just after a click (choosing a card,
+// then `]`) would otherwise act on what was selected before the click.
+export function useShortcuts(shortcuts: Shortcut[]) {
+  const latest = useRef(shortcuts);
+  latest.current = shortcuts;
   useEffect(() => {
     const handler = (e: KeyboardEvent) => {
       if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
-      const found = shortcuts.find((s) => s.key === e.key);
+      const found = latest.current.find((s) => s.key === e.key);
       if (found) { e.preventDefault(); found.run(e); }
     };
     window.addEventListener("keydown", handler);
     return () => window.removeEventListener("keydown", handler);
-  }, deps);
+  }, []);
 }
 
 export const SHEET: [string, string][] = [

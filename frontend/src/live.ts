@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, token, type Summary } from "./api";
 import { store } from "./store";
+import { claimsTouched, refreshClaims, startClaims, stopClaims } from "./claims";
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -35,10 +36,13 @@ function connect() {
       attempt = 0;
       set("live");
       reload().catch(() => {}); // anything missed while away
+      refreshClaims().catch(() => {});
     } else if (message.type === "reset") {
       reload().catch(() => {}); // the config or the trust root changed: read everything again
+      refreshClaims().catch(() => {});
     } else if (message.type === "changed") {
       store.merge(message.items, message.removed ?? []);
+      claimsTouched(message.items, message.removed ?? []);
     }
   };
   ws.onclose = (event) => {
@@ -58,11 +62,13 @@ export function startLive() {
   attempt = 0;
   set("connecting");
   reload().catch(() => {});
+  startClaims();
   connect();
 }
 
 export function stopLive() {
   stopped = true;
+  stopClaims();
   window.clearTimeout(timer);
   socket?.close();
   socket = null;

@@ -100,6 +100,47 @@ def test_password_login_and_every_view(server, page):
     page.emulate_media(color_scheme="light")
 
 
+def test_claims_show_on_the_board_the_lists_and_the_item(server, page):
+    """Who holds what, with the lease the service judges: live, and stale once expired."""
+    held = server.add("Claimed by an agent session", "--priority", "0")
+    server.htrac("claim", held, "--session", "agent-s1")
+    stale = server.add("Claimed by a session that died", "--priority", "0")
+    server.claim_long_ago(stale)
+    holder = json.loads(server.htrac("--json", "show", held))["claim"]["actor"]
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/board")
+    live_badge = page.locator(f".card[data-id='{held}'] .claim")
+    live_badge.wait_for()
+    assert live_badge.get_attribute("data-holder") == f"{holder}/agent-s1"
+    assert "stale" not in (live_badge.get_attribute("class") or "")
+    stale_badge = page.locator(f".card[data-id='{stale}'] .claim.stale")
+    stale_badge.wait_for()
+    assert stale_badge.inner_text().startswith("stale: ")
+    browser.screenshot(page, "board-claims")
+    page.goto(f"{server.origin}/list?q=priority:0")
+    page.wait_for_selector(f"tr[data-id='{held}'] .claim")
+    page.wait_for_selector(f"tr[data-id='{stale}'] .claim.stale")
+    browser.screenshot(page, "list-claims")
+    page.goto(f"{server.origin}/list?q=is:stale")  # the query language knows them too
+    page.wait_for_selector(f"tr[data-id='{stale}'] .claim.stale")
+    assert page.locator(f"tr[data-id='{held}']").count() == 0
+    page.goto(f"{server.origin}/")  # needs you: the stale claim waits on the human
+    page.wait_for_selector(f"tr[data-id='{stale}'] .claim.stale")
+    page.goto(f"{server.origin}/items/{stale}")
+    page.wait_for_selector(".claimview.stale >> text=stale — expired")
+    browser.screenshot(page, "detail-claim-stale")
+    page.goto(f"{server.origin}/items/{held}")
+    view = page.locator(".claimview")
+    view.wait_for()
+    assert "agent-s1" in view.inner_text() and "left (until" in view.inner_text()
+    browser.screenshot(page, "detail-claim")
+    # a release made with the CLI reaches the open board
+    page.goto(f"{server.origin}/board")
+    live_badge.wait_for()
+    server.htrac("release", held, "--session", "agent-s1")
+    live_badge.wait_for(state="detached", timeout=30_000)
+
+
 def test_cli_change_appears_live(server, page):
     item_id = server.add("Changed from the CLI")
     log_in(page, server.origin)

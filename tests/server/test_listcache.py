@@ -36,3 +36,24 @@ def test_apply_changes_moves_and_removals():
     cache.apply([changed], ["A"])
     listed = json.loads(cache.encoded())["items"]
     assert [(i["id"], i["tier"], i["last_by"]) for i in listed] == [("B", "canonical", "agent")]
+
+
+def claimed(item_id: str, tier: str = "workspace") -> Item:
+    from htrac.core.claims import Claim
+
+    found = item(item_id, tier)
+    found.claim = Claim("a_agent", "s1", "agent", "2026-01-01T00:00:00Z", 900, "n1",
+                        "todo_hard", ["2026-01-01T00:00:00Z"])
+    return found
+
+
+def test_claimed_items_follow_the_shown_copy_and_the_feed():
+    cache = ListCache()
+    # the canonical copy is the one shown: a claim only on the workspace copy is not listed
+    cache.reload([item("A", "canonical"), claimed("A"), claimed("B"), item("C")])
+    assert [i.id for i in cache.claimed_items()] == ["B"]
+    assert [i["claimed"] for i in json.loads(cache.encoded())["items"]] == [False, True, False]
+    cache.apply([claimed("C"), item("B")], [])  # C claimed, B released
+    assert [i.id for i in cache.claimed_items()] == ["C"]
+    cache.apply([], ["C"])
+    assert cache.claimed_items() == []

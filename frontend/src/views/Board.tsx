@@ -4,6 +4,7 @@ import { ApiError, post, type Item } from "../api";
 import { store, useItems } from "../store";
 import { useSession } from "../session";
 import { useShortcuts } from "../keys";
+import { useClaims } from "../claims";
 import { Badges, short } from "./ItemRow";
 
 const PER_COLUMN = 60;
@@ -12,6 +13,7 @@ export function Board() {
   const session = useSession();
   const { route } = useLocation();
   const items = useItems();
+  const claims = useClaims();
   const columns = session.statuses.filter((s) => s !== "deleted");
   const byStatus = columns.map((status) => items.filter((i) => i.status === status));
   // The selection follows the card, not a position: live changes reorder the columns.
@@ -63,7 +65,7 @@ export function Board() {
     { key: "[", label: "", run: () => moveCard(-1) },
     { key: "]", label: "", run: () => moveCard(1) },
     { key: "Enter", label: "", run: () => current && route(`/items/${current.id}`) },
-  ], [col, row, items, current]);
+  ]);
 
   return (
     <section aria-label="Board" class="board-view">
@@ -77,7 +79,7 @@ export function Board() {
                        tabIndex={-1} onClick={() => setSelected(item.id)} onDblClick={() => route(`/items/${item.id}`)}>
                 <a href={`/items/${item.id}`} class="id">{short(item.id)}</a>
                 <p class="title">{item.title}</p>
-                <Badges item={{ ...item, tags: item.tags.slice(0, 3) }} />
+                <Badges item={{ ...item, tags: item.tags.slice(0, 3) }} holding={claims.get(item.id)} />
               </article>
             ))}
             {byStatus[c].length > PER_COLUMN &&

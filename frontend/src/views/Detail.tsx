@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useRoute } from "preact-iso";
-import { ApiError, get, post, type Item, type Summary } from "../api";
+import { ApiError, get, post, type Holding, type Item, type LostClaim, type Summary } from "../api";
 import { renderMarkdown } from "../markdown";
 import { useChanged } from "../store";
 import { useSession } from "../session";
 import { useShortcuts } from "../keys";
-import { Badges, short } from "./ItemRow";
+import { Badges, left, short } from "./ItemRow";
 import { EditForm } from "./EditForm";
 
 type Deps = { parent: Summary | null; parent_id: string | null; children: Summary[]; blocks: Summary[]; blocked_by: Summary[] };
@@ -76,7 +76,7 @@ export function Detail() {
     { key: "e", label: "edit", run: () => setEditing(true) },
     { key: "f", label: "freeze", run: () => item && act(item.frozen ? "unfreeze" : "freeze") },
     { key: "r", label: "reply", run: () => document.getElementById("reply")?.focus() },
-  ], [item]);
+  ]);
 
   if (!item) return error ? <p class="error" role="alert">{error}</p> : <p class="loading">Loading…</p>;
   return (
@@ -84,7 +84,7 @@ export function Detail() {
       <header>
         <p class="id">{item.id} · {item.kind}</p>
         <h1>{item.title}</h1>
-        <Badges item={{ ...item, discussion_count: item.discussion.length, last_by: null }} />
+        <Badges item={{ ...item, discussion_count: item.discussion.length, last_by: null }} holding={item.holding} />
       </header>
       {error && <p class="error" role="alert">{error}</p>}
       {item.problems && item.problems.length > 0 && (
@@ -92,6 +92,8 @@ export function Detail() {
           {item.problems.map((p) => <li>{p.kind}: {p.op ?? "op"} {p.nonce ?? ""} — {p.reason}</li>)}
         </ul>
       )}
+      {(item.holding || (item.lost_claims ?? []).length > 0) &&
+        <ClaimView holding={item.holding ?? null} lost={item.lost_claims ?? []} />}
       <Actions item={item} act={act} onEdit={() => setEditing(true)} />
       {editing && <EditForm item={item} onDone={(updated) => { setEditing(false); if (updated) setItem(updated); load(); }} />}
       <section class="description" aria-label="Description">
@@ -164,6 +166,33 @@ function Locks({ item, act }: { item: Item; act: Act }) {
         );
       })}
     </fieldset>
+  );
+}
+
+// Who works on the item: the holder, the session, the lease as the server judged it when the
+// page loaded (stale once expired), reserved paths, and claim ops that lost a race.
+function ClaimView({ holding, lost }: { holding: Holding | null; lost: LostClaim[] }) {
+  return (
+    <section class={`claimview${holding && !holding.live ? " stale" : ""}`} aria-label="Claim">
+      <h2>Claim</h2>
+      {holding ? (
+        <dl>
+          <dt>Holder</dt><dd><strong>{holding.actor}</strong> ({holding.by}), session <code>{holding.session}</code></dd>
+          <dt>Lease</dt>
+          <dd>{holding.live ? <>live, {left(holding.lease.seconds_left)} left (until <time>{holding.lease.expires_at}</time>)</>
+                : <strong class="stale-flag">stale — expired{holding.lease.expires_at ? <> at <time>{holding.lease.expires_at}</time></> : null}; agents may take it over</strong>}
+              {holding.lease.suspect && <span class="error"> · a renewal is dated in the future: not trusted</span>}</dd>
+          <dt>Taken</dt><dd><time>{holding.taken_at}</time>{holding.from ? ` from ${holding.from}` : ""}; last renewed <time>{holding.renewed_at}</time></dd>
+          {holding.paths.length > 0 && <><dt>Reserves</dt><dd>{holding.paths.map((p) => <code>{p} </code>)}</dd></>}
+        </dl>
+      ) : <p class="empty">No one holds it now.</p>}
+      {lost.length > 0 && (
+        <details>
+          <summary>{lost.length} claim op{lost.length === 1 ? "" : "s"} that lost a race</summary>
+          <ul>{lost.map((c) => <li>{c.action} by {c.actor}/{c.session} at <time>{c.at}</time> — {c.reason}{c.winner ? ` (held by ${c.winner})` : ""}</li>)}</ul>
+        </details>
+      )}
+    </section>
   );
 }
 

@@ -23,7 +23,7 @@ export function Layout({ children, onLogout }: { children: ComponentChildren; on
     { key: "2", label: "board", run: () => route("/board") },
     { key: "3", label: "list", run: () => route("/list") },
     { key: "n", label: "new", run: () => route("/new") },
-  ], [route]);
+  ]);
 
   const addPasskey = async () => {
     setNote("");

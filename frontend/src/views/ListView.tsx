@@ -24,7 +24,7 @@ export function ListView() {
     { key: "j", label: "down", run: () => setSelected((s) => Math.min(s + 1, found.length - 1)) },
     { key: "k", label: "up", run: () => setSelected((s) => Math.max(s - 1, 0)) },
     { key: "Enter", label: "open", run: () => found[selected] && route(`/items/${found[selected].id}`) },
-  ], [found, selected]);
+  ]);
 
   const submit = (e: Event) => {
     e.preventDefault();

@@ -69,6 +69,9 @@ ENDPOINTS: list[Endpoint] = [
                              ("q", "the query language, e.g. is:needs-human tag:ui")),
              answer_schema=s.ITEMS),
     Endpoint("POST", "/api/items", items.create, "Create an item", body=s.CREATE, status=201),
+    Endpoint("GET", "/api/claims", items.claims, "Every claim: its holder and lease as of now "
+             "(`live`, or expired: stale), and the sentence the CLI shows",
+             answer_schema=s.CLAIMS),
     Endpoint("GET", "/api/ready", items.ready, "Items an agent may start now",
              answer_schema=s.ITEMS),
     Endpoint("GET", ID, items.show, "One item, with the identities of its ops (`op_ids`: "

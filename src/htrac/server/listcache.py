@@ -30,23 +30,37 @@ class ListCache:
         # tier's copy, as resolving its ID does
         self._summaries: dict[str, tuple[tuple, bytes]] = {}
         self._encoded: bytes | None = None
+        self.claimed: dict[str, object] = {}  # ID → the item, for those with a claim (few)
         self.loaded = False
 
     def reload(self, items) -> None:
         summaries: dict[str, tuple[tuple, bytes]] = {}
+        claimed = {}
         for item in items:  # canonical, then workspace, then stealth
             if item.id not in summaries:
                 summaries[item.id] = _entry(item)
+                if item.claim is not None:
+                    claimed[item.id] = item
         self._summaries = summaries
         self._encoded = None
+        self.claimed = claimed
         self.loaded = True
 
     def apply(self, changed, gone: list[str]) -> None:
         for item_id in gone:
             self._summaries.pop(item_id, None)
+            self.claimed.pop(item_id, None)
         for item in changed:
             self._summaries[item.id] = _entry(item)
+            if item.claim is not None:
+                self.claimed[item.id] = item
+            else:
+                self.claimed.pop(item.id, None)
         self._encoded = None
+
+    def claimed_items(self) -> list:
+        """The items with a claim (for `/api/claims`: their leases are judged per request)."""
+        return sorted(self.claimed.values(), key=lambda item: item.id)
 
     def encoded(self) -> bytes:
         if self._encoded is None:

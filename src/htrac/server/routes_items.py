@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from ..service import (
     discussion,
     history,
+    holdings,
     humanops,
     itemops,
     listing,
@@ -20,7 +21,7 @@ from ..service import (
     search,
 )
 from ..store.layout import TIERS
-from .itemjson import item_json, summary_json
+from .itemjson import holding_json, item_json, summary_json
 from .responses import HTTPError
 from .routing import field_of, json_body, string_list
 from .state import ServerState
@@ -95,12 +96,24 @@ async def ready(request: Request, state: ServerState) -> dict[str, Any]:
     return {"items": await state.worker.run(run)}
 
 
+async def claims(request: Request, state: ServerState) -> dict[str, Any]:
+    """Every claim with its holder and lease as of now (service.holdings): the lists and the
+    board mark the rows they hold, and flag the expired (stale) ones."""
+    def run() -> list[dict[str, Any]]:
+        t = state.tracker
+        found = holdings.holdings(t, items=state.listcache.claimed_items()) \
+            if state.listcache.loaded else holdings.holdings(t)
+        return [holding_json(h) for h in found]
+
+    return {"claims": await state.worker.run(run)}
+
+
 async def show(request: Request, state: ServerState) -> Response:
     ref = _ref(request)
 
     def run() -> dict[str, Any]:
         item, op_ids = history.on_screen(state.tracker, ref)
-        return {**item_json(item), "op_ids": op_ids}
+        return {**item_json(item, state.tracker), "op_ids": op_ids}
 
     data = await state.worker.run(run)
     return JSONResponse(data, headers={"ETag": f'"{data["version"]}"'} if data["version"]
@@ -176,7 +189,7 @@ async def update(request: Request, state: ServerState) -> dict[str, Any]:
     result = await state.worker.run(itemops.update_item, state.tracker, ref, req)
     return {"ok": True, "changes": [{"field": c.field, "detail": c.detail}
                                     for c in result.changes],
-            "warnings": result.warnings, "item": item_json(result.item)}
+            "warnings": result.warnings, "item": item_json(result.item, state.tracker)}
 
 
 async def discuss(request: Request, state: ServerState) -> dict[str, Any]:
@@ -188,7 +201,7 @@ async def discuss(request: Request, state: ServerState) -> dict[str, Any]:
     expected = _if_match(request)
     item = await state.worker.run(lambda: discussion.post(state.tracker, ref, message,
                                                           expected_version=expected))
-    return {"ok": True, "item": item_json(item)}
+    return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 # Governance writes are never refused as stale: they commit to the ops the page had on screen
@@ -206,26 +219,26 @@ async def lock(request: Request, state: ServerState) -> dict[str, Any]:
     ref, (names, seen) = _ref(request), await _names(request)
     item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
                                                                seen=seen))
-    return {"ok": True, "item": item_json(item)}
+    return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def unlock(request: Request, state: ServerState) -> dict[str, Any]:
     ref, (names, seen) = _ref(request), await _names(request)
     item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
                                                                unlock=True, seen=seen))
-    return {"ok": True, "item": item_json(item)}
+    return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def freeze(request: Request, state: ServerState) -> dict[str, Any]:
     ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
     item = await state.worker.run(lambda: humanops.freeze(state.tracker, ref, seen=seen))
-    return {"ok": True, "item": item_json(item)}
+    return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def unfreeze(request: Request, state: ServerState) -> dict[str, Any]:
     ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
     item = await state.worker.run(lambda: humanops.unfreeze(state.tracker, ref, seen=seen))
-    return {"ok": True, "item": item_json(item)}
+    return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def mark_read(request: Request, state: ServerState) -> dict[str, Any]:
@@ -247,6 +260,7 @@ async def move(request: Request, state: ServerState) -> dict[str, Any]:
 
     def run() -> dict[str, Any]:
         item_id, tier = moves.move_to(state.tracker, ref, target, expected_version=expected)
-        return {"ok": True, "tier": tier, "item": item_json(state.tracker.show(item_id))}
+        item = state.tracker.show(item_id)
+        return {"ok": True, "tier": tier, "item": item_json(item, state.tracker)}
 
     return await state.worker.run(run)

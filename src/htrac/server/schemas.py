@@ -27,6 +27,16 @@ PASSKEY_REGISTER = obj({"credential": {"type": "object"}, "name": STR}, ("creden
 PASSKEY_LOGIN = obj({"challenge_id": STR, "credential": {"type": "object"}},
                     ("challenge_id", "credential"))
 ENTRY = obj({"by": STR, "actor": STR, "at": STR, "message": STR, "is_summary": BOOL})
+LEASE = obj({"state": {"type": "string", "enum": ["live", "expired"]}, "seconds_left": INT,
+             "expires_at": {"type": ["string", "null"]},
+             "last_renewed": {"type": ["string", "null"]}, "suspect": BOOL},
+            ("state", "seconds_left", "suspect"))
+HOLDING = obj({"id": STR, "title": STR, "status": STR, "holder": STR, "actor": STR,
+               "session": STR, "by": STR, "taken_at": STR, "renewed_at": STR,
+               "ttl_seconds": INT, "paths": STRS, "from": {"type": ["string", "null"]},
+               "lease": LEASE, "live": BOOL, "text": STR},
+              ("id", "holder", "actor", "session", "lease", "live", "text"))
+CLAIMS = obj({"claims": {"type": "array", "items": HOLDING}}, ("claims",))
 ITEM = obj({
     "id": STR, "kind": STR, "title": STR, "status": STR, "priority": INT,
     "parent": {"type": ["string", "null"]}, "tags": STRS, "isbefore": STRS,
@@ -34,6 +44,7 @@ ITEM = obj({
     "locked_fields": STRS, "discussion": {"type": "array", "items": ENTRY}, "frozen": BOOL,
     "tier": STR, "created_at": STR, "updated_at": STR,
     "version": {"type": ["string", "null"]}, "op_ids": STRS,
+    "holding": {"anyOf": [HOLDING, {"type": "null"}]},
 }, ("id", "kind", "title", "status", "priority", "tags", "tier"))
 ITEMS = obj({"items": {"type": "array", "items": {"type": "object"}}}, ("items",))
 FIELD_VALUE = {"anyOf": [STR, INT, BOOL, STRS, {"type": "null"}]}

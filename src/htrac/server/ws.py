@@ -141,7 +141,8 @@ def _list(state: ServerState, message: dict[str, Any]) -> dict[str, Any]:
 
 
 def _show(state: ServerState, message: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "result", "item": item_json(state.tracker.show(_item_id(message)))}
+    item = state.tracker.show(_item_id(message))
+    return {"type": "result", "item": item_json(item, state.tracker)}
 
 
 def _ready(state: ServerState, message: dict[str, Any]) -> dict[str, Any]:
