@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -186,7 +187,9 @@ def load(args) -> None:
             await clients
             return written
 
+        sampler = LoadSampler()
         written = asyncio.run(main())
+        sampler.stop()
         lost = sum(len(set(ids) - set(s or {})) for s in seen)
         # each item is written once: its ops file's mtime is the moment the op was appended
         ops = server.repo / ".agent" / "tracker-workspace" / ".ops"
@@ -198,8 +201,37 @@ def load(args) -> None:
               f"max {max(latencies):.0f} ms")
         if retried:
             print(f"{len(retried)} CLI writes failed and were retried; first: {retried[0]}")
+        print(f"machine: {os.cpu_count()} cores; {sampler.report()}")
     finally:
         server.stop()
+
+
+class LoadSampler:
+    """The machine's 1-minute load average every 10 s while the test runs (others share it)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples = [os.getloadavg()[0]]
+        self.started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(10):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(os.getloadavg()[0])
+        self.ended = time.strftime("%H:%M UTC", time.gmtime())
+
+    def report(self) -> str:
+        return (f"{self.started}–{self.ended}, load average (1 min) median "
+                f"{statistics.median(self.samples):.1f}, min {min(self.samples):.1f}, "
+                f"max {max(self.samples):.1f} over {len(self.samples)} samples")
 
 
 def _many(server, count: int) -> list[str]:
