@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from ..core.errors import InvalidValueError
+from ..store.private import private_dir
 
 TOKEN_NAME = "mcp-token"
 
@@ -59,18 +60,8 @@ def read(path: Path) -> str:
 
 
 def _create(path: Path) -> None:
-    _private_dir(path.parent)
+    private_dir(path.parent, what="the MCP token's directory")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                  0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(secrets.token_urlsafe(32) + "\n")
-
-
-def _private_dir(directory: Path) -> None:
-    """`directory` (and missing parents) made 0700; an existing one must be ours and closed."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = os.lstat(directory)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
-        raise InvalidValueError(f"{directory} is not a directory of yours")
-    if info.st_mode & 0o077:
-        raise InvalidValueError(f"{directory} is open to others: chmod 700 {directory}")
