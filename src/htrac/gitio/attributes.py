@@ -13,7 +13,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .run import git, must
+from .run import config_pairs, git, must
 
 OPS_PATTERNS = (".agent/tracker/.ops/.*.ops", ".agent/tracker-workspace/.ops/.*.ops")
 ROOT_ATTRIBUTES = tuple(f"{p:<39}linguist-generated  merge=union  diff=tracker"
@@ -165,15 +165,7 @@ _RUNS = re.compile(r"^(core\.(hookspath|fsmonitor|pager|editor|sshcommand|askpas
 
 def local_config_list(repo: Path) -> list[tuple[str, str]]:
     """(key, value) of the repository's own config and the files it includes."""
-    result = git(repo, "config", "--local", "--includes", "--list", "-z")
-    if result is None or result.returncode != 0:
-        return []
-    pairs = []
-    for record in result.stdout.decode("utf-8", "replace").split("\0"):
-        key, _, value = record.partition("\n")
-        if key:
-            pairs.append((key.lower(), value))
-    return pairs
+    return config_pairs(git(repo, "config", "--local", "--includes", "--list", "-z"))
 
 
 def runs_program(key: str, value: str) -> bool:

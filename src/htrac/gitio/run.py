@@ -43,3 +43,15 @@ def must(repo: Path, *args: str, stdin: bytes | None = None, timeout: float = TI
         said = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {' '.join(args[:2])} failed: {said[-1] if said else 'no message'}")
     return result.stdout
+
+
+def config_pairs(result: subprocess.CompletedProcess[bytes] | None) -> list[tuple[str, str]]:
+    """(key, value) pairs of a `git config … --list -z` run (none if it failed), keys lowered."""
+    if result is None or result.returncode != 0:
+        return []
+    pairs = []
+    for record in result.stdout.decode("utf-8", "replace").split("\0"):
+        key, _, value = record.partition("\n")
+        if key:
+            pairs.append((key.lower(), value))
+    return pairs

@@ -11,7 +11,7 @@ import pwd
 import subprocess
 from pathlib import Path
 
-from .run import git
+from .run import config_pairs, git
 
 
 def _read(repo: Path, *args: str):
@@ -32,15 +32,8 @@ def config_get(repo: Path, key: str) -> str | None:
 def config_file_list(path: Path) -> list[tuple[str, str]]:
     """(key, value) of the config file `path` and the files it includes; read as a file, so
     nothing of the repository around it is trusted or run."""
-    result = git(path.parent, "config", "--file", str(path), "--includes", "--list", "-z")
-    if result is None or result.returncode != 0:
-        return []
-    pairs = []
-    for record in result.stdout.decode("utf-8", "replace").split("\0"):
-        key, _, value = record.partition("\n")
-        if key:
-            pairs.append((key.lower(), value))
-    return pairs
+    return config_pairs(git(path.parent, "config", "--file", str(path), "--includes", "--list",
+                            "-z"))
 
 
 def config_set(repo: Path, key: str, value: str, *, as_user: str | None = None) -> bool:
