@@ -6,7 +6,7 @@ For each size (trackers from benchmarks/generate.py, reused from the work direct
 built first as after any earlier command):
 - first frame: from the moment `htrac tui` is exec'd in the tmux pane to the first capture of
   the pane that shows list rows (the status line's item count and the first row's title),
-  polling the pane every 5 ms — median of `--runs`;
+  polling the pane every 20 ms — median of `--runs`;
 - live latency: with the TUI open on the list, another process appends an op renaming the
   first row's item; from the end of that write to the first capture showing the new title —
   median of `--runs`;
@@ -27,11 +27,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-POLL = 0.005
+POLL = 0.02  # each capture is a tmux process: polling faster takes CPU from the TUI
+
+
+SOCKET = f"htrac-bench-{os.getpid()}"
+# A tmux server of our own, started with this environment: a shared server hands its panes the
+# environment of whoever started it (another run's HTRAC_CACHE_DIR, so another index; COLUMNS,
+# which Textual believes over the terminal's size).
+ENV = {k: v for k, v in os.environ.items()
+       if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null", *args], capture_output=True,
+                          text=True, env=ENV).stdout
 
 
 def pane_pid(session: str) -> int:
@@ -103,7 +112,7 @@ def bench(size: int, runs: int, workdir: Path, seed: int) -> dict:
         peaks.append(_peak_kb(pid))
         tmux("send-keys", "-t", session, "q")
         time.sleep(0.5)
-    tmux("kill-session", "-t", session)
+    tmux("kill-server")
     return {"size": size, "first_frame_ms": statistics.median(starts) * 1000,
             "first_frame_all": [round(s * 1000) for s in starts],
             "live_ms": statistics.median(lives) * 1000,

@@ -324,3 +324,20 @@ def test_index_a_removed_file_and_a_new_fingerprint_in_one_refresh(tmp_tracker, 
     item_file(tmp_tracker, gone).unlink()
     (tmp_tracker.agent_dir / "tracker" / "config.yaml").write_text("well_known_tags: [x]\n")
     assert [i.id for i in assert_fresh(tmp_tracker.path)] == [kept]
+
+
+def test_index_settled_looks_at_the_files_once(tmp_tracker):
+    """Inside `settled()` (one question answered with several statements) only the first full
+    refresh looks at the files; an item's own refresh still looks at its file; after it, the
+    next refresh sees everything again."""
+    one, two = tmp_tracker.add("One"), tmp_tracker.add("Two")
+    tracker = Tracker.open(tmp_tracker.path)
+    index = tracker.store.index
+    tier = tracker.store.tiers_of(one)[0]
+    with index.settled():
+        assert {status_of(index.items(), i) for i in (one, two)} == {"todo_hard"}
+        for item in (one, two):  # written meanwhile, by hand: the index doesn't know
+            append_by_hand(item_file(tmp_tracker, item), "update", {"set": {"status": "done"}})
+        assert {status_of(index.items(), i) for i in (one, two)} == {"todo_hard"}
+        assert index.item(tier, one).status == "done"  # its own file: looked at
+    assert status_of(index.items(), two) == "done"

@@ -58,3 +58,38 @@ def test_snapshot_hostile_text(snap_compare, make_app, sample):
 
 def test_snapshot_help(snap_compare, make_app):
     assert snap_compare(make_app(), terminal_size=(110, 60), run_before=_ready("question_mark"))
+
+
+def _claimed_app(make_app, sample):
+    """The sample with two claims by an agent, judged at a fixed moment: Ship the board view
+    held (a minute into its lease), Tidy the docs held on a lease that ran out hours ago."""
+    from datetime import UTC, datetime, timedelta
+
+    from htrac.core.ops import AGENT
+    from htrac.policy.actor import Actor
+    from htrac.service import claims
+    from htrac.service.tracker import Tracker
+
+    root, ids = sample
+    now = datetime(2026, 3, 1, 14, 0, 0, tzinfo=UTC)
+    base = Tracker.open(start=root)
+    agent = Tracker(base.layout, base.config, Actor("bob_agent", AGENT), base.policy,
+                    base.authority)
+    for name, session, ago in (("epic", "s1", timedelta(minutes=1)),
+                               ("soft", "s2", timedelta(hours=3))):
+        agent.clock = lambda ago=ago: now - ago
+        claims.claim(agent, ids[name], session=session)
+    app = make_app()
+    app.backend.tracker.clock = lambda: now
+    return app, ids
+
+
+def test_snapshot_claims_list_and_detail(snap_compare, make_app, sample):
+    """Who holds what and the lease left; a stale claim flagged in the list and the detail."""
+    app, ids = _claimed_app(make_app, sample)
+    assert snap_compare(app, terminal_size=(130, 36), run_before=_ready("1", item=ids["soft"]))
+
+
+def test_snapshot_claims_board(snap_compare, make_app, sample):
+    app, _ids = _claimed_app(make_app, sample)
+    assert snap_compare(app, terminal_size=(240, 24), run_before=_ready("3"))

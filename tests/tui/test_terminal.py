@@ -19,32 +19,45 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux
 
 
 class Terminal:
+    """A terminal of our own: a private tmux server (its own socket, no configuration), so
+    the program gets this test's environment — not that of whoever started the machine's
+    shared tmux server (another test run's HTRAC_CACHE_DIR, COLUMNS=80 …)."""
+
     def __init__(self, name: str, cwd: Path, width: int = 130, height: int = 40) -> None:
         self.name = name
         self.cwd = cwd
         self.size = (width, height)
 
-    def start(self, *command: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
+    def tmux(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.name, "-f", "/dev/null", *args],
+                              capture_output=True, text=True, check=check, env=self.env)
+
+    @property
+    def env(self) -> dict[str, str]:
+        # COLUMNS/LINES would fix Textual's idea of the size (it asks shutil, which believes
+        # them over the terminal)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
         env["TERM"] = "xterm-256color"
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        return env
+
+    def start(self, *command: str) -> None:
+        self.tmux("kill-server")
         shell = " ".join(_quote(c) for c in command)
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(self.size[0]),
-                        "-y", str(self.size[1]), "-c", str(self.cwd),
-                        f"{shell}; echo EXITED $?; sleep 600"], check=True, env=env)
+        self.tmux("new-session", "-d", "-s", self.name, "-x", str(self.size[0]),
+                  "-y", str(self.size[1]), "-c", str(self.cwd),
+                  f"{shell}; echo EXITED $?; sleep 600", check=True)
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         for key in keys:
             args = ["-l", key] if literal else [key]
-            subprocess.run(["tmux", "send-keys", "-t", self.name, *args], check=True)
-            time.sleep(0.15)
+            self.tmux("send-keys", "-t", self.name, *args, check=True)
 
     def type(self, text: str) -> None:
         self.keys(text, literal=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True).stdout
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
 
     def wait_for(self, text: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
@@ -56,8 +69,18 @@ class Terminal:
                 raise AssertionError(f"{text!r} never appeared on the screen:\n{screen}")
             time.sleep(0.2)
 
+    def wait_gone(self, text: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never left the screen:\n{screen}")
+            time.sleep(0.2)
+
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        self.tmux("kill-server")
 
 
 def _quote(text: str) -> str:
@@ -92,9 +115,11 @@ def test_terminal_lock_reply_and_move_a_card(terminal, sample):
     terminal.wait_for("view: list")
     # lock the status of "Tidy the docs"
     terminal.type("/")
+    terminal.wait_gone("d Discuss")  # the footer shows only the filter's keys: it has the focus
     terminal.type("Tidy")
     terminal.keys("Enter")
     terminal.wait_for("1 items")
+    terminal.wait_for("d Discuss")  # the list has the focus again
     terminal.keys("l")
     terminal.wait_for("fields to lock")
     terminal.type("status")
@@ -103,21 +128,23 @@ def test_terminal_lock_reply_and_move_a_card(terminal, sample):
     assert wait_until(lambda: "status" in Tracker.open(root).show(ids["soft"]).locked_fields)
     # reply to its discussion
     terminal.keys("d")
-    terminal.wait_for("Discuss")
+    terminal.wait_for("Discuss WI-")  # the form's title ("Discuss" alone is in the footer)
     terminal.type("Short it is.")
     terminal.keys("C-s")
     terminal.wait_for("sent")
     item = wait_until(lambda: (lambda i: i if i.discussion[-1].message == "Short it is."
                                else None)(Tracker.open(root).show(ids["soft"])))
     assert item.discussion[-1].by == "human"
-    assert "🔒status" in terminal.screen()
+    terminal.wait_for("🔒status")
     terminal.keys("5")
     terminal.wait_for("said: Short")
     # move a card on the board: "Tidy the docs" from todo_soft to in_progress
     terminal.keys("3")
-    terminal.wait_for("todo_soft (1)")
-    time.sleep(1.0)  # the first column takes the focus once the board is drawn
-    terminal.keys("Right", "Right")  # damaged, todo_hard → todo_soft
+    terminal.wait_for("▸damaged (0)")  # the first column has the focus
+    terminal.keys("Right")
+    terminal.wait_for("▸todo_hard (0)")
+    terminal.keys("Right")
+    terminal.wait_for("▸todo_soft (1)")
     terminal.keys("S-Right")
     terminal.wait_for("moved to in_progress")
     assert wait_until(lambda: Tracker.open(root).show(ids["soft"]).status == "in_progress")

@@ -56,15 +56,17 @@ def search(tracker: Tracker, query: Query | str, *, items: bool = False,
     if isinstance(query, str):
         query = parse_query(tracker, query)
     known = known or facts(tracker, read_marks=None if query.predicates() else {})
-    _with_graph_facts(tracker, query, known)
     index = tracker.store.index
     if index is not None:
         from ..store.index_search import search as indexed
 
-        try:
-            return indexed(index, query, known, items=items, limit=limit)
-        except (IndexUnavailable, sqlite3.Error):
-            tracker.store.index = None
+        with index.settled():  # the link graph and the rows: one look at the files
+            _with_graph_facts(tracker, query, known)
+            try:
+                return indexed(index, query, known, items=items, limit=limit)
+            except (IndexUnavailable, sqlite3.Error):
+                tracker.store.index = None
+    _with_graph_facts(tracker, query, known)
     chosen = evaluate(tracker, query, known)
     chosen = chosen[:limit] if limit else chosen
     if items:

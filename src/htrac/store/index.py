@@ -20,8 +20,8 @@ rebuilds it (`htrac cache-rebuild` does so explicitly).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,6 +115,23 @@ class Index:
         self._db: sqlite3.Connection | None = None
         self._edit_ops: dict[str, list[Op]] = {}
         self._stamps: StampDirectory
+        self._settled: bool | None = None  # inside `settled()`: were the files looked at?
+
+    @contextmanager
+    def settled(self) -> Iterator[None]:
+        """One question asked with several SQL statements (a search and the link graph its
+        predicates need): inside, the files are scanned by the first full refresh only — the
+        rest answer from what it found, so one answer costs one look at 100,000 files, not
+        one per statement. One item's refresh (`only`) still looks at its file. Only for reads:
+        a write inside would not be seen by the full refreshes after it."""
+        outer = self._settled is None
+        if outer:
+            self._settled = False
+        try:
+            yield
+        finally:
+            if outer:
+                self._settled = None
 
     # -- answers -------------------------------------------------------------------------------
 
@@ -162,6 +179,10 @@ class Index:
     def refresh(self, only: tuple[str, str] | None = None) -> sqlite3.Connection:
         """Bring the index up to date with the files (all of them, or one item's)."""
         db = self._connect()
+        if only is None and self._settled is not None:
+            if self._settled:
+                return db  # looked at them already for this question (`settled`)
+            self._settled = True  # set before looking: if the look fails, the index is gone
         try:
             with transaction(db, write=False):
                 look = self._look(db, only)

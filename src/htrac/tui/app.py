@@ -35,14 +35,21 @@ class HtracApp(App):
         self.main = TrackerScreen(self.backend, self.prefs, self.tracker_root)
         self.push_screen(self.main)  # its on_mount starts first_load
 
-    @work(group="load")
+    @work(group="load", exit_on_error=False)
     async def first_load(self) -> None:
+        from textual.css.query import NoMatches
+
+        try:
+            await self._first_load()
+        except NoMatches:
+            pass  # quit before the first rows came: the screen is gone
+
+    async def _first_load(self) -> None:
         main = self.main
         if main.view != "needs":  # what waits on the human comes first
             main.view = "needs"
-            needs = await self.backend.call(self.backend.rows_and_marks,
-                                            main.effective_query())
-            if needs[0]:
+            needs = await self.backend.call(self.backend.load, main.effective_query())
+            if needs.rows:
                 await main.action_view("needs", preloaded=needs)
             else:
                 main.view = self.prefs.view

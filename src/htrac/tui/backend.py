@@ -8,12 +8,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import HtracError
-from ..service import discussion, editwindow, humanops, itemops, moves, readstate, search
+from ..service import (
+    discussion,
+    editwindow,
+    holdings,
+    humanops,
+    itemops,
+    moves,
+    readstate,
+    search,
+)
 from ..service.neighbours import neighbours, recent, tags
 from ..service.tracker import Tracker
 
@@ -26,11 +36,13 @@ MOVES = {"canonical": (("demote to workspace", "demote"),),
 
 @dataclass
 class Loaded:
-    """What the main screen shows: rows of the current query and the facts behind them."""
+    """What the main screen shows: the current query's rows, the human's read marks, and the
+    claims on those rows as of now (`service.holdings`: holder and lease, by item ID)."""
 
     rows: list
-    query: str
-    error: str = ""
+    marks: dict
+    holds: dict
+    expiry: int | None = None  # seconds until the first live lease anywhere runs out
 
 
 class Backend:
@@ -61,10 +73,27 @@ class Backend:
     def rows(self, query: str) -> list:
         return search.search(self.tracker, query)
 
-    def rows_and_marks(self, query: str):
-        marks = readstate.read_marks(self.tracker)
-        facts = search.facts(self.tracker, read_marks=marks)
-        return search.search(self.tracker, query, known=facts), marks
+    def load(self, query: str) -> Loaded:
+        """The rows of `query` and what the screen shows with them, from one look at the
+        files."""
+        index = self.tracker.store.index
+        with index.settled() if index is not None else nullcontext():
+            marks = readstate.read_marks(self.tracker)
+            facts = search.facts(self.tracker, read_marks=marks)
+            rows = search.search(self.tracker, query, known=facts)
+            held = holdings.of_listed(self.tracker, rows)
+            # a lease runs out with no op written, and `is:stale` (so needs-you) changes then
+            lefts = [h.lease.seconds_left for h in holdings.holdings(self.tracker) if h.live]
+        return Loaded(rows, marks, held, min(lefts, default=None))
+
+    def rejudge(self, holds: dict) -> dict:
+        """The same claims' leases as of now (a lease runs out with no op written)."""
+        judged = {}
+        for item_id, held in holds.items():
+            now = holdings.holding(self.tracker, held.item)
+            if now is not None:
+                judged[item_id] = now
+        return judged
 
     def search_rows(self, text: str, limit: int = 50):
         return search.search(self.tracker, text, limit=limit)
@@ -80,14 +109,15 @@ class Backend:
         return self.tracker.show(item_id)
 
     def detail(self, item_id: str):
-        """The item, its neighbours, whether the human has read it, and the identities of
-        its ops as the fold judged them (what a governance write commits to having seen)."""
+        """The item, its neighbours, whether the human has read it, the identities of its ops
+        as the fold judged them (what a governance write commits to having seen), and its
+        claim as of now (None when nobody holds it)."""
         from ..service.history import trace
 
         _folded, steps = trace(self.tracker, item_id)
         item = self.tracker.show(item_id)
         return (item, neighbours(self.tracker, item), readstate.is_unread(self.tracker, item),
-                [step.ident for step in steps])
+                [step.ident for step in steps], holdings.holding(self.tracker, item))
 
     def activity(self, limit: int = 200):
         return recent(self.tracker, limit)

@@ -79,6 +79,9 @@ class TrackerScreen(ItemActions, Screen):
         self.layout_name = "standard"
         self.current_item = None
         self.current_seen: list[str] = []
+        self.holds: dict = {}  # the claims on the rows (service.holdings), by item ID
+        self.current_held = None  # the claim on the item in the detail
+        self._lease_timer = None
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -111,6 +114,7 @@ class TrackerScreen(ItemActions, Screen):
         self.apply_size(self.app.size.width, self.app.size.height)
         self.query_one("#items", ItemList).full_ids = self.prefs.full_ids
         self.query_one("#items", ItemList).focus()
+        self.set_interval(60, self._leases_run_down)
         self.app.first_load()
 
     def on_resize(self, event) -> None:
@@ -145,27 +149,59 @@ class TrackerScreen(ItemActions, Screen):
         """Ask for the current view's rows again and show them, keeping the cursor."""
         query = self.effective_query()
         try:
-            rows, marks = preloaded or await self.backend.call(self.backend.rows_and_marks,
-                                                               query)
+            loaded = preloaded or await self.backend.call(self.backend.load, query)
             self.query_error = ""
         except Exception as error:  # a query that can't be read: say so, keep the old rows
             self.query_error = message_of(error)
             self.notify(self.query_error, severity="error", title="filter")
             self.update_status()
             return
+        rows, marks = loaded.rows, loaded.marks
         self.rows = self.apply_order(rows)
         self.read_marks = marks
+        self.holds = loaded.holds
         items = self.query_one("#items", ItemList)
         items.read_marks = marks
+        items.holds = loaded.holds
         items.set_rows(self.rows, tree=self.view == "tree")
         if self.view == "board":
-            self.query_one("#board", Board).set_rows(self.rows, marks, items.full_ids)
+            self.query_one("#board", Board).set_rows(self.rows, marks, items.full_ids,
+                                                     loaded.holds)
+        self._until_lease_ends(loaded.expiry)
+        self.counts = f"{len(rows)} items"
+        self.update_status()  # the rows are on screen now; the activity follows them
         if self.view == "activity" or self.layout_name == "wide":
             await self.reload_activity()
-        self.counts = f"{len(rows)} items"
-        self.update_status()
         if first and self.current_id is None and items.current is not None:
             await self.show_item(items.current.id)
+
+    def _until_lease_ends(self, seconds: int | None) -> None:
+        """Load again when the first live lease runs out: no op marks that moment, yet the
+        claim turns stale (the needs-you view gains it, the list says so)."""
+        if self._lease_timer is not None:
+            self._lease_timer.stop()
+            self._lease_timer = None
+        if seconds is not None:
+            self._lease_timer = self.set_timer(seconds + 1, self._lease_ended)
+
+    async def _lease_ended(self) -> None:
+        self._lease_timer = None
+        await self.reload()
+        if self.current_id:
+            await self.show_item(self.current_id, remember=False)
+
+    async def _leases_run_down(self) -> None:
+        """Each minute: the claims on screen judged again (the minutes left count down)."""
+        if not self.holds and self.current_held is None:
+            return
+        self.holds = await self.backend.call(self.backend.rejudge, self.holds)
+        self.query_one("#items", ItemList).set_holds(self.holds)
+        self.query_one("#board", Board).set_holds(self.holds)
+        if self.current_held is not None:
+            held = await self.backend.call(self.backend.rejudge,
+                                           {self.current_held.item.id: self.current_held})
+            self.current_held = next(iter(held.values()), None)
+            self.query_one("#detail", DetailPane).set_held(self.current_held)
 
     async def reload_activity(self) -> None:
         entries = await self.backend.call(self.backend.activity)
@@ -222,8 +258,8 @@ class TrackerScreen(ItemActions, Screen):
 
     async def show_item(self, item_id: str, *, remember: bool = True) -> None:
         try:
-            item, neighbours, unread, seen = await self.backend.call(self.backend.detail,
-                                                                     item_id)
+            item, neighbours, unread, seen, held = await self.backend.call(
+                self.backend.detail, item_id)
             history = (await self.backend.call(self.backend.history, item_id)
                        if self.show_history else None)
         except Exception as error:
@@ -232,8 +268,10 @@ class TrackerScreen(ItemActions, Screen):
         self.current_id = item.id
         self.current_item = item
         self.current_seen = seen
+        self.current_held = held
         label = self.query_one("#items", ItemList).label
-        self.query_one("#detail", DetailPane).show(item, neighbours, unread, label, history)
+        self.query_one("#detail", DetailPane).show(item, neighbours, unread, label, history,
+                                                   held)
         if remember and (not self.history_ids or self.history_ids[self.history_at] != item.id):
             del self.history_ids[self.history_at + 1:]
             self.history_ids.append(item.id)

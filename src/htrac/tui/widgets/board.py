@@ -34,13 +34,42 @@ class BoardColumn(ItemList):
         board = self.parent
         getattr(board, f"action_{what}")(delta)
 
+    HOLDER_FROM = 26  # a column this wide names holders; a narrower one only marks the card
+
     def _columns(self):
-        return [("", 2), ("P", 3), ("title", 0)]
+        named = self._held_width and self.size.width >= self.HOLDER_FROM
+        held = [("held by", min(self._held_width, 11))] if named else []
+        return [("", 2), ("P", 3), *held, ("title", 0)]
+
+    @staticmethod
+    def _holder(held):
+        """A card's holder: the actor (◇ first when the lease ran out: stale)."""
+        from rich.style import Style
+
+        actor = one_line(held.claim.actor)
+        if held.live:
+            return actor, Style(color="green")
+        return f"◇{actor}", Style(color="red", bold=True)
 
     def _header(self):
-        return [(f"{self.status} ({len(self.rows)})", None)]
+        # the focused column says so in text too (a terminal without colours, a screen reader)
+        mark = "▸" if self.has_focus else " "
+        return [(f"{mark}{self.status} ({len(self.rows)})", None)]
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def _cell(self, row, name: str, index: int):
+        held = self.holds.get(row.id)
+        if name == "" and held is not None and not row.damaged:
+            from rich.style import Style
+
+            # the mark a narrow card has room for: held (◆), or held on a lease that ran out (◇)
+            return ("◆", Style(color="green")) if held.live else (
+                "◇", Style(color="red", bold=True))
         if name == "title":
             return one_line(row.title) or self.label(row.id), None
         return super()._cell(row, name, index)
@@ -65,7 +94,8 @@ class Board(Horizontal):
     def columns(self) -> list[BoardColumn]:
         return list(self.query(BoardColumn))
 
-    def set_rows(self, rows: list, read_marks: dict, full_ids: bool) -> None:
+    def set_rows(self, rows: list, read_marks: dict, full_ids: bool,
+                 holds: dict | None = None) -> None:
         by_status: dict[str, list] = {s: [] for s in self.statuses}
         for row in rows:
             status = "damaged" if row.damaged else row.status
@@ -74,7 +104,12 @@ class Board(Horizontal):
         for column in self.columns():
             column.read_marks = read_marks
             column.full_ids = full_ids
+            column.holds = holds or {}
             column.set_rows(by_status[column.status])
+
+    def set_holds(self, holds: dict) -> None:
+        for column in self.columns():
+            column.set_holds(holds)
 
     def focused_column(self) -> BoardColumn | None:
         focused = self.screen.focused

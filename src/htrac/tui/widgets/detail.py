@@ -69,8 +69,10 @@ class DetailPane(VerticalScroll):
         yield Static(id="detail-problems")
         yield Static(id="detail-history")
 
-    def show(self, item, neighbours=None, unread: bool = False, label=str, history=None) -> None:
-        """Show `item` (None: nothing selected)."""
+    def show(self, item, neighbours=None, unread: bool = False, label=str, history=None,
+             held=None) -> None:
+        """Show `item` (None: nothing selected); `held`, its claim as of now
+        (`service.holdings.Holding`)."""
         self.item = item
         title = self.query_one("#detail-title", Static)
         if item is None:
@@ -88,8 +90,8 @@ class DetailPane(VerticalScroll):
             heading.append("🔒")
         heading.append(one_line(item.title) or "(no title)", style="bold")
         title.update(heading)
-        self.query_one("#detail-banner", Static).update(_banner(item, unread))
-        self.query_one("#detail-fields", Static).update(_fields(item))
+        self.query_one("#detail-banner", Static).update(_banner(item, held))
+        self.query_one("#detail-fields", Static).update(_fields(item, held))
         self.query_one("#detail-description", Static).update(
             Text("\n".join(lines(item.description)), end="") if item.description
             else Text("—", style="dim"))
@@ -103,6 +105,13 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-problems", Static).update(_problems(item))
         self.query_one("#detail-history", Static).update(
             _history(history) if history is not None else "")
+
+    def set_held(self, held) -> None:
+        """The shown item's claim judged again (its lease runs down): fields and banner only,
+        so the pane keeps its scroll position."""
+        if self.item is not None:
+            self.query_one("#detail-banner", Static).update(_banner(self.item, held))
+            self.query_one("#detail-fields", Static).update(_fields(self.item, held))
 
     def _links(self, item, neighbours, label) -> None:
         box = self.query_one("#detail-links", Vertical)
@@ -128,8 +137,10 @@ class DetailPane(VerticalScroll):
         box.mount_all(links)
 
 
-def _banner(item, unread: bool) -> Text:
+def _banner(item, held) -> Text:
     marks = []
+    if held is not None and not held.live:
+        marks.append("◇ STALE CLAIM (`htrac stale --reclaim` frees it)")
     if item.frozen:
         marks.append("❄ FROZEN")
     if item.damaged:
@@ -139,7 +150,7 @@ def _banner(item, unread: bool) -> Text:
     return Text("  ".join(marks), end="")
 
 
-def _fields(item) -> Text:
+def _fields(item, held=None) -> Text:
     locked = item.locked_fields
     out = Text(end="")
 
@@ -164,10 +175,35 @@ def _fields(item) -> Text:
         line(f"fields.{one_line(key)}", one_line(value), f"fields.{key}")
     line("created", item.created_at, "created")
     line("updated", item.updated_at, "updated")
+    for name, value in _claim_lines(item, held):
+        line(name, value, "claim")
     if locked:
         line("locked", ", ".join(sorted(locked)), "locked")
     out.append("\n")
     out.append(("🔒" if "description" in locked else "  ") + "description", style="dim")
+    return out
+
+
+def _claim_lines(item, held) -> list[tuple[str, Text]]:
+    """Who holds the item and the lease left (as `service.holdings` describes it: the CLI's
+    words), what the holder reserves, and the claims lost on it (the latest five)."""
+    from ...service.holdings import describe
+
+    out = []
+    if held is not None:
+        claim = held.claim
+        out.append(("claim", Text(one_line(describe(held)),
+                                  style="bold green" if held.live else "bold red", end="")))
+        since = Text(one_line(claim.taken_at), end="")
+        if claim.taken_from:
+            since.append(f" (taken over from {one_line(claim.taken_from)})", style="dim")
+        out.append(("claimed at", since))
+        if claim.paths:
+            out.append(("reserves", Text(", ".join(map(one_line, claim.paths)), end="")))
+    for lost in item.lost_claims[-5:]:
+        out.append(("lost claim", Text(
+            f"{one_line(lost.actor)}/{one_line(lost.session)} {one_line(lost.action)} at "
+            f"{one_line(lost.at)} — {one_line(lost.reason)}", style="yellow", end="")))
     return out
 
 

@@ -6,6 +6,7 @@ when the rows change (a live update, a new filter), so the human never loses the
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -61,6 +62,8 @@ class ItemList(ScrollView, can_focus=True):
         self.tree_mode = False
         self.full_ids = False
         self.read_marks: dict = {}
+        self.holds: dict = {}  # claims on the rows as of now (service.holdings), by item ID
+        self._held_width = 0  # 0: no row is claimed, no "held by" column
         self._short: dict[str, str] = {}
         self._last_highlight: str | None = None
         self._widths = (8, 12)
@@ -173,6 +176,8 @@ class ItemList(ScrollView, can_focus=True):
         elif self.width_class == "compact":
             columns = [("", 2), ("ID", min(id_width, 14)), ("status", min(status_width, 11)),
                        ("P", 3)]
+        if self._held_width:
+            columns.append(("held by", self._held_width))
         return columns + [("title", 0)]
 
     def _measure(self) -> None:
@@ -180,6 +185,8 @@ class ItemList(ScrollView, can_focus=True):
         labels = max((len(v) for v in self._short.values()), default=8)
         statuses = max((len(r.status or "damaged") for r in self.rows), default=6)
         self._widths = (52 if self.full_ids else min(labels, 24), min(max(statuses, 6), 18))
+        held = [cell_len(self._holder(h)[0]) for r in self.rows if (h := self.holds.get(r.id))]
+        self._held_width = min(max([*held, len("held by")]), 22) if held else 0
 
     def _header(self) -> list[tuple[str, Style | None]]:
         return [(_fit(name, w) if w else name, None) for name, w in self._columns()]
@@ -208,12 +215,31 @@ class ItemList(ScrollView, can_focus=True):
             return one_line(status), Style.parse(STATUS_STYLE.get(row.status, ""))
         if name == "P":
             return f"P{row.priority}", Style(bold=row.priority <= 1)
+        if name == "held by":
+            held = self.holds.get(row.id)
+            return self._holder(held) if held is not None else ("", None)
         if name == "tier":
             return row.tier, Style(dim=True)
         if name == "updated":
             return row.updated_at.replace("T", " ")[:16], Style(dim=True)
         indent = "  " * self.depths[index] + ("└ " if self.depths[index] else "")
         return indent + one_line(row.title), None
+
+    @staticmethod
+    def _holder(held) -> tuple[str, Style]:
+        """`bob_agent 14m` (lease left), or `bob_agent stale` when the lease ran out."""
+        from ...core.lease import describe_left
+
+        actor = one_line(held.claim.actor)
+        if held.live:
+            return f"{actor} {describe_left(held.lease.seconds_left)}", Style(color="green")
+        return f"{actor} stale", Style(color="red", bold=True)
+
+    def set_holds(self, holds: dict) -> None:
+        """The same claims judged again (their leases run down): redraw, keep everything."""
+        self.holds = holds
+        self._measure()
+        self.refresh()
 
     def _strip(self, cells, width: int, line_style: Style | None) -> Strip:
         segments = []
@@ -228,7 +254,7 @@ class ItemList(ScrollView, can_focus=True):
 
 
 def _fit(text: str, width: int) -> str:
-    from rich.cells import cell_len, set_cell_size
+    from rich.cells import set_cell_size
 
     return set_cell_size(text, width) if cell_len(text) != width else text
 
