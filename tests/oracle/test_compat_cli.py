@@ -97,8 +97,11 @@ def _write_scenario(tool: Tool, repo: Path) -> list[str]:
 
 
 def _item(data: dict) -> dict:
+    """htrac's item as the reference shows it: without `version`, htrac's own key (the item
+    version the surfaces use, differences.md)."""
     data = dict(data)
     assert "problems" not in data, data.get("problems")
+    assert len(data.pop("version")) == 16
     return data
 
 
@@ -122,6 +125,12 @@ def _rows(text: str) -> list[str]:
     return [" ".join(row.split()) for row in text.splitlines()]
 
 
+def _unmarked(text: str) -> list[str]:
+    """htrac's text as rows, with the mark that starts a continuation line of what someone
+    wrote (┆, differences.md: output can't be forged by content) taken out."""
+    return _rows(text.replace("\u2506", ""))
+
+
 def _compare(tools: dict[str, Tool], repo: Path, ids: list[str]) -> None:
     ref, ours = tools["reference"], tools["htrac"]
     for n, item_id in enumerate(ids):
@@ -130,8 +139,8 @@ def _compare(tools: dict[str, Tool], repo: Path, ids: list[str]) -> None:
         for extra in variants[:4 if n < 2 else 1]:
             assert _item(ours.json(repo, "show", item_id, *extra)) == \
                 ref.json(repo, "show", item_id, *extra), (item_id, extra)
-            assert ours.ok(repo, "show", item_id, *extra) == \
-                ref.ok(repo, "show", item_id, *extra), (item_id, extra)
+            assert _unmarked(ours.ok(repo, "show", item_id, *extra)) == \
+                _rows(ref.ok(repo, "show", item_id, *extra)), (item_id, extra)
         assert ours.json(repo, "deps", item_id) == ref.json(repo, "deps", item_id)
         if n < 2:
             assert ours.json(repo, "discuss", item_id) == ref.json(repo, "discuss", item_id)
