@@ -97,7 +97,10 @@ class HtracApp(App):
         from textual.widgets import Static
 
         status, since = self.edit_status
-        banner = self.main.query_one("#editmode", Static)
+        found = self.main.query("#editmode").results(Static)
+        banner = next(found, None)
+        if banner is None:  # the screen is between layouts: the next tick draws it
+            return
         left = int(status.remaining - (time.monotonic() - since))
         if not status.active or left <= 0:
             banner.remove_class("-on")
