@@ -98,10 +98,12 @@ class TrackerRepo:
         return self.path / ".agent"
 
     def htrac(self, *args: str, input: str | None = None, cwd: Path | None = None,
-              env: dict[str, str] | None = None) -> Run:
+              env: dict[str, str] | None = None, timeout: float = 300) -> Run:
+        """`htrac` as a real process. One that never ends (a server that should have refused
+        to start) fails the test after `timeout` seconds instead of hanging the run."""
         result = subprocess.run([sys.executable, "-m", "htrac", *args], cwd=cwd or self.path,
                                 input=input, capture_output=True, text=True,
-                                env={**os.environ, **(env or {})})
+                                env={**os.environ, **(env or {})}, timeout=timeout)
         return Run(result.returncode, result.stdout, result.stderr)
 
     def in_process(self, *args: str, input: str | None = None, cwd: Path | None = None,

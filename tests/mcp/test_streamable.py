@@ -116,4 +116,4 @@ def test_streamable_refuses_a_token_directory_open_to_others(tmp_tracker, config
     (config_home / "htrac").mkdir(parents=True)
     (config_home / "htrac").chmod(0o755)
     run = tmp_tracker.htrac("mcp", "--http")
-    assert run.code == 1 and "is open to others: chmod 700" in run.err
+    assert run.code == 1 and "is open to other users" in run.err and "chmod 700" in run.err

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from ..core.errors import InvalidValueError
-from ..store.private import private_dir
+from ..store.private import secret_dir
 
 TOKEN_NAME = "mcp-token"
 
@@ -60,7 +60,7 @@ def read(path: Path) -> str:
 
 
 def _create(path: Path) -> None:
-    private_dir(path.parent, what="the MCP token's directory")
+    secret_dir(path.parent, what="the MCP token's directory")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                  0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
