@@ -352,3 +352,34 @@ def test_agent_posing_as_human_in_an_ungoverned_copy_gains_nothing_after_push(ma
     reasons = [p["reason"] for p in m.item(HUMAN, clones.locked, clones.human)["problems"]]
     assert state(m, HUMAN, clones.locked, clones.human) == before
     assert any("names agent user" in r for r in reasons), reasons
+
+
+def test_agent_cannot_forget_a_humans_note_by_any_route(machine, clones):
+    """A real agent user, in its own clone, against a note the human signed in theirs: the
+    command is refused; a forged human `forget` and an honest agent `forget` written straight
+    into the file are both rejected by the fold; its own notes are its to forget."""
+    m, cwd = machine, clones.agent
+    item = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Noted",
+                cwd=clones.human).strip()
+    m.ok(HUMAN, "remember", item, "never touch the v1 API", cwd=clones.human)
+    note = m.item(HUMAN, item, clones.human)["memory"][0]["nonce"]
+    m.git(HUMAN, "add", "-A", cwd=clones.human)
+    m.git(HUMAN, "commit", "-q", "-m", "note", cwd=clones.human)
+    m.git(HUMAN, "push", "-q", "origin", "main", cwd=clones.human)
+    m.git(AGENT, "pull", "-q", "origin", "main", cwd=cwd)
+
+    run = m.htrac(AGENT, "forget", item, note[:6], cwd=cwd)
+    assert run.code == 1 and "only a human can forget it" in run.err
+    from htrac.core.ops import make_op
+    from htrac.core.serialize import serialize_op
+    honest = serialize_op(make_op("update", by="agent", actor=AGENT, clock=950,
+                                  body={"set": {}, "forget": [note]}))
+    _append_as_agent(m, clones, item, _forged("update", {"set": {}, "forget": [note]},
+                                              clock=951) + honest)
+    shown = m.item(AGENT, item, cwd)
+    assert [n["text"] for n in shown["memory"]] == ["never touch the v1 API"]
+    assert shown["memory"][0]["by"] == "human"
+    assert len([p for p in shown["problems"] if p["kind"] == "rejected"]) == 2
+    mine = m.ok(AGENT, "remember", item, "my own note", cwd=cwd).split()[1]
+    m.ok(AGENT, "forget", item, mine, cwd=cwd)
+    assert [n["text"] for n in m.item(AGENT, item, cwd)["memory"]] == ["never touch the v1 API"]

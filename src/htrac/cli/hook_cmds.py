@@ -114,11 +114,14 @@ def stop(ctx: Context, fmt: str, max_blocks: int) -> None:
 @hook.command("session-start")
 @click.option("--format", "fmt", type=FORMATS, default="json", show_default=True,
               help="json: Claude Code's SessionStart additionalContext. text: the brief itself.")
-@click.option("--max-chars", type=click.IntRange(min=200), default=4000, show_default=True,
-              help="Longest brief to print (it goes into the agent's context window).")
+@click.option("--budget", type=click.IntRange(min=50), default=1000, show_default=True,
+              help="Most tokens the brief may take (cl100k_base, as htrac brief counts).")
+@click.option("--max-chars", type=click.IntRange(min=200), default=9000, show_default=True,
+              help="Most characters too (Claude Code caps hook context at about 10,000).")
 @pass_ctx
-def session_start(ctx: Context, fmt: str, max_chars: int) -> None:
-    """Session-start hook: ready items, unread human messages, your items in progress."""
+def session_start(ctx: Context, fmt: str, budget: int, max_chars: int) -> None:
+    """Session-start hook (startup, resume, clear, and after a compaction): the brief — humans
+    waiting, your work in progress with its notes, what changed, what is ready."""
     from ..service.brief import session_brief
     from ..service.claimhooks import on_session_start
 
@@ -127,7 +130,7 @@ def session_start(ctx: Context, fmt: str, max_chars: int) -> None:
     if tracker is None:
         return
     claims = on_session_start(tracker, _text(event, "session_id"))
-    text = session_brief(tracker, max_chars=max_chars, session=claims.session,
+    text = session_brief(tracker, max_chars=max_chars, budget=budget, session=claims.session,
                          lost=claims.lost)
     if fmt == "text":
         click.echo(text)

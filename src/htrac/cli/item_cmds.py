@@ -71,20 +71,25 @@ def read_description(text: str | None, path: Path | None, stdin: bool) -> str:
                    "refuse it). Declare new fields in config.yaml.")
 @click.option("--tier", default="workspace", show_default=True,
               type=click.Choice(["canonical", "workspace", "stealth"]), help="Tier to create in.")
+@click.option("--link", "links", multiple=True, metavar="URI",
+              help="Attach a link (an absolute URI; repeatable).")
+@click.option("--evidence", multiple=True, metavar="FORM:VALUE",
+              help="Evidence for an item created closed: commit:SHA, pr:N, test:NAME, url:URL.")
 @json_option
 @pass_ctx
 def add(ctx: Context, kind: str, title: str, status: str | None, priority: int,
         parent: str | None, tags: tuple[str, ...], isbefore: tuple[str, ...],
         description: str | None, description_file: Path | None, description_stdin: bool,
         pr_ref: str | None, field_pairs: tuple[str, ...], force_field_key: bool,
-        tier: str) -> None:
+        tier: str, links: tuple[str, ...], evidence: tuple[str, ...]) -> None:
     """Create an item and print its ID."""
     from ..service.itemops import add_item
 
     item, warnings = add_item(
-        ctx.tracker, force_field_key=force_field_key,
+        ctx.tracker, force_field_key=force_field_key, links=links,
         kind=kind, title=title, status=status, priority=priority, parent=parent, tags=tags,
         isbefore=isbefore, pr_ref=pr_ref, fields=parse_fields(field_pairs), tier=tier,
+        evidence=evidence,
         description=read_description(description, description_file, description_stdin))
     warn(warnings)
     click.echo(as_json({"id": item.id}, indent=None) if ctx.json else item.id)
@@ -94,19 +99,42 @@ def add(ctx: Context, kind: str, title: str, status: str | None, priority: int,
 @item_argument()
 @click.option("--include-deleted", is_flag=True, help="Show deleted (tombstoned) messages.")
 @click.option("--include-history", is_flag=True, help="Show earlier texts of edited messages.")
+@click.option("--as-of", metavar="COMMIT|DATE",
+              help="The item as the files were in that commit (any revision), or in the last "
+                   "commit on or before that date (YYYY-MM-DD[THH:MM[:SS]]).")
 @json_option
 @pass_ctx
-def show(ctx: Context, ref: str, include_deleted: bool, include_history: bool) -> None:
+def show(ctx: Context, ref: str, include_deleted: bool, include_history: bool,
+         as_of: str | None) -> None:
     """Show an item (REF: full ID, unique prefix, first word, or :N)."""
-    hot.show(ctx, ref, include_deleted, include_history)
+    if as_of is None:
+        hot.show(ctx, ref, include_deleted, include_history)
+        return
+    from ..service import timetravel
+    from .render import show_text
+
+    moment = timetravel.resolve(ctx.tracker, as_of)
+    item = timetravel.item_at(ctx.tracker, ref, moment)
+    if ctx.json:
+        click.echo(as_json(item.as_dict(history=include_history,
+                                        include_deleted=include_deleted)))
+    else:
+        click.echo(f"{moment.describe()}:")
+        click.echo(show_text(item, include_deleted=include_deleted, history=include_history))
 
 
 @click.command()
 @item_argument()
+@click.option("--explain", is_flag=True,
+              help="Each op in the order the fold applies it: whose it is, applied or "
+                   "rejected (and why), what it changed.")
 @json_option
 @pass_ctx
-def log(ctx: Context, ref: str) -> None:
+def log(ctx: Context, ref: str, explain: bool) -> None:
     """Print an item's raw op log (REF: full ID, unique prefix, first word, or :N)."""
+    if explain:
+        _explain(ctx, ref)
+        return
     data = ctx.tracker.raw_log(ref)
     if ctx.json:
         click.echo(as_json({"log": data.decode("utf-8", "replace")}, indent=None))
@@ -114,3 +142,29 @@ def log(ctx: Context, ref: str) -> None:
         click.echo(clean(data.decode("utf-8", "replace")), nl=False)
     else:
         sys.stdout.buffer.write(data)  # the exact bytes, for a pipe or a file
+
+
+def _explain(ctx: Context, ref: str) -> None:
+    from ..core.display import name
+    from ..service.explain import explain
+    from .render import one_line
+
+    found = explain(ctx.tracker, ref)
+    if ctx.json:
+        click.echo(as_json({"id": found.item_id, "tier": found.tier,
+                            "steps": [s.as_dict() for s in found.steps],
+                            "damaged": found.damaged}))
+        return
+    click.echo(f"{found.item_id} [{found.tier}]: {len(found.steps)} op(s) in fold order")
+    for step in found.steps:
+        op = step.op
+        # everything from the file is someone's text: set in by core.display's rule
+        click.echo(f"{step.n:>3}  {name(str(op.type)):<17} {name(str(op.nonce)[:8]):<8}  "
+                   f"clock {name(str(op.clock)):<4} {name(str(op.at))}  "
+                   f"{name(str(op.actor or '?'))} ({step.who})  {step.outcome}")
+        for change in step.changes:
+            click.echo(f"       {one_line(change)}")
+        if step.reason:
+            click.echo(f"       why: {one_line(step.reason)}")
+    for line in found.damaged:
+        click.echo(f"  damaged: {one_line(line)}")

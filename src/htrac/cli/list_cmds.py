@@ -66,15 +66,34 @@ def ready(ctx: Context, limit: int | None, take: bool, session_name: str | None)
 @click.option("--query", "-q", "query", metavar="QUERY",
               help="Only items matching QUERY, in the query language (docs/guide/query.md), "
                    'e.g. "is:ready tag:ui -status:done parser"; the other filters add to it.')
+@click.option("--as-of", metavar="COMMIT|DATE",
+              help="The items as the files were in that commit, or in the last commit on or "
+                   "before that date (YYYY-MM-DD…); not numbered for :N.")
 @json_option
 @pass_ctx
 def list_(ctx: Context, statuses: tuple[str, ...], open_: bool, kind: str | None,
-          tag: str | None, tier: str | None, limit: int | None, query: str | None) -> None:
+          tag: str | None, tier: str | None, limit: int | None, query: str | None,
+          as_of: str | None) -> None:
     """List items by priority, numbered for :N."""
     from ..service.holdings import describe, of_listed
     from ..service.listing import ListFilter, list_items, query_items
 
     how = ListFilter(statuses, open_, kind, tag, tier)
+    if as_of is not None:
+        from ..core.errors import InvalidValueError
+        from ..service.listing import list_items_as_of
+
+        if query is not None:
+            raise InvalidValueError("--as-of and --query can't be combined yet: use the "
+                                    "other filters with --as-of")
+        moment, items = list_items_as_of(ctx.tracker, how, as_of)
+        items = _limited(items, limit)
+        if ctx.json:
+            click.echo(as_json([i.as_dict(include_deleted=False) for i in items]))
+        else:
+            rows = [f"{moment.describe()}:", *list_rows(items)]
+            click.echo("\n".join(rows) if items else rows[0] + "\n(no items)")
+        return
     if query is not None:
         items = _limited(query_items(ctx.tracker, query, how, whole=ctx.json), limit)
     else:

@@ -70,6 +70,15 @@ COMMANDS = {
     "reservations": "htrac.cli.reserve_cmds:reservations",
     "board": "htrac.cli.board_cmd:board",
     "tui": "htrac.cli.tui_cmd:tui",
+    "remember": "htrac.cli.memory_cmds:remember",
+    "forget": "htrac.cli.memory_cmds:forget",
+    "link": "htrac.cli.memory_cmds:link",
+    "unlink": "htrac.cli.memory_cmds:unlink",
+    "search": "htrac.cli.search_cmd:search",
+    "verify": "htrac.cli.verify_cmd:verify",
+    "brief": "htrac.cli.brief_cmd:brief",
+    "clusters": "htrac.cli.analysis_cmds:clusters",
+    "priority-trend": "htrac.cli.analysis_cmds:priority_trend",
 }
 
 

@@ -52,6 +52,7 @@ def show_text(item: Item, *, include_deleted: bool = False, history: bool = Fals
         lines.append(f"  fields.{name(key)}: {block(str(value), INDENT)}")
     if item.description:
         lines.append(f"  description: {block(item.description, INDENT)}")
+    lines.extend(_memory_lines(item))
     shown = [e for e in item.discussion if include_deleted or not e.is_tombstoned]
     lines.append(f"  discussion: ({len(shown)} entries)" if item.discussion
                  else "  discussion: (none)")
@@ -102,6 +103,21 @@ def _claim_lines(item: Item, holding) -> list[str]:
 def entry_head(entry: Entry) -> str:
     """`[at] actor (by)`: who wrote a message, as every printer shows it."""
     return f"[{name(entry.at)}] {name(entry.actor)} ({name(entry.by)})"
+
+
+def _memory_lines(item: Item) -> list[str]:
+    """htrac's own state: must-remember notes, links, the evidence of the current status."""
+    lines: list[str] = []
+    if item.memory:
+        lines.append(f"  must-remember: ({len(item.memory)})")
+        lines.extend(f"    {name(m.nonce[:8])}  {name(m.actor)} ({name(m.by)}): {inline(m.text)}"
+                     for m in item.memory)
+    if item.links:
+        lines.append(f"  links: {names(item.links)}")
+    if item.evidence:
+        lines.append(f"  evidence: {names(item.evidence)} ({name(item.status_by or '')} "
+                     f"{name(item.status_actor or '')} set {inline(item.status)})")
+    return lines
 
 
 STATUS_WIDTH = 12  # the reference's status column

@@ -59,6 +59,13 @@ def _link_options(command):
               help="Accepted for the reference's scripts; changes nothing: a field the kind's "
                    "fields_schema doesn't declare is refused either way (validate would "
                    "refuse it). Declare new fields in config.yaml.")
+@click.option("--add-link", multiple=True, metavar="URI",
+              help="Attach a link (an absolute URI: https://…, file:///…; repeatable).")
+@click.option("--remove-link", multiple=True, metavar="URI", help="Detach a link (repeatable).")
+@click.option("--evidence", multiple=True, metavar="FORM:VALUE",
+              help="Evidence for the new --status: commit:SHA, pr:N, test:NAME or url:URL "
+                   "(repeatable). Closing statuses the tracker's evidence rule names need it "
+                   "from an agent.")
 @click.option("--note", help="Also add this message to the discussion.")
 @click.option("--force", is_flag=True,
               help="Leave the kind's lifecycle (allowed status transitions): humans only.")
@@ -106,8 +113,8 @@ def _request(cls, opts: dict):
             or opts["description_stdin"]):
         description = read_description(opts["description"], opts["description_file"],
                                        opts["description_stdin"])
-    add = {"tags": list(opts["add_tag"])}
-    remove = {"tags": list(opts["remove_tag"])}
+    add = {"tags": list(opts["add_tag"]), "links": list(opts["add_link"])}
+    remove = {"tags": list(opts["remove_tag"]), "links": list(opts["remove_link"])}
     for name, _ in LINK_OPTIONS:
         dest = name.replace("-", "_")
         add[dest] = list(opts[f"add_{dest}"])
@@ -120,4 +127,4 @@ def _request(cls, opts: dict):
                add_blocked_by=list(opts["add_blocked_by"]),
                remove_blocked_by=list(opts["remove_blocked_by"]),
                fields=fields, force_field_key=opts["force_field_key"], note=opts["note"],
-               force=opts["force"])
+               force=opts["force"], evidence=list(opts["evidence"]))

@@ -20,6 +20,7 @@ from typing import Any
 
 from .claims import ClaimRules
 from .errors import ConfigError
+from .evidence import FORMS, EvidenceRule
 from .ids import default_prefix
 from .schema import Vocabulary
 from .yamlread import YamlError, load_block
@@ -127,6 +128,9 @@ class Config:
     lamport_branches: tuple[str, ...]
     governance: Governance
     source: str = "built-in defaults"
+    # `evidence:` — closing statuses that need evidence (core.evidence); replaced by the trust
+    # root's when it has one
+    evidence: EvidenceRule = field(default_factory=EvidenceRule)
     # `index: {watch: true}`: reads start this user's watcher (docs/design/index.md). Left
     # out of the repr, which fingerprints what compiled items depend on: they don't on this.
     index_watch: bool = field(default=False, repr=False)
@@ -181,6 +185,9 @@ class Config:
                        blocking_statuses=settings.blocking_statuses,
                        resolved_statuses=settings.resolved_statuses,
                        human_only_statuses=settings.human_only_statuses, scope=settings.scope)
+
+    def with_evidence(self, rule: EvidenceRule) -> Config:
+        return replace(self, evidence=rule)
 
 
 def load_config(tracker_dir: Path | None) -> Config:
@@ -244,7 +251,9 @@ def _build(raw: dict[str, Any], source: str) -> Config:
                   human_only_statuses=settings.human_only_statuses, scope=settings.scope,
                   well_known_tags=tags, lamport_branches=branches,
                   governance=Governance(agent_usernames=patterns), source=source,
-                  index_watch=_index_watch(raw.get("index"), fail), claims=claims)
+                  index_watch=_index_watch(raw.get("index"), fail), claims=claims,
+                  evidence=parse_evidence(raw.get("evidence"), fail, kinds=kinds,
+                                          statuses=settings.statuses))
 
 
 def status_settings(statuses: Any, hook: Any,
@@ -328,6 +337,33 @@ def _claims(value: Any, statuses: tuple[str, ...], blocking: tuple[str, ...],
                          max_claims_per_session=number("max_claims_per_session", 0, 10_000),
                          reclaim=choice("reclaim", ("human", "anyone")),
                          reservations=choice("reservations", ("warn", "refuse")))
+
+
+def parse_evidence(value: Any, fail: Fail, *, kinds: dict[str, Kind] | None = None,
+                   statuses: tuple[str, ...] | None = None) -> EvidenceRule:
+    """`evidence: {require: {<kind>: [<status>…]}, accept: [<form>…], branches: [<branch>…]}`
+    — an htrac key the reference ignores; absent, nothing needs evidence."""
+    if value is None:
+        return EvidenceRule()
+    if not isinstance(value, dict) or set(value) - {"require", "accept", "branches"}:
+        raise fail("'evidence' must be a mapping with the keys require, accept, branches")
+    require_raw = value.get("require") or {}
+    if not isinstance(require_raw, dict):
+        raise fail("evidence.require must map kinds to lists of statuses")
+    require: dict[str, tuple[str, ...]] = {}
+    for kind, names in require_raw.items():
+        if kinds is not None and kind not in kinds:
+            raise fail(f"evidence.require names unknown kind {kind!r}")
+        require[str(kind)] = _names(names, f"evidence.require.{kind}", fail)
+        unknown = [s for s in require[kind] if statuses is not None and s not in statuses]
+        if unknown:
+            raise fail(f"evidence.require.{kind} names unknown status {unknown[0]!r}")
+    accept = _names(value.get("accept", list(FORMS)), "evidence.accept", fail, nonempty=True)
+    bad = [f for f in accept if f not in FORMS]
+    if bad:
+        raise fail(f"evidence.accept: {bad[0]!r} is not one of {', '.join(FORMS)}")
+    branches = _names(value.get("branches") or [], "evidence.branches", fail)
+    return EvidenceRule(require=require, accept=accept, branches=branches)
 
 
 # Makes the error a setting is refused with: `raise fail("...")` names the config file.

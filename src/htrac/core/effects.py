@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import evidence, memory
 from .item import Entry, Item
 from .ops import HUMAN, LOCKABLE, SET_VALUED, Op, canonical_key
 
@@ -39,6 +40,9 @@ def apply(item: Item, op: Op, who: str) -> None:
         _apply_agent_summarize(item, op)
     else:
         _APPLY.get(op.type, _no_effect)(item, op)
+    if op.type == "update":  # htrac's own keys (core.memory, core.evidence)
+        memory.apply(item, op, who)
+        evidence.apply(item, op, who)
 
 
 def _unique(values: list[Any]) -> list[Any]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import claims, editmode, effects
+from . import claims, editmode, effects, evidence
 from .causal import Placed, causal_order, classic_key, commitment
 from .identity import context_of, op_id, version_of
 from .ids import hashes_to
@@ -228,6 +228,7 @@ class _Fold:
                 continue
             before = snapshot(item) if self.trace is not None else None
             effects.assign(item, data)
+            evidence.apply(item, op, placed.who)  # who set the status, what it cited
             item.created_at = item.updated_at = op.at
             self._step(placed, APPLIED, before=before)
             started = True

@@ -34,6 +34,21 @@ class Entry:
 
 
 @dataclass(slots=True)
+class Memo:
+    """One must-remember entry, named by the nonce of the op that wrote it (`core.memory`)."""
+
+    nonce: str
+    text: str
+    by: str  # whose authority wrote it, as the fold judged it: 'human' or 'agent'
+    actor: str
+    at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"nonce": self.nonce, "text": self.text, "by": self.by, "actor": self.actor,
+                "at": self.at}
+
+
+@dataclass(slots=True)
 class Item:
     id: str
     kind: str = ""
@@ -61,6 +76,12 @@ class Item:
     read_only_reason: str = ""  # why agents may not change it here (a human op this can't read)
     claim: Claim | None = None  # who works on it (core.claims); its lease is the reader's to judge
     lost_claims: list[LostClaim] = field(default_factory=list)  # claim ops that had no effect
+    # htrac's own state (core.memory, core.evidence); the reference has none of it
+    memory: list[Memo] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    status_by: str = ""  # whose authority set the current status: 'human' or 'agent'
+    status_actor: str = ""
+    evidence: list[str] = field(default_factory=list)  # what the op that set it cited
 
     def unread_human(self) -> list[Entry]:
         """Messages a human wrote that no agent has answered: the trailing run of human entries."""
@@ -100,4 +121,11 @@ class Item:
             data["claim"] = self.claim.as_dict()
         if self.lost_claims:
             data["lost_claims"] = [c.as_dict() for c in self.lost_claims]
+        # htrac's own keys, only when there is something to say (the reference's shape stays)
+        if self.memory:
+            data["memory"] = [m.as_dict() for m in self.memory]
+        if self.links:
+            data["links"] = list(self.links)
+        if self.evidence:
+            data["evidence"] = list(self.evidence)
         return data

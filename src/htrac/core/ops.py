@@ -21,8 +21,10 @@ SIGNATURE = "sig"  # htrac's one extra key, always last; the reference ignores i
 SEEN = "seen"
 
 BODY_KEYS: dict[str, tuple[str, ...]] = {
-    "create": ("data",),
-    "update": ("set", "add", "remove", "claim"),  # `claim`: htrac's (core.claims)
+    # htrac's keys follow the reference's: `claim` (core.claims), `evidence` (core.evidence),
+    # `remember` and `forget` (core.memory); the reference's fold and validate pass over them
+    "create": ("data", "evidence"),
+    "update": ("set", "add", "remove", "claim", "evidence", "remember", "forget"),
     "discuss": ("message",),
     "discuss_clear": (),
     "discuss_summarize": ("message",),
@@ -50,6 +52,8 @@ DATA_KEYS = (
     "not_duplicate_of", "pr_ref", "description", "fields",
 )
 SET_VALUED = ("tags", "isbefore", "duplicate_of", "not_duplicate_of")
+# Set-valued keys only `add`/`remove` carry: htrac's links (core.memory); never in `set` or data
+ADD_ONLY = ("links",)
 UPDATABLE = (
     "title", "status", "priority", "parent", "tags", "isbefore", "duplicate_of",
     "not_duplicate_of", "pr_ref", "description", "fields",

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import evidence, memory
 from .claims import DEFAULT_RULES, ClaimRules
 from .claims import check_body as check_claim_body
 from .ops import (
+    ADD_ONLY,
     AGENT,
     BODY_KEYS,
     DATA_KEYS,
@@ -98,6 +100,21 @@ def _check_seen(value: Any) -> None:
 def _check_create(op: Op, vocab: Vocabulary) -> None:
     if not isinstance(op.get("data"), dict):
         raise SchemaError("a create op needs a 'data' mapping")
+    _check_htrac_keys(op)
+
+
+def _check_htrac_keys(op: Op) -> None:
+    """htrac's own keys on the reference's ops: evidence, remember, forget."""
+    checks = ((evidence.KEY, evidence.check), (memory.REMEMBER, memory.check_remember),
+              (memory.FORGET, memory.check_forget))
+    for key, check in checks:
+        if key in op.body:
+            try:
+                check(op.body[key])
+            except ValueError as exc:
+                raise SchemaError(str(exc)) from None
+    if evidence.KEY in op.body and evidence.sets_status(op) is None:
+        raise SchemaError("'evidence' belongs on an op that sets a status")
 
 
 def _check_update(op: Op, vocab: Vocabulary) -> None:
@@ -118,13 +135,28 @@ def _check_update(op: Op, vocab: Vocabulary) -> None:
         if part in op.body and not isinstance(block, dict):
             raise SchemaError(f"'{part}' must be a mapping")
         for key, value in (block or {}).items():
+            if key in ADD_ONLY:
+                _links(value)
+                continue
             if canonical_key(key) not in SET_VALUED:
-                raise SchemaError(f"'{part}' may only hold {', '.join(SET_VALUED)}, not '{key}'")
+                raise SchemaError(f"'{part}' may only hold "
+                                  f"{', '.join(SET_VALUED + ADD_ONLY)}, not '{key}'")
             check_value(canonical_key(key), value, vocab)
     if "claim" in op.body:
         problem = check_claim_body(op.get("claim"))
         if problem:
             raise SchemaError(problem)
+    _check_htrac_keys(op)
+
+
+def _links(value: Any) -> None:
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        raise SchemaError("'links' must be a list")
+    for link in value:
+        try:
+            memory.check_link(link)
+        except ValueError as exc:
+            raise SchemaError(str(exc)) from None
 
 
 def _check_message(op: Op, vocab: Vocabulary) -> None:

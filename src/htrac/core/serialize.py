@@ -29,7 +29,7 @@ from .scalars import format_scalar
 _FORCED = {
     ("data", "title"), ("data", "description"), ("data", "fields", "*"),
     ("set", "title"), ("set", "description"), ("set", "fields", "*"),
-    ("message",), ("reason",), ("new_text",), ("claim", "reason"),
+    ("message",), ("reason",), ("new_text",), ("claim", "reason"), ("remember",),
 }
 _FLOW_LIST_PARENTS = {"add", "remove"}
 

@@ -35,7 +35,7 @@ class Step:
 
 
 _SCALARS = ("kind", "title", "status", "priority", "parent", "pr_ref", "description")
-_LISTS = ("tags", "isbefore", "duplicate_of", "not_duplicate_of")
+_LISTS = ("tags", "isbefore", "duplicate_of", "not_duplicate_of", "links", "evidence")
 
 
 def snapshot(item: Item) -> dict[str, Any]:
@@ -44,6 +44,7 @@ def snapshot(item: Item) -> dict[str, Any]:
     state.update({f"fields.{k}": v for k, v in item.fields.items()})
     state["locked"] = sorted(item.locked_fields)
     state["discussion"] = [(e.nonce, e.message, e.is_tombstoned) for e in item.discussion]
+    state["memory"] = [f"{m.nonce[:8]} {m.text}" for m in item.memory]  # must-remember notes
     return state
 
 

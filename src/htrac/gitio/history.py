@@ -110,3 +110,11 @@ def _name_status(out: bytes) -> list[tuple[str, str]]:
         if parts[i]:
             pairs.append((parts[i][0], parts[i + 1]))
     return pairs
+
+
+def last_commit_on_or_before(repo: Path, moment: str, rev: str = "HEAD") -> str | None:
+    """The newest commit reachable from `rev` whose committer date is on or before `moment`
+    (an ISO date or timestamp git understands), or None when there is none."""
+    out = must(repo, "rev-list", "-1", f"--before={moment}", rev, "--", timeout=60)
+    sha = out.decode().strip()
+    return sha or None

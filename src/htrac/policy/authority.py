@@ -66,10 +66,13 @@ def govern(root: trustroot.TrustRoot | None, config: Config) -> Authority:
         # Nothing the worktree holds decides authority, the statuses or the stop hook.
         config = config.with_governance(root.governance).governed_by(root.settings,
                                                                      str(root.path))
+        if root.evidence is not None:  # the trust root's rule replaces the worktree's
+            config = config.with_evidence(root.evidence)
     actor = current_actor(config.governance.agent_usernames)
     baseline = root.baseline if root is not None else frozenset()
     # A lifecycle binds agents, so with a trust root only the trust root's count (an agent can
     # write the config); without one, the config's kinds declare them.
     lifecycles = root.lifecycles if root is not None else lifecycle.from_kinds(config.kinds)
-    rules = Rules(config.governance, config.human_only_statuses, baseline, lifecycles)
+    rules = Rules(config.governance, config.human_only_statuses, baseline, lifecycles,
+                  evidence=config.evidence)
     return Authority(config, actor, rules, root)

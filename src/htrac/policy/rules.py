@@ -12,8 +12,9 @@ show up even as an agent's).
 
 What binds an agent: the human-only op types; any status in `stop_hook.human_only_statuses`;
 locked fields (`fields` locks every custom field, `fields.<key>` one of them, `discussion` the
-discussion); and freeze — every lockable name locked — which refuses every op on the item.
-Humans are bound by nothing here.
+discussion); freeze — every lockable name locked — which refuses every op on the item; and the
+memory and evidence rules (`memoryrules`): a human's must-remember note, the note cap, closing
+statuses that need evidence. Humans are bound by nothing here.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..core.config import Config, Governance
+from ..core.evidence import EvidenceRule
 from ..core.ops import AGENT, HUMAN, LOCKABLE, Op, canonical_key
 from . import lifecycle
 from .actor import classify
+from .memoryrules import refuse_memory, refuse_unproven
 from .signing import Verifier
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ class Rules:
     human_only_statuses: tuple[str, ...] = ("deleted",)
     baseline: frozenset[str] = frozenset()
     lifecycles: lifecycle.Lifecycles = ()  # from the trust root when one governs
+    evidence: EvidenceRule = field(default_factory=EvidenceRule)
     _verifier: Verifier = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -57,13 +61,13 @@ class Rules:
     def fingerprint(self) -> str:
         """What, beyond the config, changes folds: for caches of compiled items."""
         text = "\n".join([*self.human_only_statuses, "--", *sorted(self.baseline), "--",
-                          repr(self.lifecycles)])
+                          repr(self.lifecycles), "--", repr(self.evidence)])
         return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
     def for_config(cls, config: Config) -> Rules:
         return cls(config.governance, config.human_only_statuses,
-                   lifecycles=lifecycle.from_kinds(config.kinds))
+                   lifecycles=lifecycle.from_kinds(config.kinds), evidence=config.evidence)
 
     # -- whose op --------------------------------------------------------------------------------
 
@@ -95,6 +99,9 @@ class Rules:
         status = _status(op)
         if status in self.human_only_statuses:
             return f"status '{status}' requires human authority"
+        unproven = refuse_unproven(op, item, self.evidence)
+        if unproven:
+            return unproven
         if op.type == "create":
             return None
         if status is not None and item.kind:
@@ -107,7 +114,7 @@ class Rules:
             lock = locked_by(name.lower(), item.locked_fields)
             if lock:
                 return f"field '{lock}' of {item.id} is locked by a human"
-        return None
+        return refuse_memory(op, item)
 
 
 def touched(op: Op) -> list[str]:

@@ -16,6 +16,7 @@ authority and the stop hook:
       scope: all
     lifecycles:                         # per kind, the statuses allowed next (policy.lifecycle)
       work_item: {todo_hard: [in_progress], in_progress: [needs_human_review, todo_hard]}
+    evidence: {require: {work_item: [done]}, branches: [main]}   # replaces the config's
 
 The settings of the file that governs the repository a command runs in replace the
 in-repository `actor_resolution`, `statuses` and `stop_hook` wholesale: nothing an agent can
@@ -47,8 +48,10 @@ from ..core.config import (
     Governance,
     StatusSettings,
     default_status_settings,
+    parse_evidence,
     status_settings,
 )
+from ..core.evidence import EvidenceRule
 from ..core.errors import ConfigError
 from ..core.yamlread import YamlError, load_block
 from .actor import classify
@@ -68,6 +71,7 @@ class TrustRoot:
     complete: bool = True  # False: written before `statuses` and `stop_hook` (defaults apply)
     baseline: frozenset[str] = frozenset()
     lifecycles: Lifecycles = ()
+    evidence: EvidenceRule | None = None  # None: nothing needs evidence (core.evidence)
 
     @property
     def human_only_statuses(self) -> tuple[str, ...]:
@@ -224,7 +228,8 @@ def parse(text: str, path: Path) -> TrustRoot:
     if not isinstance(raw, dict):
         raise fail("must be a mapping of settings")
     unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys",
-                          "human_only_statuses", "statuses", "stop_hook", "lifecycles"}
+                          "human_only_statuses", "statuses", "stop_hook", "lifecycles",
+                          "evidence"}
     if unknown:
         raise fail(f"unknown setting {sorted(unknown)[0]!r}")
     repos = _names(raw.get("repositories"), "repositories", fail)
@@ -244,8 +249,9 @@ def parse(text: str, path: Path) -> TrustRoot:
     governance = Governance(agent_usernames=patterns, require_signatures=required,
                             human_keys=keys, source=str(path))
     settings, complete = _status_settings(raw, fail)
+    rule = parse_evidence(raw["evidence"], fail) if "evidence" in raw else None
     return TrustRoot(path, repos, governance, settings, complete,
-                     lifecycles=_lifecycles(raw.get("lifecycles"), fail))
+                     lifecycles=_lifecycles(raw.get("lifecycles"), fail), evidence=rule)
 
 
 def _status_settings(raw: dict[str, Any],

@@ -41,6 +41,7 @@ class UpdateRequest:
     note: str | None = None
     expected_version: str | None = None  # the item's version the request was based on
     force: bool = False  # a human leaving the kind's lifecycle (policy.lifecycle)
+    evidence: list[str] = field(default_factory=list)  # proves the status (service.evidence)
 
     def set_part(self) -> dict[str, Any]:
         scalars = {"status": self.status, "priority": self.priority, "title": self.title,
@@ -79,6 +80,8 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
                 "--clear-parent" if request.parent == "" else
                 "give at least one change (see 'htrac update --help')")
         raise InvalidValueError(f"nothing to update: {hint}")
+    if request.evidence and request.status is None:
+        raise InvalidValueError("--evidence goes with the --status it proves")
     tier, item_id = tracker.store.resolve(ref)
     before = tracker.store.load(tier, item_id)
     check_field_keys(tracker.config.kinds.get(before.kind), request.fields,
@@ -95,7 +98,8 @@ def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateRes
         raise StaleVersionError(before, expected)
     if request.set_part() or any(request.add.values()) or any(request.remove.values()):
         before, after = tracker.update(item_id, set_=request.set_part(), add=request.add,
-                                       remove=request.remove, expected_version=expected)
+                                       remove=request.remove, expected_version=expected,
+                                       evidence=request.evidence)
         expected = None
         changes.extend(describe_changes(tracker, before, after))
     for other, adding in blockers:
@@ -125,11 +129,18 @@ def check_transition(tracker: Tracker, item: Item, status: str, *, force: bool) 
 
 
 def add_item(tracker: Tracker, *, force_field_key: bool = False,
+             links: tuple[str, ...] | list[str] = (),
              **values: Any) -> tuple[Item, list[str]]:
-    """Create an item (see `Tracker.add`); returns it and warnings about deprecated tags."""
+    """Create an item (see `Tracker.add`), then attach `links`; returns it and warnings about
+    deprecated tags. (The reference's create has no links: they go in an update after it.)"""
+    from .links import check_link
+
     spec = tracker.config.kinds.get(values.get("kind", ""))
     check_field_keys(spec, values.get("fields") or {}, force=force_field_key)
+    links = [check_link(uri) for uri in links]  # refused before anything is written
     item = tracker.add(**values)
+    if links:
+        _, item = tracker.update(item.id, add={"links": links})
     return item, _record_tags(tracker, item.tags)
 
 
@@ -202,6 +213,14 @@ def describe_changes(tracker: Tracker, before: Item, after: Item) -> list[Change
         changes.append(Change("tags", ", ".join(f"-{t}" for t in removed)))
     for name in LINKS:
         changes.extend(_link_changes(tracker, name, before, after))
+    gained = [u for u in after.links if u not in before.links]
+    lost = [u for u in before.links if u not in after.links]
+    if gained:
+        changes.append(Change("links", ", ".join(f"+{u}" for u in gained)))
+    if lost:
+        changes.append(Change("links", ", ".join(f"-{u}" for u in lost)))
+    if after.evidence and after.evidence != before.evidence:
+        changes.append(Change("evidence", ", ".join(after.evidence)))
     for key in after.fields:
         if before.fields.get(key, _MISSING) != after.fields[key]:
             changes.append(Change(f"fields.{key}", str(after.fields[key])))

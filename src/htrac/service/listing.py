@@ -124,6 +124,18 @@ def query_items(tracker: Tracker, text: str, how: ListFilter, *,
     return chosen
 
 
+def list_items_as_of(tracker: Tracker, how: ListFilter, when: str):
+    """(the moment, the items matching `how` as they were then), by (priority, created_at).
+    The alias stash is left alone: `:N` means what it meant."""
+    from . import timetravel
+
+    moment = timetravel.resolve(tracker, when)
+    tiers = (how.tier,) if how.tier else TIERS
+    statuses = how.wanted_statuses(tracker)
+    items = [i for i in timetravel.items_at(tracker, moment, tiers) if how.keeps(i, statuses)]
+    return moment, sorted(items, key=queries.sort_key)
+
+
 @dataclass
 class Deps:
     item: Item

@@ -35,14 +35,29 @@ def scope_items(tracker: Tracker) -> list[Item]:
 
 def count_todos(tracker: Tracker, *, hard: bool = False, soft: bool = False) -> int:
     """Blocking items in scope; `hard` (wins over `soft`) keeps statuses named `*hard*`,
-    `soft` the others. Damaged items count under every filter."""
-    scope = queries.scope_tiers(tracker.config)
-    return len(queries.todo_rows(tracker.store, tracker.config, scope, hard=hard, soft=soft))
+    `soft` the others. Damaged items and unproven closes count under every filter."""
+    return len(todo_rows(tracker, hard=hard, soft=soft))
 
 
 def hash_todos(tracker: Tracker) -> str:
+    return queries.todo_hash_of(todo_rows(tracker))
+
+
+def todo_rows(tracker: Tracker, *, hard: bool = False,
+              soft: bool = False) -> list[tuple[str, str, str]]:
+    """(id, status, title) of what keeps the agent from stopping: blocking items, and items an
+    agent closed whose evidence the rule needs and git no longer confirms (service.evidence)."""
     scope = queries.scope_tiers(tracker.config)
-    return queries.todo_hash_of(queries.todo_rows(tracker.store, tracker.config, scope))
+    rows = queries.todo_rows(tracker.store, tracker.config, scope, hard=hard, soft=soft)
+    return rows + _unproven(tracker, scope)
+
+
+def _unproven(tracker: Tracker, scope: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    if not tracker.config.evidence.require:
+        return []  # nothing needs evidence: no git, nothing more imported (the hot path)
+    from .evidence import unproven_rows
+
+    return unproven_rows(tracker, scope)
 
 
 def blocking_items(tracker: Tracker) -> list[Item]:
@@ -71,7 +86,8 @@ def decide_stop(tracker: Tracker, *, session: str, continuing: bool,
     attempt comes right after one this hook blocked."""
     config = tracker.config
     scope = queries.scope_tiers(config)
-    rows = queries.todo_rows(tracker.store, config, scope)
+    unproven = _unproven(tracker, scope)
+    rows = queries.todo_rows(tracker.store, config, scope) + unproven
     waiting = queries.unread_in(tracker.store, scope)
     state = BreakerState(tracker.layout.root, session)
     if not rows and not waiting:
@@ -89,11 +105,22 @@ def decide_stop(tracker: Tracker, *, session: str, continuing: bool,
         return StopVerdict(block=False, notice=notice, blocking=len(rows),
                            unread=len(waiting), key=key)
     state.save(key, count)
-    todo = blocking_items(tracker) if rows else []
+    todo = blocking_items(tracker) if len(rows) > len(unproven) else []
     broken = queries.broken_tiers(tracker.layout, scope)
-    return StopVerdict(block=True, reason=block_reason(todo, waiting, config.blocking_statuses,
-                                                       broken),
-                       blocking=len(rows), unread=len(waiting), key=key)
+    reason = block_reason(todo, waiting, config.blocking_statuses, broken)
+    if unproven:
+        reason += ("\n\n" if reason else "") + unproven_reason(unproven)
+    return StopVerdict(block=True, reason=reason, blocking=len(rows), unread=len(waiting),
+                       key=key)
+
+
+def unproven_reason(rows: list[tuple[str, str, str]]) -> str:
+    lines = [f"htrac: {len(rows)} item(s) closed without evidence git still confirms; they "
+             "count as open. Show the work with htrac update <ID> --status <status> "
+             "--evidence commit:<sha> (see htrac verify):"]
+    lines.extend(f"  - {i}  {inline(s)}  {inline(t, 100)}" for i, s, t in rows[:TOP_ITEMS])
+    lines.extend(_more(len(rows), "htrac verify"))
+    return "\n".join(lines)
 
 
 def missing_tracker(start: Path) -> StopVerdict | None:

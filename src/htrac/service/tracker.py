@@ -89,7 +89,7 @@ class Tracker:
             isbefore: tuple[str, ...] = (), duplicate_of: tuple[str, ...] = (),
             not_duplicate_of: tuple[str, ...] = (), pr_ref: str | None = None,
             description: str = "", fields: dict[str, Any] | None = None,
-            tier: str = DEFAULT_TIER) -> Item:
+            tier: str = DEFAULT_TIER, evidence: list[str] | tuple[str, ...] = ()) -> Item:
         from . import values
 
         values.check_tier(tier)
@@ -108,7 +108,12 @@ class Tracker:
             "pr_ref": pr_ref, "description": description, "fields": fields,
         }
         values.check_data(data, self.store.vocab)
-        op = self._new_op("create", {"data": data})
+        body: dict[str, Any] = {"data": data}
+        if evidence:
+            from .evidence import prepare
+
+            body["evidence"] = prepare(self, evidence)
+        op = self._new_op("create", body)
         item_id = self._claim_id(self.config.prefix(kind), data, op, tier)
         self._refuse_loops(item_id, data["isbefore"], data["parent"])
         self._append(tier, item_id, op, create=True)
@@ -117,7 +122,8 @@ class Tracker:
     def update(self, ref: str, *, set_: dict[str, Any] | None = None,
                add: dict[str, list[str]] | None = None,
                remove: dict[str, list[str]] | None = None,
-               expected_version: str | None = None) -> tuple[Item, Item]:
+               expected_version: str | None = None,
+               evidence: list[str] | tuple[str, ...] = ()) -> tuple[Item, Item]:
         from . import values
 
         tier, item_id = self.store.resolve(ref)
@@ -138,8 +144,22 @@ class Tracker:
         self._refuse_loops(item_id, [*(body["set"].get("isbefore") or ()),
                                      *body.get("add", {}).get("isbefore", ())],
                            body["set"].get("parent"))
+        if evidence:
+            if "status" not in body["set"]:
+                raise InvalidValueError("--evidence goes with the --status it proves")
+            from .evidence import prepare
+
+            body["evidence"] = prepare(self, evidence)
         self._append(tier, item_id, self._new_op("update", body),
                      expected_version=expected_version)
+        return before, self.store.load(tier, item_id)
+
+    def annotate(self, ref: str, body: dict[str, Any]) -> tuple[Item, Item]:
+        """Append an update that changes no field, carrying htrac's own keys (`remember`,
+        `forget`: see `service.memory`); returns the item before and after."""
+        tier, item_id = self.store.resolve(ref)
+        before = self.store.load(tier, item_id)
+        self._append(tier, item_id, self._new_op("update", {"set": {}, **body}))
         return before, self.store.load(tier, item_id)
 
     def discuss(self, ref: str, message: str, *, summarize: bool = False,

@@ -8,7 +8,7 @@ from typing import Any
 from ..core.config import Config, Kind
 from ..core.errors import InvalidValueError
 from ..core.itemrules import RESERVED_FIELD_NAMES, TAG
-from ..core.ops import LEGACY_KEYS, SET_VALUED, UPDATABLE
+from ..core.ops import ADD_ONLY, LEGACY_KEYS, SET_VALUED, UPDATABLE
 from ..core.schema import SchemaError, Vocabulary, check_value
 from ..store.layout import TIERS
 
@@ -87,8 +87,13 @@ def update_body(set_: dict[str, Any], add: dict[str, list[str]],
     for part, given in (("add", add), ("remove", remove)):
         clean = {}
         for key, items in given.items():
-            if key not in SET_VALUED:
-                raise InvalidValueError(f"can't {part} to {key!r}: only {', '.join(SET_VALUED)}")
+            if key not in SET_VALUED + ADD_ONLY:
+                raise InvalidValueError(f"can't {part} to {key!r}: only "
+                                        f"{', '.join(SET_VALUED + ADD_ONLY)}")
+            if key in ADD_ONLY:
+                from .links import check_link
+
+                items = list(dict.fromkeys(check_link(i) for i in items))
             if items:
                 clean[key] = list(dict.fromkeys(items))
         if clean:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import index_db
+from . import index_db, index_fts
 from .index_db import FORMAT_KEY, IndexUnavailable, transaction
 from .index_files import (
     Snapshot,
@@ -160,7 +160,7 @@ class Index:
             db.execute("DELETE FROM items")
             db.execute("DELETE FROM blobs")
             for table in ("links", "parents", "tags", "actors", "texts", "changelog",
-                          "editlogs"):
+                          "editlogs", *index_fts.TABLES):
                 db.execute(f"DELETE FROM {table}")
             index_db.new_epoch(db)
             db.execute("DELETE FROM stamps")
@@ -380,6 +380,7 @@ class Index:
     def _delete(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
         for table in ("items", "blobs", *DERIVED):
             db.execute(f"DELETE FROM {table} WHERE rank = ? AND id = ?", (RANK[tier], item_id))
+        index_fts.delete(db, RANK[tier], item_id)
         self._stamps.forget(RANK[tier], item_id)
 
     def _read_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
@@ -456,13 +457,14 @@ class Index:
     @staticmethod
     def _insert_derived(db: sqlite3.Connection, rank: int, item_id: str,
                         derived: list[Any]) -> None:
-        links, parents, tags, actors, text = derived
+        links, parents, tags, actors, text, document = derived
         for table, values in (("links", links), ("parents", parents), ("tags", tags),
                               ("actors", actors)):
             if values:
                 db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
                                [(rank, item_id, v) for v in values])
         db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", (rank, item_id, text))
+        index_fts.write(db, rank, item_id, document)  # full-text search, as fresh as the rest
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item,
                     log: OpLog) -> None:
@@ -541,7 +543,7 @@ def _renewals(item: Item) -> str:
 
 def _derived(item: Item, log: OpLog) -> tuple[Any, ...]:
     """(compiled item blob, `COLUMNS` values, isbefore links, parent (none or one), tags,
-    actors, searchable text)."""
+    actors, searchable text, full-text document)."""
     from ..core.predicates import searchable_text
     from ..core.problems import REJECTED
     from ..core.summary import sortable_priority
@@ -557,4 +559,4 @@ def _derived(item: Item, log: OpLog) -> tuple[Any, ...]:
     actors = sorted({op.actor for op in log.ops if isinstance(op.actor, str) and op.actor})
     parent = (item.parent,) if item.parent else ()
     return (encode_item(item), columns, tuple(item.isbefore), parent, tuple(item.tags),
-            tuple(actors), searchable_text(item))
+            tuple(actors), searchable_text(item), index_fts.document(item))

@@ -15,7 +15,7 @@ import marshal
 from dataclasses import fields
 
 from ..core.claims import Claim, LostClaim
-from ..core.item import Entry, Item
+from ..core.item import Entry, Item, Memo
 from ..core.oplog import OpLog
 from ..core.ops import Op
 from ..core.problems import Problem
@@ -30,12 +30,13 @@ _DISCUSSION = _ITEM.index("discussion")
 _PROBLEMS = _ITEM.index("problems")
 _CLAIM_AT = _ITEM.index("claim")
 _LOST_AT = _ITEM.index("lost_claims")
-
+_MEMO = tuple(f.name for f in fields(Memo))
+_MEMORY = _ITEM.index("memory")
 
 
 def shape() -> str:
     """A hash of the stored field lists (what `index_db.SHAPE` must say)."""
-    shapes = (_ITEM, _ENTRY, _PROBLEM, _OP, _CLAIM, _LOST)
+    shapes = (_ITEM, _ENTRY, _PROBLEM, _OP, _CLAIM, _LOST, _MEMO)
     return hashlib.sha256(repr(shapes).encode()).hexdigest()[:16]
 
 
@@ -45,6 +46,7 @@ def encode_item(item: Item) -> bytes:
     values[_PROBLEMS] = [tuple(getattr(p, n) for n in _PROBLEM) for p in item.problems]
     values[_CLAIM_AT] = item.claim.as_tuple() if item.claim is not None else None
     values[_LOST_AT] = [tuple(getattr(c, n) for n in _LOST) for c in item.lost_claims]
+    values[_MEMORY] = [tuple(getattr(m, n) for n in _MEMO) for m in item.memory]
     return marshal.dumps(tuple(values))
 
 
@@ -55,6 +57,7 @@ def decode_item(blob: bytes) -> Item:
     claim = values[_CLAIM_AT]
     values[_CLAIM_AT] = Claim.from_tuple(claim) if claim is not None else None
     values[_LOST_AT] = [LostClaim(*c) for c in values[_LOST_AT]]
+    values[_MEMORY] = [Memo(*m) for m in values[_MEMORY]]
     return Item(*values)
 
 

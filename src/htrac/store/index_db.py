@@ -18,6 +18,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import index_fts
+
 # Format history (a mismatch drops every table and rebuilds):
 #   1 — items with stamps, digests, parsed logs and compiled items; edit logs; isbefore links.
 #   2 — per-tier stamp blobs (index_stamps) for the nothing-changed check.
@@ -34,10 +36,12 @@ from pathlib import Path
 #   9 — `claimed` (a claim or a lost claim: core.claims), with a partial index, and `renewals`
 #       (is:claimed, is:stale); claims in the compiled item; `links_target`, for blockers.
 #  10 — `claimed` in the covering listing index (summaries say which rows have claims).
-FORMAT_VERSION = 10
+#  11 — full-text search: the FTS5 table `fulltext` and its keys `fulltext_docs` (index_fts);
+#       notes, links and evidence in the compiled item.
+FORMAT_VERSION = 11
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
-SHAPE = "1ab5b94bc01dbdbe"
+SHAPE = "b519d34dc7d7011e"
 # A stored blob is also only as portable as marshal's format and the Python that wrote it.
 FORMAT_KEY = (f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:"
               f"{sys.version_info[0]}.{sys.version_info[1]}")
@@ -124,7 +128,8 @@ CREATE TABLE IF NOT EXISTS editlogs (
 );
 """
 TABLES = ("meta", "items", "blobs", "links", "parents", "tags", "actors", "texts", "changelog",
-          "stamps", "stampdelta", "editlogs")
+          "stamps", "stampdelta", "editlogs", *index_fts.TABLES)
+SCHEMA += ";" + index_fts.SCHEMA
 
 
 class IndexUnavailable(Exception):

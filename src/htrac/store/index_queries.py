@@ -167,3 +167,12 @@ def blockers(index: Index, item_id: str, resolved: Sequence[str]) -> list[tuple[
         "SELECT items.id, items.status FROM links JOIN items USING (rank, id) "
         f"WHERE links.target = ? AND items.status NOT IN ({_marks(resolved)}) "
         "ORDER BY items.rank, items.id", (item_id, *resolved)).fetchall()
+
+
+def digests(index: Index, tiers: Sequence[str]) -> dict[str, str]:
+    """`tier/ID` → a digest of the item's file, for every item of `tiers`: what the session
+    brief's cursor compares to say what changed."""
+    db = index.refresh()
+    rows = db.execute(f"SELECT tier, id, digest FROM items WHERE {_in_tiers(tiers)}")
+    return {f"{tier}/{item_id}": (digest.hex()[:16] if digest else "")
+            for tier, item_id, digest in rows}

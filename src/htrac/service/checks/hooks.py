@@ -34,10 +34,16 @@ Work items live in this repository's tracker; use `htrac` for them (`--json` for
    lease; a racer's item is skipped) — or `htrac claim <ID>` for a chosen one. A claim someone
    else holds is refused: pick another item. Your writes, `htrac heartbeat` and the hooks keep
    the lease alive; `htrac reserve <PATH>… --item <ID>` tells others which files you change.
-3. `htrac discuss <ID> "<what you found, did or need>"` records progress on the item.
-4. `htrac update <ID> --status done` when it is finished (that ends the claim), or
-   `htrac release <ID> --reason "<why>"` to give it back unfinished. If htrac says you lost a
-   claim, stop working on that item.
+3. `htrac discuss <ID> "<what you found, did or need>"` records progress on the item;
+   `htrac remember <ID> "<fact you must not lose>"` keeps a note the brief shows you again.
+4. `htrac update <ID> --status done --evidence commit:<sha>` when it is finished (the commit
+   that did it; `pr:N`, `test:NAME`, `url:…` also count where the tracker's rule allows; that
+   ends the claim), or `htrac release <ID> --reason "<why>"` to give it back unfinished. If
+   htrac says you lost a claim, stop working on that item.
+
+After a restart or a compaction, `htrac brief` (the session-start hook gives it to you) says
+what you were doing, your notes, what changed and what is ready; `htrac search <words>` finds
+items by their text.
 
 The stop hook (`htrac hook stop`) keeps you working while `htrac count-todos` is above 0 or a
 human waits for an answer. Never edit `.agent/**/*.ops` files by hand; locks, deletion and other
