@@ -383,3 +383,41 @@ def test_agent_cannot_forget_a_humans_note_by_any_route(machine, clones):
     mine = m.ok(AGENT, "remember", item, "my own note", cwd=cwd).split()[1]
     m.ok(AGENT, "forget", item, mine, cwd=cwd)
     assert [n["text"] for n in m.item(AGENT, item, cwd)["memory"]] == ["never touch the v1 API"]
+
+
+def test_agent_cannot_close_without_the_trust_roots_evidence_by_any_route(machine, clones):
+    """The trust root requires evidence to close a work item: the agent's config edit that
+    drops the rule changes nothing, its close without evidence (or citing a commit that isn't
+    there) is refused, and such a close written straight into the file is rejected by the fold
+    and leaves the item open; a real commit proves it."""
+    from os_users import trust_files_for
+
+    m, cwd = machine, clones.agent
+    [trust] = trust_files_for([clones.human])
+    original = trust.read_text(encoding="utf-8")
+    trust.write_text(original + "evidence:\n  require: {work_item: [done]}\n  accept: [commit]\n",
+                     encoding="utf-8")
+    try:
+        item = m.ok(AGENT, "add", "--kind", "work_item", "--title", "Prove it", cwd=cwd).strip()
+        config = cwd / ".agent/tracker/config.yaml"
+        m.run(AGENT, "sh", "-c", f"printf 'evidence: {{require: {{}}}}\\n' >> '{config}'",
+              cwd=cwd)
+        run = m.htrac(AGENT, "update", item, "--status", "done", cwd=cwd)
+        assert run.code == 1 and "needs evidence" in run.err, run.err
+        run = m.htrac(AGENT, "update", item, "--status", "done", "--evidence",
+                      "commit:" + "0" * 40, cwd=cwd)
+        assert run.code == 1 and "Traceback" not in run.err, run.err
+        from htrac.core.ops import make_op
+        from htrac.core.serialize import serialize_op
+        close = serialize_op(make_op("update", by="agent", actor=AGENT, clock=990,
+                                     body={"set": {"status": "done"}}))
+        _append_as_agent(m, clones, item, close)
+        shown = m.item(AGENT, item, cwd)
+        assert shown["status"] != "done"
+        assert any("evidence" in p["reason"] for p in shown["problems"]), shown["problems"]
+        head = m.git(AGENT, "rev-parse", "HEAD", cwd=cwd).strip()
+        m.ok(AGENT, "update", item, "--status", "done", "--evidence", f"commit:{head}", cwd=cwd)
+        assert m.item(AGENT, item, cwd)["status"] == "done"
+    finally:
+        trust.write_text(original, encoding="utf-8")
+        m.run(AGENT, "git", "checkout", "--", ".agent/tracker/config.yaml", cwd=cwd)

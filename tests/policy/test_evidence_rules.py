@@ -1,4 +1,5 @@
-"""The evidence rule: parsed from config or trust root (which wins), applied to agents only."""
+"""The evidence rule: parsed from config or trust root (which alone counts where it governs),
+applied to agents only."""
 
 from __future__ import annotations
 
@@ -89,4 +90,18 @@ def test_trust_root_rule_replaces_the_worktree_rule(tmp_path):
     assert found.config.evidence.require == {"work_item": ("done", "wont_do")}
     assert found.rules.evidence.accept == ("commit",)
     (trust / "repo.yaml").write_text(f'repositories: ["{worktree}"]\n')
-    assert trustroot.find([worktree], trust).evidence is None  # none: the config's applies
+    assert trustroot.find([worktree], trust).evidence is None
+    # none in the trust root: nothing needs evidence, whatever the (agent-writable) config says
+    config = parse_config("evidence: {require: {work_item: [done]}}\n", source="t")
+    found = authority.resolve([worktree], config, trust_dir=trust)
+    assert found.config.evidence == EvidenceRule() and found.rules.evidence == EvidenceRule()
+
+
+def test_setup_writes_the_rule_into_the_trust_file_and_reads_it_back(tmp_path):
+    from htrac.core.config import Governance as Gov
+
+    rule = EvidenceRule(require={"work_item": ("done",), "invariant": ("done", "wont_do")},
+                        accept=("commit", "pr"), branches=("main",))
+    for evidence in (rule, EvidenceRule(), None):
+        text = trustroot.render(["/r"], Gov(), ("deleted",), (), evidence)
+        assert trustroot.parse(text, tmp_path / "t.yaml").evidence == evidence

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..core.config import Config
 from ..core.errors import AuthorityError
+from ..core.evidence import EvidenceRule
 from . import lifecycle, trustroot
 from .actor import Actor, current_actor
 from .rules import Rules
@@ -66,8 +67,9 @@ def govern(root: trustroot.TrustRoot | None, config: Config) -> Authority:
         # Nothing the worktree holds decides authority, the statuses or the stop hook.
         config = config.with_governance(root.governance).governed_by(root.settings,
                                                                      str(root.path))
-        if root.evidence is not None:  # the trust root's rule replaces the worktree's
-            config = config.with_evidence(root.evidence)
+        # The evidence rule binds agents, and an agent can write the config: with a trust root
+        # only the trust root's rule counts (none there: nothing needs evidence), as lifecycles.
+        config = config.with_evidence(root.evidence or EvidenceRule())
     actor = current_actor(config.governance.agent_usernames)
     baseline = root.baseline if root is not None else frozenset()
     # A lifecycle binds agents, so with a trust root only the trust root's count (an agent can

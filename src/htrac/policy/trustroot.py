@@ -16,12 +16,15 @@ authority and the stop hook:
       scope: all
     lifecycles:                         # per kind, the statuses allowed next (policy.lifecycle)
       work_item: {todo_hard: [in_progress], in_progress: [needs_human_review, todo_hard]}
-    evidence: {require: {work_item: [done]}, branches: [main]}   # replaces the config's
+    evidence:                           # closing statuses an agent must prove (core.evidence)
+      require: {work_item: [done]}
+      branches: [main]
 
 The settings of the file that governs the repository a command runs in replace the
 in-repository `actor_resolution`, `statuses` and `stop_hook` wholesale: nothing an agent can
 write or push (a `config.yaml.template`, a gitignored `config.yaml` in its clone) decides which
-ops the fold accepts or what the stop hook counts. A file written before `statuses` and
+ops the fold accepts or what the stop hook counts; its `lifecycles` and `evidence` replace the
+config's too (absent, there are none: an agent can write the config). A file written before `statuses` and
 `stop_hook` existed (a top-level `human_only_statuses` only) governs with the built-in defaults
 for them, never the repository's; `doctor` reports it out of date. The location is fixed: no
 environment variable, option or file in the worktree moves it. A trust file that an agent could
@@ -71,7 +74,7 @@ class TrustRoot:
     complete: bool = True  # False: written before `statuses` and `stop_hook` (defaults apply)
     baseline: frozenset[str] = frozenset()
     lifecycles: Lifecycles = ()
-    evidence: EvidenceRule | None = None  # None: nothing needs evidence (core.evidence)
+    evidence: EvidenceRule | None = None  # None: nothing needs evidence where it governs
 
     @property
     def human_only_statuses(self) -> tuple[str, ...]:
@@ -337,7 +340,8 @@ def _user(uid: int) -> str:
 
 
 def render(repositories: list[str], governance: Governance,
-           settings: StatusSettings | None = None, lifecycles: Lifecycles = ()) -> str:
+           settings: StatusSettings | None = None, lifecycles: Lifecycles = (),
+           evidence: EvidenceRule | None = None) -> str:
     """The text of a trust file (JSON strings are valid YAML double-quoted scalars)."""
     settings = settings or default_status_settings()
 
@@ -360,7 +364,8 @@ def render(repositories: list[str], governance: Governance,
             + block("resolved_statuses", settings.resolved_statuses, "  ")
             + block("human_only_statuses", settings.human_only_statuses, "  ")
             + f"  scope: {json.dumps(settings.scope)}\n"
-            + _render_lifecycles(lifecycles))
+            + _render_lifecycles(lifecycles)
+            + _render_evidence(evidence))
 
 
 def _render_lifecycles(lifecycles: Lifecycles) -> str:
@@ -372,4 +377,15 @@ def _render_lifecycles(lifecycles: Lifecycles) -> str:
         for source, targets in transitions:
             listed = ", ".join(json.dumps(t) for t in targets)
             lines.append(f"    {json.dumps(source)}: [{listed}]\n")
+    return "".join(lines)
+
+
+def _render_evidence(rule: EvidenceRule | None) -> str:
+    if rule is None:
+        return ""
+    lines = ["evidence:\n", "  require:\n" if rule.require else "  require: {}\n"]
+    lines.extend(f"    {json.dumps(kind)}: [{', '.join(json.dumps(s) for s in statuses)}]\n"
+                 for kind, statuses in sorted(rule.require.items()))
+    lines.append(f"  accept: [{', '.join(json.dumps(f) for f in rule.accept)}]\n")
+    lines.append(f"  branches: [{', '.join(json.dumps(b) for b in rule.branches)}]\n")
     return "".join(lines)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...core.config import Governance, StatusSettings, load_config
 from ...core.errors import HtracError
+from ...core.evidence import EvidenceRule
 from ...core.oplog import read_oplog
 from ...core.ops import HUMAN
 from ...core.problems import REJECTED, TAMPERED
@@ -45,7 +46,8 @@ def trust_root(ctx: CheckContext) -> Iterator[Result]:
         return
     settings, source = _status_source(tracker, existing)
     text, notes = _desired(ctx, existing, agent, settings,
-                           lifecycle.from_kinds(tracker.config.kinds))
+                           lifecycle.from_kinds(tracker.config.kinds),
+                           tracker.config.evidence if tracker.config.evidence.require else None)
     path = existing.path if existing else trustroot.TRUST_DIR / f"{_slug(ctx.repo)}.yaml"
     desired = trustroot.parse(text, path)
     if existing is not None and desired == replace(existing, baseline=frozenset()):
@@ -89,7 +91,8 @@ def _agent_writable(path: Path, patterns: tuple[str, ...]) -> bool:
 
 
 def _desired(ctx: CheckContext, existing, agent: str | None, settings: StatusSettings,
-             config_lifecycles: tuple = ()) -> tuple[str, list[Result]]:
+             config_lifecycles: tuple = (),
+             config_evidence: EvidenceRule | None = None) -> tuple[str, list[Result]]:
     gov = existing.governance if existing else Governance()
     repos = list(existing.repositories) if existing else []
     for repo in (ctx.repo, ctx.options.get("agent_clone")):
@@ -108,9 +111,11 @@ def _desired(ctx: CheckContext, existing, agent: str | None, settings: StatusSet
         notes.append(Result("signing", WARN, "no human key yet: signing stays off",
                             fix="htrac keys init (as the human), then sudo htrac setup again"))
     governance = Governance(tuple(patterns), signing, tuple(human_keys))
-    # Lifecycles stay as the trust root has them; a first trust root takes the config's.
+    # Lifecycles and the evidence rule stay as the trust root has them; a first trust root
+    # takes the config's (without a trust root, tracker.config's rule is the config's own).
     lifecycles = existing.lifecycles if existing is not None else config_lifecycles
-    return trustroot.render(repos, governance, settings, lifecycles), notes
+    evidence = existing.evidence if existing is not None else config_evidence
+    return trustroot.render(repos, governance, settings, lifecycles, evidence), notes
 
 
 def _record_baseline(tracker, root: trustroot.TrustRoot) -> Result:
