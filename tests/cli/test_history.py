@@ -82,11 +82,30 @@ def test_log_explain_walks_the_fold_order_with_reasons(tmp_tracker):
     with path.open("a", encoding="utf-8") as log:
         log.write("".join(serialize_op(op) for op in ops))
     steps = _json(tmp_tracker, "log", item, "--explain")["steps"]
-    assert [s["clock"] for s in steps] == sorted(s["clock"] for s in steps)
+    judged = [s["clock"] for s in steps if s["outcome"] != "unknown"]  # unreadable ops first
+    assert judged == sorted(judged) and steps[0]["outcome"] == "unknown"
     by_clock = {s["clock"]: s for s in steps}
     assert by_clock[5]["outcome"] == "applied" and by_clock[5]["changes"] == [
-        "title: 'Explained' → 'T2'"]
+        {"field": "title", "before": "Explained", "after": "T2"}]
     assert by_clock[10]["outcome"] == "rejected" and "locked" in by_clock[10]["reason"]
-    assert by_clock[20]["outcome"] == "unknown op"
+    assert by_clock[20]["outcome"] == "unknown"
+    assert [s["n"] for s in steps] == list(range(1, len(steps) + 1))
+    # the same steps, identities and outcomes as the history view of the TUI and the web
+    from htrac.service.history import history
+    from htrac.service.tracker import Tracker
+    same = history(Tracker.open(start=tmp_tracker.path), item)
+    assert [(s["id"], s["outcome"]) for s in same] == [(s["id"], s["outcome"]) for s in steps]
     text = tmp_tracker.ok("log", item, "--explain")
     assert "rejected" in text and "why: field 'priority'" in text
+    assert "title: 'Explained' → 'T2'" in text
+
+
+def test_log_explain_shows_notes_links_and_evidence_changing(tmp_tracker):
+    item = tmp_tracker.add("Remembered")
+    tmp_tracker.ok("remember", item, "the fixture needs root")
+    tmp_tracker.ok("link", item, "https://example.com/pr/7")
+    tmp_tracker.ok("update", item, "--status", "done", "--evidence", "url:https://ci.example/1")
+    text = tmp_tracker.ok("log", item, "--explain")
+    assert "must-remember +" in text and "the fixture needs root" in text
+    assert "links: +https://example.com/pr/7" in text
+    assert "evidence: +url:https://ci.example/1" in text and "status: todo_hard → done" in text

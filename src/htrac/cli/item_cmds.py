@@ -126,8 +126,9 @@ def show(ctx: Context, ref: str, include_deleted: bool, include_history: bool,
 @click.command()
 @item_argument()
 @click.option("--explain", is_flag=True,
-              help="Each op in the order the fold applies it: whose it is, applied or "
-                   "rejected (and why), what it changed.")
+              help="Each op in the order the fold judged it (ops it can't read first): "
+                   "whose authority it carries, applied or rejected (and why), what it "
+                   "changed.")
 @json_option
 @pass_ctx
 def log(ctx: Context, ref: str, explain: bool) -> None:
@@ -146,24 +147,26 @@ def log(ctx: Context, ref: str, explain: bool) -> None:
 
 def _explain(ctx: Context, ref: str) -> None:
     from ..core.display import name
-    from ..service.explain import explain
+    from ..service.explain import describe, explain
+    from ..service.history import as_json as step_json
     from .render import one_line
 
     found = explain(ctx.tracker, ref)
     if ctx.json:
         click.echo(as_json({"id": found.item_id, "tier": found.tier,
-                            "steps": [s.as_dict() for s in found.steps],
+                            "steps": [{"n": n, **step_json(s)}
+                                      for n, s in enumerate(found.steps, 1)],
                             "damaged": found.damaged}))
         return
     click.echo(f"{found.item_id} [{found.tier}]: {len(found.steps)} op(s) in fold order")
-    for step in found.steps:
+    for n, step in enumerate(found.steps, 1):
         op = step.op
         # everything from the file is someone's text: set in by core.display's rule
-        click.echo(f"{step.n:>3}  {name(str(op.type)):<17} {name(str(op.nonce)[:8]):<8}  "
+        click.echo(f"{n:>3}  {name(str(op.type)):<17} {name(str(op.nonce)[:8]):<8}  "
                    f"clock {name(str(op.clock)):<4} {name(str(op.at))}  "
                    f"{name(str(op.actor or '?'))} ({step.who})  {step.outcome}")
         for change in step.changes:
-            click.echo(f"       {one_line(change)}")
+            click.echo(f"       {one_line(describe(change))}")
         if step.reason:
             click.echo(f"       why: {one_line(step.reason)}")
     for line in found.damaged:
