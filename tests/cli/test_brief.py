@@ -31,3 +31,20 @@ def test_session_start_hook_reports_changes_per_session(agent_tracker):
     agent_tracker.ok("update", item, "--priority", "0")
     assert f"Changed since you last looked (1):\n  - {item}" in context("abc")
     assert "Nothing changed since you last looked." in context("abc")
+
+
+def test_brief_lists_the_sessions_claims_with_their_lease_and_the_board(agent_tracker):
+    claimed = agent_tracker.add("Claimed", "--description", "Finish the claimed thing")
+    other = agent_tracker.add("Other work")
+    agent_tracker.ok("claim", claimed, "--session", "s-1")
+    agent_tracker.ok("remember", claimed, "the lease renews on every write")
+    agent_tracker.ok("update", other, "--status", "in_progress")
+    agent_tracker.ok("board", "-m", "taking the parser, leave src/parse alone")
+    text = agent_tracker.ok("brief", "--session", "s-1")
+    claims = text.split("Your claims (session s-1) (1):\n", 1)[1]
+    assert claims.startswith(f"  - {claimed}") and "left)" in claims.splitlines()[0]
+    assert "goal: Finish the claimed thing" in claims and "the lease renews" in claims
+    assert f"Your other work in progress (1):\n  - {other}" in text
+    assert text.rstrip().endswith("taking the parser, leave src/parse alone")
+    elsewhere = agent_tracker.ok("brief", "--session", "s-2")  # another session holds nothing
+    assert "Your claims" not in elsewhere and "Your work in progress (2):" in elsewhere
