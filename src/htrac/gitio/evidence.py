@@ -77,7 +77,7 @@ def existing_commits(repo: Path, shas: list[str]) -> set[str] | None:
     if result is None or result.returncode != 0:
         return None
     found = set()
-    for sha, line in zip(shas, result.stdout.decode().splitlines()):
+    for sha, line in zip(shas, result.stdout.decode().splitlines(), strict=False):
         if line.endswith(" commit"):
             found.add(sha)
     return found

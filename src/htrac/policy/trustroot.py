@@ -24,13 +24,13 @@ The settings of the file that governs the repository a command runs in replace t
 in-repository `actor_resolution`, `statuses` and `stop_hook` wholesale: nothing an agent can
 write or push (a `config.yaml.template`, a gitignored `config.yaml` in its clone) decides which
 ops the fold accepts or what the stop hook counts; its `lifecycles` and `evidence` replace the
-config's too (absent, there are none: an agent can write the config). A file written before `statuses` and
-`stop_hook` existed (a top-level `human_only_statuses` only) governs with the built-in defaults
-for them, never the repository's; `doctor` reports it out of date. The location is fixed: no
-environment variable, option or file in the worktree moves it. A trust file that an agent could
-change protects nothing, so one that is group- or world-writable, or owned by an agent user, is
-refused (every command stops with the fix) rather than silently used or silently ignored; two
-files governing one repository are refused the same way.
+config's too (absent, there are none: an agent can write the config). A file written before
+`statuses` and `stop_hook` existed (a top-level `human_only_statuses` only) governs with the
+built-in defaults for them, never the repository's; `doctor` reports it out of date. The
+location is fixed: no environment variable, option or file in the worktree moves it. A trust
+file that an agent could change protects nothing, so one that is group- or world-writable, or
+owned by an agent user, is refused (every command stops with the fix) rather than silently used
+or silently ignored; two files governing one repository are refused the same way.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from ..core.config import (
     parse_evidence,
     status_settings,
 )
-from ..core.evidence import EvidenceRule
 from ..core.errors import ConfigError
+from ..core.evidence import EvidenceRule
 from ..core.yamlread import YamlError, load_block
 from .actor import classify
 from .lifecycle import Lifecycles
