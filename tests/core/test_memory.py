@@ -7,8 +7,8 @@ import pytest
 from htrac.core.config import Governance, load_config
 from htrac.core.fold import fold
 from htrac.core.memory import MAX_ENTRIES
-from htrac.core.ops import LOCKABLE, make_op
 from htrac.core.oplog import read_oplog
+from htrac.core.ops import LOCKABLE, make_op
 from htrac.core.schema import SchemaError, check_op
 from htrac.core.serialize import serialize_op
 from htrac.policy.rules import Rules

@@ -8,12 +8,12 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from tests_support import FULL
 
 from htrac.service.brief import brief
 from htrac.service.memory import remember
 from htrac.service.tokens import count_tokens
 from htrac.service.tracker import Tracker
-from tests_support import FULL
 
 GENERATOR = Path(__file__).parents[2] / "benchmarks" / "generate.py"
 NOTE = "Never run the migration against the shared staging database; " * 4

@@ -7,7 +7,8 @@ import re
 import sqlite3
 import unicodedata
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from htrac.core.item import Entry, Item, Memo
 from htrac.service.fulltext import Matcher, fts_query, parse

@@ -22,7 +22,8 @@ def verify(ctx: Context, ref: tuple[str, ...]) -> None:
 
     Exit status 1 when an item an agent closed under the rule is unproven (evidence gone,
     unverifiable or missing) — the items the stop hook counts as open. For CI."""
-    from ..service.evidence import closed_items, verify as check
+    from ..service.evidence import closed_items
+    from ..service.evidence import verify as check
     from ..store.layout import TIERS
 
     tracker = ctx.tracker

@@ -139,7 +139,8 @@ def _claims(tracker: Tracker, session: str | None, focus: Item | None,
     from ..core.lease import describe_left
     from .claims import held_by_session
 
-    held = sorted(held_by_session(tracker, session, claimed), key=lambda h: queries.sort_key(h.item))
+    held = sorted(held_by_session(tracker, session, claimed),
+                  key=lambda h: queries.sort_key(h.item))
     return [(h.item, describe_left(h.lease.seconds_left)) for h in held
             if focus is None or h.item.id != focus.id]
 

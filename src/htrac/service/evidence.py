@@ -134,7 +134,7 @@ class Checker:
                 return Verdict(item, "missing", ["closed by an agent without evidence"])
             return Verdict(item, "human" if needed else "none")
         answers = [self.answer(e) for e in cited]
-        details = [f"{e}: {a.detail}" for e, a in zip(cited, answers)]
+        details = [f"{e}: {a.detail}" for e, a in zip(cited, answers, strict=True)]
         if any(a.state == GONE for a in answers):
             state = "gone"
         elif any(a.state == OK for a in answers):

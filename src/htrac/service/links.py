@@ -11,7 +11,8 @@ as plain text. The allowlist lives here, once, for the TUI, the web UI and whate
 from __future__ import annotations
 
 from ..core.errors import InvalidValueError
-from ..core.memory import LINK as _URI, MAX_LINK
+from ..core.memory import LINK as _URI
+from ..core.memory import MAX_LINK
 
 # Schemes a surface may open on the human's behalf.
 CLICKABLE_SCHEMES = ("https", "http", "file", "mailto")
