@@ -10,12 +10,12 @@ Extending it:
 - `register(Predicate(...))` adds an `is:` predicate (claims adds `is:claimed`);
 - `needs_human(name)` adds a predicate to the union `is:needs-human` means (stale claims,
   cycles, tampering…);
-- `set_text_matcher(...)` replaces how words and phrases match (full-text search replaces the
-  substring matcher with FTS5).
+- `set_text_matcher(...)` replaces how words and phrases match (by default as `htrac search`
+  matches: `core.textsearch`, FTS5 in the index).
 
 Facts a predicate needs beyond the item (the configured status sets, which items are blocked,
 the human's read state, who wrote each item's ops) come in a `Facts`; the SQL half gets the same
-facts and may refer to the index's tables (`links`, `tags`, `actors`, `texts`) and to the
+facts and may refer to the index's tables (`links`, `tags`, `actors`, `fulltext`) and to the
 per-query table `temp.readmarks(id, dlen, read)` holding the human's read marks.
 """
 
@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import textsearch
 from .query import TEXT, Query, QueryVocabulary, Term
 
 if TYPE_CHECKING:
@@ -211,15 +212,6 @@ for _name in ("unread", "review", "rejected", "damaged", "looped"):
 
 # -- text --------------------------------------------------------------------------------------
 
-def searchable_text(item: Item) -> str:
-    """What words and phrases are looked for in: ID, title, description, tags, fields, pr_ref
-    and the visible messages, case-folded. The index stores exactly this (`texts.body`)."""
-    parts = [item.id, item.title, item.description, item.pr_ref or "", *item.tags]
-    parts += [f"{k} {v}" for k, v in item.fields.items()]
-    parts += [e.message for e in item.discussion if not e.is_tombstoned]
-    return "\n".join(str(p) for p in parts).casefold()
-
-
 @dataclass(frozen=True, slots=True)
 class TextMatcher:
     """How a word or phrase matches: on a folded item, and as SQL over the index."""
@@ -228,16 +220,9 @@ class TextMatcher:
     sql: Callable[[str, Facts], SqlPart]
 
 
-def _substring(item: Item, word: str, facts: Facts) -> bool:
-    return word.casefold() in searchable_text(item)
-
-
-def _substring_sql(word: str, facts: Facts) -> SqlPart:
-    return ("(i.rank, i.id) IN (SELECT rank, id FROM texts WHERE instr(body, ?) > 0)",
-            [word.casefold()])
-
-
-TEXT_MATCHER = [TextMatcher(_substring, _substring_sql)]
+# Words and phrases match as `htrac search` does (core.textsearch: whole tokens, case- and
+# accent-insensitive, `word*` a prefix), answered in SQL by the index's FTS5 table.
+TEXT_MATCHER = [TextMatcher(textsearch.word_matches, textsearch.word_sql)]
 
 
 def set_text_matcher(matcher: TextMatcher) -> None:
@@ -310,4 +295,4 @@ from . import claimterms  # noqa: E402,F401 — registers is:claimed and is:stal
 
 __all__ = ["Facts", "Predicate", "ReadMark", "TextMatcher", "PREDICATES", "NEEDS_HUMAN",
            "register", "needs_human", "set_text_matcher", "matches", "select", "vocabulary",
-           "searchable_text", "unread_for_human"]
+           "unread_for_human"]

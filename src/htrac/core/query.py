@@ -5,7 +5,8 @@ UI's `?q=` and the MCP `list` tool take the same string and get the same items.
     is:ready is:needs-human actor:alice_agent -tag:docs parser "a phrase"
 
 A query is a sequence of terms, all of which must hold. A term is `key:value[,value…]` (any of
-the values), a bare word or a `"quoted phrase"` (text the item contains, case-insensitively),
+the values), a bare word or a `"quoted phrase"` (in the item's text as `htrac search` finds
+it: whole words, case- and accent-insensitively, `word*` any word it starts; `core.textsearch`),
 and a leading `-` negates any term. Keys are case-insensitive; `priority` takes `N`, `<N`,
 `<=N`, `>N`, `>=N` or a list; `is:` names a predicate from the registry in `core.predicates`
 (others register more, e.g. `is:claimed`). Parsing is pure and checks spellings against a

@@ -159,7 +159,7 @@ class Index:
         with self._write(db):
             db.execute("DELETE FROM items")
             db.execute("DELETE FROM blobs")
-            for table in ("links", "parents", "tags", "actors", "texts", "changelog",
+            for table in ("links", "parents", "tags", "actors", "changelog",
                           "editlogs", *index_fts.TABLES):
                 db.execute(f"DELETE FROM {table}")
             index_db.new_epoch(db)
@@ -457,13 +457,12 @@ class Index:
     @staticmethod
     def _insert_derived(db: sqlite3.Connection, rank: int, item_id: str,
                         derived: list[Any]) -> None:
-        links, parents, tags, actors, text, document = derived
+        links, parents, tags, actors, document = derived
         for table, values in (("links", links), ("parents", parents), ("tags", tags),
                               ("actors", actors)):
             if values:
                 db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)",
                                [(rank, item_id, v) for v in values])
-        db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", (rank, item_id, text))
         index_fts.write(db, rank, item_id, document)  # full-text search, as fresh as the rest
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item,
@@ -524,7 +523,7 @@ COLUMNS = ("status", "priority", "created_at", "title", "kind", "damaged", "dupl
            "conflict", "unread", "updated_at", "parent", "rejected", "frozen", "locked", "dlen",
            "dlast_human", "claimed", "renewals")
 # Tables of rows derived from one item, replaced with it.
-DERIVED = ("links", "parents", "tags", "actors", "texts")
+DERIVED = ("links", "parents", "tags", "actors")
 CHANGELOG_ITEMS = 2000  # a refresh that changed more is logged as "everything changed"
 CHANGELOG_KEEP = 20000
 
@@ -543,8 +542,7 @@ def _renewals(item: Item) -> str:
 
 def _derived(item: Item, log: OpLog) -> tuple[Any, ...]:
     """(compiled item blob, `COLUMNS` values, isbefore links, parent (none or one), tags,
-    actors, searchable text, full-text document)."""
-    from ..core.predicates import searchable_text
+    actors, full-text document)."""
     from ..core.problems import REJECTED
     from ..core.summary import sortable_priority
     from .index_codec import encode_item
@@ -559,4 +557,4 @@ def _derived(item: Item, log: OpLog) -> tuple[Any, ...]:
     actors = sorted({op.actor for op in log.ops if isinstance(op.actor, str) and op.actor})
     parent = (item.parent,) if item.parent else ()
     return (encode_item(item), columns, tuple(item.isbefore), parent, tuple(item.tags),
-            tuple(actors), searchable_text(item), index_fts.document(item))
+            tuple(actors), index_fts.document(item))

@@ -38,7 +38,9 @@ from . import index_fts
 #  10 — `claimed` in the covering listing index (summaries say which rows have claims).
 #  11 — full-text search: the FTS5 table `fulltext` and its keys `fulltext_docs` (index_fts);
 #       notes, links and evidence in the compiled item.
-FORMAT_VERSION = 11
+#  12 — `fulltext` also answers the query language's words (a `refs` column: ID and pr_ref),
+#       so the `texts` table is gone.
+FORMAT_VERSION = 12
 BUSY_TIMEOUT = 5.0
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
 SHAPE = "b519d34dc7d7011e"
@@ -104,11 +106,6 @@ CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
 CREATE TABLE IF NOT EXISTS actors (rank INTEGER NOT NULL, id TEXT NOT NULL, actor TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS actors_item ON actors (rank, id);
 CREATE INDEX IF NOT EXISTS actors_actor ON actors (actor);
-CREATE TABLE IF NOT EXISTS texts (
-    rank INTEGER NOT NULL, id TEXT NOT NULL,
-    body TEXT NOT NULL,             -- core.predicates.searchable_text
-    PRIMARY KEY (rank, id)
-);
 CREATE TABLE IF NOT EXISTS changelog (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     rank INTEGER NOT NULL, id TEXT NOT NULL   -- id '*': every item of the tier (rank -1: all)
@@ -127,9 +124,10 @@ CREATE TABLE IF NOT EXISTS editlogs (
     log BLOB NOT NULL
 );
 """
-TABLES = ("meta", "items", "blobs", "links", "parents", "tags", "actors", "texts", "changelog",
+TABLES = ("meta", "items", "blobs", "links", "parents", "tags", "actors", "changelog",
           "stamps", "stampdelta", "editlogs", *index_fts.TABLES)
 SCHEMA += ";" + index_fts.SCHEMA
+RETIRED = ("texts",)  # tables older formats had: dropped with the rest on a rebuild
 
 
 class IndexUnavailable(Exception):
@@ -179,7 +177,7 @@ def _format(db: sqlite3.Connection) -> str | None:
 
 def _recreate(db: sqlite3.Connection, format_key: str) -> None:
     with transaction(db):
-        for table in TABLES:
+        for table in (*TABLES, *RETIRED):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in SCHEMA.split(";"):
             if statement.strip():

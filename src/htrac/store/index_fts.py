@@ -1,11 +1,12 @@
 """Full-text search in the derived index: an SQLite FTS5 table of every item's words.
 
-Each item is one document with a column per kind of text — title, description, custom fields,
-discussion (tombstoned messages left out), must-remember notes, links, tags — so ranking can weigh
-a title hit above a hit deep in a discussion (bm25 with per-column weights). The table is
-written by the same code and in the same transaction as the item's own row (`store.index`), so
-search is exactly as fresh as every other answer the index gives: never a stale hit, never a
-missing one.
+Each item is one document with a column per kind of text (`core.textsearch.document`: title,
+description, custom fields, the visible discussion, must-remember notes, links, tags, ID and
+pr_ref), so ranking can weigh a title hit above a hit deep in a discussion (bm25 with
+per-column weights); the query language's words and phrases are answered from it too. The
+table is written by the same code and in the same transaction as the item's own row
+(`store.index`), so search is exactly as fresh as every other answer the index gives: never a
+stale hit, never a missing one.
 
 Documents are keyed by `fulltext_docs.docid`, an integer row per (tier rank, ID), because an
 FTS5 table can only be found quickly by its rowid.
@@ -15,17 +16,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..core.item import Item
+from ..core.textsearch import CLOSE, COLUMNS, OPEN, document
 
-COLUMNS = ("title", "description", "fields", "discussion", "memory", "links", "tags")
+__all__ = ["CLOSE", "COLUMNS", "OPEN", "SCHEMA", "TABLES", "WEIGHTS", "delete", "document",
+           "query", "write"]
+
 # bm25 weights, in COLUMNS order: a title hit counts most, a discussion hit least.
-WEIGHTS = (10.0, 4.0, 2.0, 1.0, 3.0, 1.0, 3.0)
-# Markers around a match in a snippet: characters no stored text carries (controls are escaped
-# or refused on the way in), turned into structure by the service.
-OPEN, CLOSE = "\x02", "\x03"
+WEIGHTS = (10.0, 4.0, 2.0, 1.0, 3.0, 1.0, 3.0, 5.0)
 SNIPPET_TOKENS = 16
 
 SCHEMA = f"""
@@ -37,27 +35,6 @@ CREATE TABLE IF NOT EXISTS fulltext_docs (
 )
 """
 TABLES = ("fulltext", "fulltext_docs")
-
-
-def document(item: Item) -> tuple[str, ...]:
-    """The item's searchable text, one string per column of `COLUMNS` (the snippet markers,
-    control characters no one searches for, blanked: content can't fake a highlight)."""
-    fields = "\n".join(f"{key}: {_text(value)}" for key, value in item.fields.items())
-    discussion = "\n".join(e.message for e in item.discussion
-                           if not e.is_tombstoned and isinstance(e.message, str))
-    memory = "\n".join(m.text for m in item.memory)
-    columns = (item.title or "", item.description or "", fields, discussion, memory,
-               "\n".join(item.links), " ".join(item.tags))
-    return tuple(c.translate(_BLANK) for c in columns)
-
-
-_BLANK = {ord(OPEN): " ", ord(CLOSE): " "}
-
-
-def _text(value: object) -> str:
-    if isinstance(value, list):
-        return " ".join(map(str, value))
-    return str(value)
 
 
 def write(db: sqlite3.Connection, rank: int, item_id: str, doc: tuple[str, ...]) -> None:
@@ -101,11 +78,3 @@ def query(db: sqlite3.Connection, match: str, ranks: Sequence[int],
            f"ORDER BY score, d.rank, d.id")
     return db.execute(sql, (match, OPEN, CLOSE)).fetchall()
 
-
-def keys(db: sqlite3.Connection, match: str, ranks: Sequence[int]) -> set[tuple[int, str]]:
-    """(rank, ID) of every document `match` finds: the query language's text terms."""
-    marks = ",".join(str(r) for r in ranks)
-    rows = db.execute(f"SELECT d.rank, d.id FROM fulltext AS f JOIN fulltext_docs AS d "
-                      f"ON d.docid = f.rowid WHERE fulltext MATCH ? AND d.rank IN ({marks})",
-                      (match,))
-    return set(rows)
