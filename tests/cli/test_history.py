@@ -109,3 +109,18 @@ def test_log_explain_shows_notes_links_and_evidence_changing(tmp_tracker):
     assert "must-remember +" in text and "the fixture needs root" in text
     assert "links: +https://example.com/pr/7" in text
     assert "evidence: +url:https://ci.example/1" in text and "status: todo_hard → done" in text
+
+
+def test_log_explain_shows_a_claim_taken_renewed_and_released(tmp_tracker):
+    item = tmp_tracker.add("Claimed")
+    tmp_tracker.ok("claim", item, "--session", "s1")
+    tmp_tracker.ok("heartbeat", item, "--session", "s1", "--force")
+    tmp_tracker.ok("release", item, "--session", "s1")
+    steps = _json(tmp_tracker, "log", item, "--explain")["steps"]
+    claims = [c for s in steps for c in s["changes"] if c["field"] == "claim"]
+    # the heartbeat shows as a change when it lands in a later second than the take
+    assert 2 <= len(claims) <= 3, claims
+    taken, released = claims[0], claims[-1]
+    assert taken["before"] is None and "/s1 (" in taken["after"] and "lease 900s" in taken["after"]
+    assert released["before"] is not None and released["after"] is None
+    assert "claim:" in tmp_tracker.ok("log", item, "--explain")

@@ -45,7 +45,20 @@ def snapshot(item: Item) -> dict[str, Any]:
     state["locked"] = sorted(item.locked_fields)
     state["discussion"] = [(e.nonce, e.message, e.is_tombstoned) for e in item.discussion]
     state["memory"] = [f"{m.nonce[:8]} {m.text}" for m in item.memory]  # must-remember notes
+    state["claim"] = _claim(item)
     return state
+
+
+def _claim(item: Item) -> str | None:
+    """Who holds the item and until when it was last renewed: a take, a heartbeat, a release,
+    a reservation or a claim taken over each change it."""
+    claim = item.claim
+    if claim is None:
+        return None
+    renewed = claim.renewals[-1] if claim.renewals else claim.taken_at
+    times = f", renewed {len(claim.renewals) - 1}×" if len(claim.renewals) > 1 else ""
+    text = f"{claim.holder} ({claim.by}), lease {claim.ttl_seconds}s from {renewed}{times}"
+    return text + (f", reserves {', '.join(claim.paths)}" if claim.paths else "")
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[tuple[str, Any, Any], ...]:
