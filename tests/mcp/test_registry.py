@@ -29,15 +29,17 @@ def test_registry_every_tool_is_annotated_and_human_tools_are_destructive():
 
 def test_registry_tools_names_tools_and_toolsets():
     assert names(select("ready,show")) == ["ready", "show"]
-    assert set(names(select("tracker,claims"))) == set(names(select()))
+    assert set(names(select("tracker,claims,memory"))) == set(names(select()))
     assert names(select("claims")) == ["claim", "heartbeat", "release"]
+    assert names(select("memory")) == ["brief", "search", "remember"]
     assert names(select("human", allow_human_ops=True)) == ["lock", "freeze",
                                                             "clear_discussion", "delete"]
 
 
 def test_registry_read_only_keeps_tools_that_change_nothing():
     chosen = select(read_only=True, allow_human_ops=True)
-    assert names(chosen) == ["ready", "show", "list", "check_messages", "count_todos"]
+    assert names(chosen) == ["ready", "show", "list", "check_messages", "count_todos",
+                             "brief", "search"]
 
 
 @pytest.mark.parametrize("spec, allow, message", [

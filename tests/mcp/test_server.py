@@ -8,7 +8,7 @@ import json
 from mcp_client import answer, cli_error, refusal, text
 
 LOOP_TOOLS = ["ready", "show", "list", "add", "update", "discuss", "check_messages",
-              "count_todos", "claim", "heartbeat", "release"]
+              "count_todos", "claim", "heartbeat", "release", "brief", "search", "remember"]
 
 
 def test_server_initializes_and_lists_its_tools_with_annotations(serve):

@@ -12,7 +12,7 @@ from .context import Context, pass_ctx
 @click.command()
 @click.option("--tools", "tool_spec", metavar="NAMES",
               help="Offer only these tools and toolsets, comma-separated (toolsets: tracker, "
-                   "claims, human; default: all but human).")
+                   "claims, memory, human; default: all but human).")
 @click.option("--read-only", is_flag=True, help="Offer only the tools that change nothing.")
 @click.option("--allow-human-ops", is_flag=True,
               help="Also offer the human-only tools (lock, freeze, clear_discussion, delete). "

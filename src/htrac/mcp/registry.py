@@ -9,7 +9,8 @@ from ..core.errors import InvalidValueError
 from .tool import Tool
 
 # Tool modules, in the order their tools are listed.
-MODULES = ["htrac.mcp.tracker_tools", "htrac.mcp.claim_tools", "htrac.mcp.human_tools"]
+MODULES = ["htrac.mcp.tracker_tools", "htrac.mcp.claim_tools", "htrac.mcp.memory_tools",
+           "htrac.mcp.human_tools"]
 
 
 def all_tools() -> list[Tool]:

@@ -38,6 +38,10 @@ PROTOCOL = ("Protocol: answer humans first (htrac discuss <ID> \"<reply>\" --ack
             "then htrac ready --claim (claims :1 for your session) → work → "
             "htrac discuss <ID> \"<what you did>\" → htrac update <ID> --status done "
             "(or htrac release <ID> to give it back).")
+# The same protocol in the MCP tools' words (a server has no shell; its rows are never `:N`).
+TOOLS_PROTOCOL = ("Protocol: answer humans first (show, then discuss with ack_thread); then "
+                  "claim (no id: the top ready item) → work → discuss what you did → update "
+                  "status done (or release to give it back).")
 BOARD_MESSAGES = 3
 # (list length, characters of quoted text, characters of a must-remember note), most generous
 # first: what the brief gives up, step by step, to fit its budget
@@ -70,19 +74,25 @@ class _Facts:
     session: str | None = None
     lost: list[str] = field(default_factory=list)  # claims the session lost, told once
     board: list = field(default_factory=list)  # the board's latest entries
+    protocol: str = PROTOCOL
+    numbered: bool = True  # the ready rows are the user's `:N` aliases
 
 
 def brief(tracker: Tracker, ref: str | None = None, *, budget: int = DEFAULT_BUDGET,
           session: str | None = None, max_chars: int | None = None,
-          lost: list[str] | None = None) -> Brief:
+          lost: list[str] | None = None, numbered: bool = True,
+          protocol: str = PROTOCOL) -> Brief:
     """The brief for this OS user (and agent `session`), fitted to `budget` tokens (and to
     `max_chars` characters, a runtime's own cap). `lost`: what the claim hooks have to tell the
-    session about claims it lost (service.claimhooks)."""
+    session about claims it lost (service.claimhooks). A surface that never takes `:N` (MCP)
+    says `numbered=False`, so the brief neither numbers its ready rows nor renumbers the rows a
+    CLI session of the same user works from, and gives its own `protocol`."""
     from .tokens import count_tokens
 
     budget = max(budget, MIN_BUDGET)
-    facts = _gather(tracker, ref, session)
+    facts = _gather(tracker, ref, session, numbered)
     facts.lost = list(lost or [])
+    facts.protocol, facts.numbered = protocol, numbered
     text = ""
     for level in LEVELS:
         text = _render(facts, *level)
@@ -111,11 +121,13 @@ def _cut(text: str, budget: int, max_chars: int | None) -> str:
 
 # -- gathering -----------------------------------------------------------------------------
 
-def _gather(tracker: Tracker, ref: str | None, session: str | None) -> _Facts:
+def _gather(tracker: Tracker, ref: str | None, session: str | None,
+            numbered: bool = True) -> _Facts:
     config = tracker.config
     scope = queries.scope_tiers(config)
     focus = tracker.show(ref) if ref else None
-    view = ready_view(tracker, summary=True)  # the ready rows print from the index's columns
+    # the ready rows print from the index's columns
+    view = ready_view(tracker, summary=True, numbered=numbered)
     claims = _claims(tracker, session, focus, view.claimed)
     shown = {i.id for i, _ in claims} | ({focus.id} if focus is not None else set())
     mine = [i for i in _in_progress(tracker) if i.status_actor == tracker.actor.name
@@ -211,7 +223,7 @@ def _file_digests(tracker: Tracker) -> dict[str, str]:
 
 def _render(facts: _Facts, limit: int, quote: int, note: int) -> str:
     out = [f"htrac tracker at {facts.root} — you are {facts.actor} ({facts.by}).",
-           *([PROTOCOL] if limit else []), ""]
+           *([facts.protocol] if limit else []), ""]
     if facts.focus is not None:
         out.append("Focus:")
         out.extend(_item_block(facts.focus, max(quote, 80) * 2, max(note, 160), limit or 1))
@@ -255,7 +267,8 @@ def _render(facts: _Facts, limit: int, quote: int, note: int) -> str:
         out.append("Nothing changed since you last looked.")
     out.append(f"Ready ({len(facts.ready)}):" if facts.ready else "Ready: nothing.")
     for n, item in enumerate(facts.ready[:limit], 1):
-        out.append(f"  {n:>2}  {item.id}  P{item.priority}  {inline(item.status):<10} "
+        mark = n if facts.numbered else "-"
+        out.append(f"  {mark:>2}  {item.id}  P{item.priority}  {inline(item.status):<10} "
                    f"{inline(item.title, 100)}")
     out.extend(_more(len(facts.ready), limit, "htrac ready"))
     summary = f"Blocking items in the stop hook's scope: {facts.blocking}"
