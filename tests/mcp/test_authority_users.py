@@ -128,9 +128,20 @@ def test_authority_agent_can_do_what_the_cli_lets_it(machine, project):
         found = steps[-1]["id"]
         steps.append(answer(await client.call_tool("claim", {"id": found})))
         steps.append(answer(await client.call_tool("release", {"id": found})))
+        steps.append(answer(await client.call_tool("remember", {"id": found,
+                                                                "text": "agent's own note"})))
+        steps.append(answer(await client.call_tool("search", {"query": "along the way"})))
+        steps.append(answer(await client.call_tool("brief", {"id": found})))
         return offered, ready, steps
 
     offered, ready, steps = drive(agent_server(machine, agent), scenario)
+    noted, searched, brief = steps[-3:]
+    steps = steps[:-3]
+    memo = machine.item(AGENT, noted["id"], agent)["memory"]
+    assert [(m["by"], m["actor"], m["text"]) for m in memo] == [
+        ("agent", AGENT, "agent's own note")]
+    assert [h["id"] for h in searched["items"]] == [noted["id"]]
+    assert "agent's own note" in brief["text"] and f"you are {AGENT} (agent)" in brief["text"]
     assert not {"lock", "freeze", "clear_discussion", "delete"} & set(offered)
     assert {i["id"] for i in ready["items"]} == {free, locked}
     done = machine.item(AGENT, free, agent)
