@@ -19,8 +19,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..core.textsearch import tokens
 from ..store.layout import TIERS
-from .fulltext import tokens
 
 if TYPE_CHECKING:
     from ..core.item import Item
