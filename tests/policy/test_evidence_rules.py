@@ -103,5 +103,5 @@ def test_setup_writes_the_rule_into_the_trust_file_and_reads_it_back(tmp_path):
     rule = EvidenceRule(require={"work_item": ("done",), "invariant": ("done", "wont_do")},
                         accept=("commit", "pr"), branches=("main",))
     for evidence in (rule, EvidenceRule(), None):
-        text = trustroot.render(["/r"], Gov(), ("deleted",), (), evidence)
+        text = trustroot.render(["/r"], Gov(), None, (), evidence)
         assert trustroot.parse(text, tmp_path / "t.yaml").evidence == evidence
