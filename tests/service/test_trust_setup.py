@@ -4,7 +4,7 @@ agent edited never changes it and doctor finds it up to date."""
 
 from __future__ import annotations
 
-from htrac.core.config import parse_config
+from htrac.core.config import default_status_settings, parse_config
 from htrac.core.evidence import EvidenceRule
 from htrac.policy import trustroot
 from htrac.service.checks import CheckContext
@@ -21,15 +21,15 @@ def test_a_first_trust_root_takes_the_configs_rule(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))  # no human key here
     config = parse_config("evidence: {require: {work_item: [done]}, branches: [main]}\n",
                           source="t")
-    text, _ = _desired(_ctx(tmp_path), None, None, ("deleted",), (), config.evidence)
+    text, _ = _desired(_ctx(tmp_path), None, None, default_status_settings(), (), config.evidence)
     assert trustroot.parse(text, tmp_path / "t.yaml").evidence == RULE
 
 
 def test_an_existing_trust_root_keeps_its_rule_and_stays_up_to_date(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     path = tmp_path / "t.yaml"
-    first, _ = _desired(_ctx(tmp_path), None, None, ("deleted",), (), RULE)
+    first, _ = _desired(_ctx(tmp_path), None, None, default_status_settings(), (), RULE)
     existing = trustroot.parse(first, path)
     edited = EvidenceRule()  # the agent emptied the config's rule
-    again, _ = _desired(_ctx(tmp_path), existing, None, ("deleted",), (), edited)
+    again, _ = _desired(_ctx(tmp_path), existing, None, default_status_settings(), (), edited)
     assert trustroot.parse(again, path) == existing  # doctor: up to date, rule kept
