@@ -10,6 +10,8 @@ built first as after any earlier command):
 - live latency: with the TUI open on the list, another process appends an op renaming the
   first row's item; from the end of that write to the first capture showing the new title —
   median of `--runs`;
+- CPU to first frame: the user + system time the TUI process had used when the rows showed
+  (on a loaded machine the wall time is mostly waiting for a core; this is what it costs);
 - memory: the TUI process's peak resident set (VmHWM) after the first frame and the updates.
 Prints a Markdown table. Not part of CI: timings depend on the machine and its load.
 """
@@ -95,11 +97,12 @@ def bench(size: int, runs: int, workdir: Path, seed: int) -> dict:
                    check=True)  # the index exists, as after any earlier command
     item_id, title = first_row(repo)
     session = f"htrac-bench-{os.getpid()}"
-    starts, lives, peaks = [], [], []
+    starts, cpus, lives, peaks = [], [], [], []
     for run in range(runs):
         t0 = start(session, repo, env)
         shown = wait_screen(session, (" items", title[:6]))
         starts.append(shown - t0)
+        cpus.append(_cpu_seconds(_tui_pid(session)))
         wait_screen(session, ("live: on",))
         time.sleep(1.0)
         new_title = f"R{run}{time.time_ns() % 10**6:06d} renamed"
@@ -115,6 +118,7 @@ def bench(size: int, runs: int, workdir: Path, seed: int) -> dict:
     tmux("kill-server")
     return {"size": size, "first_frame_ms": statistics.median(starts) * 1000,
             "first_frame_all": [round(s * 1000) for s in starts],
+            "cpu_ms": statistics.median(cpus) * 1000,
             "live_ms": statistics.median(lives) * 1000,
             "live_all": [round(s * 1000) for s in lives],
             "peak_mb": max(peaks) / 1024}
@@ -122,6 +126,17 @@ def bench(size: int, runs: int, workdir: Path, seed: int) -> dict:
 
 def _tui_pid(session: str) -> int:
     return pane_pid(session)  # the pane's shell exec'd the TUI: same process
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process has used: on a machine shared with
+    other work, what the first frame costs apart from waiting for a core."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> str:
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def _peak_kb(pid: int) -> int:
@@ -141,13 +156,15 @@ def main() -> None:
     if shutil.which("tmux") is None:
         sys.exit("needs tmux")
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print("| items | first frame with rows (median) | runs | change on screen (median) | runs "
-          "| peak memory |")
-    print("|---:|---:|---|---:|---|---:|")
+    print("| items | first frame with rows (median) | runs | CPU to first frame (median) "
+          "| change on screen (median) | runs | peak memory | load average before / after |")
+    print("|---:|---:|---|---:|---:|---|---:|---|")
     for size in (int(s) for s in args.sizes.split(",")):
+        before = _load()
         r = bench(size, args.runs, args.workdir, args.seed)
         print(f"| {size:,} | {r['first_frame_ms']:.0f} ms | {r['first_frame_all']} | "
-              f"{r['live_ms']:.0f} ms | {r['live_all']} | {r['peak_mb']:.0f} MB |", flush=True)
+              f"{r['cpu_ms']:.0f} ms | {r['live_ms']:.0f} ms | {r['live_all']} | "
+              f"{r['peak_mb']:.0f} MB | {before} → {_load()} |", flush=True)
 
 
 if __name__ == "__main__":

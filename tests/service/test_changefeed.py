@@ -104,3 +104,45 @@ def test_changefeed_live_config_event(feed_tracker):
     changes = _run_soon(scenario)
     feed.close()
     assert changes.reset and changes.tracker is not None
+
+
+def test_changefeed_since_a_position_read_as_found_catches_up_first(feed_tracker):
+    """A surface shows the index as it stands (no look at the files: `index_changes.as_found`
+    first, then `settled(look=False)`); a write by hand meanwhile, which no command took in,
+    is the feed's first batch — before any file event."""
+    from htrac.core.ops import make_op
+    from htrac.core.serialize import serialize_op
+    from htrac.store.index_changes import as_found
+
+    repo, first = feed_tracker
+    tracker = Tracker.open(repo.path)
+    index = tracker.store.index
+    path = repo.agent_dir / "tracker-workspace" / ".ops" / f".{first}.ops"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(serialize_op(make_op("update", by="agent", actor="hand_agent", clock=50,
+                                          body={"set": {"title": "Renamed by hand"}})))
+    since = as_found(index)
+    assert since is not None
+    with index.settled(look=False):
+        assert {i.title for i in index.items()} == {"First", "Second"}  # as it stood
+    feed = ChangeFeed(tracker, since=since)
+
+    async def scenario():
+        return await _next(feed, timeout=10)
+
+    changes = _run_soon(scenario)
+    feed.close()
+    assert [(i.id, i.title) for i in changes.items] == [(first, "Renamed by hand")]
+
+
+def test_changefeed_as_found_refuses_an_index_folded_under_other_rules(feed_tracker):
+    """The index was folded under another configuration (the fingerprint differs): showing it
+    as it stands could show what today's rules refuse, so `as_found` says look first."""
+    from htrac.store.index_changes import as_found
+
+    repo, _first = feed_tracker
+    (repo.agent_dir / "tracker" / "config.yaml").write_text("well_known_tags: [x]\n")
+    tracker = Tracker.open(repo.path)
+    assert as_found(tracker.store.index) is None
+    tracker.store.index.refresh()
+    assert as_found(tracker.store.index) is not None

@@ -12,6 +12,10 @@ from .context import Context, pass_ctx
 @pass_ctx
 def tui(ctx: Context, no_live: bool) -> None:
     """The human's console: lists, board, needs-you, activity, detail; every action by key."""
+    from ..tui.backend import opening
+
+    # reads the first rows while Textual is imported
+    backend = opening(ctx.tracker_root, live=not no_live)
     from ..tui.app import create_app
 
-    create_app(ctx.tracker_root, live=not no_live).run()
+    create_app(live=not no_live, backend=backend).run()

@@ -56,13 +56,18 @@ class Changes:
 
 
 class ChangeFeed:
-    def __init__(self, tracker: Tracker, *, trust_dir: Path | None = None) -> None:
+    def __init__(self, tracker: Tracker, *, trust_dir: Path | None = None,
+                 since: tuple[str, int] | None = None) -> None:
+        """`since`: the change-log position of what the caller shows (`index_changes.as_found`,
+        read before it read the index without looking at the files); the feed's first batch is
+        then everything that changed after it, the files looked at once."""
         from ..policy.trustroot import TRUST_DIR
 
         self.root = tracker.layout.root
         self.trust_dir = trust_dir if trust_dir is not None else TRUST_DIR
         self.tracker = self._open()
-        self._position = self._start()
+        self._catch_up = since is not None
+        self._position = since if since is not None else self._start()
         self._stop = threading.Event()
         self._astop: asyncio.Event | None = None
 
@@ -170,6 +175,11 @@ class ChangeFeed:
         from watchfiles import awatch
 
         self._astop = asyncio.Event()
+        if self._catch_up:  # what the caller showed is as the index stood: look now
+            self._catch_up = False
+            changes = await asyncio.to_thread(self._since, None)
+            if changes:
+                yield changes
         async for events in awatch(*self.watched(), watch_filter=self.relevant,
                                    debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self._astop,
                                    recursive=True, yield_on_timeout=False):

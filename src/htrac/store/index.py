@@ -118,15 +118,20 @@ class Index:
         self._settled: bool | None = None  # inside `settled()`: were the files looked at?
 
     @contextmanager
-    def settled(self) -> Iterator[None]:
+    def settled(self, *, look: bool = True) -> Iterator[None]:
         """One question asked with several SQL statements (a search and the link graph its
         predicates need): inside, the files are scanned by the first full refresh only — the
         rest answer from what it found, so one answer costs one look at 100,000 files, not
         one per statement. One item's refresh (`only`) still looks at its file. Only for reads:
-        a write inside would not be seen by the full refreshes after it."""
+        a write inside would not be seen by the full refreshes after it.
+
+        `look=False`: no scan at all — the answer is the index as it stands (as the last
+        command left it), for a reader that learns what changed since from the change log
+        (`index_changes.as_found` read first, then the change feed). Never when the index was
+        folded under another configuration, trust root or policy (`as_found` is None then)."""
         outer = self._settled is None
         if outer:
-            self._settled = False
+            self._settled = not look
         try:
             yield
         finally:
@@ -506,6 +511,13 @@ class Index:
         return self._edit_ops[name]
 
     # -- plumbing ------------------------------------------------------------------------------
+
+    def folded_as_now(self) -> bool:
+        """Were the rows folded under this configuration, trust root and policy? (False for
+        an index never refreshed, or refreshed by a command that ran under other rules.)"""
+        db = self._connect()
+        row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        return bool(row) and row[0] == self.fingerprint
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:

@@ -30,6 +30,15 @@ def position(index: Index) -> Position:
     return _position(db)
 
 
+def as_found(index: Index) -> Position | None:
+    """Where the log ends now, without looking at the files — for a reader that shows the
+    index as it stands and then asks what changed since (None: the index was folded under
+    other rules, or never: it must be refreshed first)."""
+    if not index.folded_as_now():
+        return None
+    return _position(index._connect())
+
+
 def _position(db: sqlite3.Connection) -> Position:
     epoch = db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
     last = db.execute("SELECT max(seq) FROM changelog").fetchone()[0]

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import App, SystemCommand
 
 from .actions import ACTIONS
-from .backend import Backend, message_of
+from .backend import Backend, message_of, opening
 from .prefs import Preferences
 from .screens.main import TrackerScreen
 
@@ -48,8 +48,11 @@ class HtracApp(App):
         main = self.main
         if main.view != "needs":  # what waits on the human comes first
             main.view = "needs"
-            needs = await self.backend.call(self.backend.load, main.effective_query())
-            if needs.rows:
+            try:
+                needs = await self.backend.first(main.effective_query())
+            except Exception:
+                needs = None  # the view's own load below says what went wrong
+            if needs is not None and needs.rows:
                 await main.action_view("needs", preloaded=needs)
             else:
                 main.view = self.prefs.view
@@ -71,7 +74,10 @@ class HtracApp(App):
         from ..service.changefeed import ChangeFeed
 
         try:
-            self.feed = await self.backend.call(ChangeFeed, self.backend.tracker)
+            # from where the first rows were read (as the index stood, no look at the files):
+            # its first batch is what changed since
+            self.feed = await self.backend.call(ChangeFeed, self.backend.tracker,
+                                                since=self.backend.as_of)
         except Exception as error:
             self.main.set_live("off")
             self.notify(f"live updates unavailable: {message_of(error)}", severity="warning")
@@ -150,6 +156,9 @@ class HtracApp(App):
 
 
 def create_app(tracker_root: Path | None = None, *, start: Path | None = None,
-               live: bool = True, started: float | None = None) -> HtracApp:
-    """The TUI for the tracker found from `start` (or at `tracker_root`), as this OS user."""
-    return HtracApp(Backend.open(tracker_root, start), live=live, started=started)
+               live: bool = True, started: float | None = None,
+               backend: Backend | None = None) -> HtracApp:
+    """The TUI for the tracker found from `start` (or at `tracker_root`), as this OS user
+    (`backend`: one `opening` already started)."""
+    return HtracApp(backend or opening(tracker_root, start, live=live), live=live,
+                    started=started)

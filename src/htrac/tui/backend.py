@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +43,32 @@ class Loaded:
     marks: dict
     holds: dict
     expiry: int | None = None  # seconds until the first live lease anywhere runs out
+    # read without looking at the files: the change-log position the rows are as of (the
+    # change feed starts there, so what changed since is shown the moment it looks)
+    as_of: tuple[str, int] | None = None
 
 
 class Backend:
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="htrac-service")
+        self._early: tuple[str, Future[Loaded]] | None = None
+        self.as_of: tuple[str, int] | None = None  # the first rows' position (`Loaded.as_of`)
+
+    def prefetch(self, query: str, *, look: bool = True) -> None:
+        """Start reading `query`'s rows now, on the worker thread — while Textual is imported
+        and the screen composed — for `first`. `look=False`: from the index as it stands, no
+        scan of the files (`Loaded.as_of` says from when; the change feed catches up)."""
+        self._early = (query, self._pool.submit(self.load, query, look=look))
+
+    async def first(self, query: str) -> Loaded:
+        """`load(query)`, answered by the prefetch when it read the same query."""
+        early, self._early = self._early, None
+        if early is not None and early[0] == query:
+            loaded = await asyncio.wrap_future(early[1])
+            self.as_of = loaded.as_of
+            return loaded
+        return await self.call(self.load, query)
 
     @classmethod
     def open(cls, tracker_root: Path | None = None, start: Path | None = None) -> Backend:
@@ -73,18 +93,26 @@ class Backend:
     def rows(self, query: str) -> list:
         return search.search(self.tracker, query)
 
-    def load(self, query: str) -> Loaded:
+    def load(self, query: str, *, look: bool = True) -> Loaded:
         """The rows of `query` and what the screen shows with them, from one look at the
-        files."""
+        files (`look=False`: none, when the index was folded under today's rules)."""
         index = self.tracker.store.index
-        with index.settled() if index is not None else nullcontext():
+        as_of = None
+        if not look and index is not None:
+            from ..store.index_changes import as_found
+
+            try:
+                as_of = as_found(index)  # read before the rows: the feed reports from here
+            except Exception:
+                as_of = None
+        with (index.settled(look=as_of is None) if index is not None else nullcontext()):
             marks = readstate.read_marks(self.tracker)
             facts = search.facts(self.tracker, read_marks=marks)
             rows = search.search(self.tracker, query, known=facts)
             held = holdings.of_listed(self.tracker, rows)
             # a lease runs out with no op written, and `is:stale` (so needs-you) changes then
             lefts = [h.lease.seconds_left for h in holdings.holdings(self.tracker) if h.live]
-        return Loaded(rows, marks, held, min(lefts, default=None))
+        return Loaded(rows, marks, held, min(lefts, default=None), as_of)
 
     def rejudge(self, holds: dict) -> dict:
         """The same claims' leases as of now (a lease runs out with no op written)."""
@@ -187,6 +215,21 @@ class Backend:
 
     def mark_read(self, item_id: str, read: bool):
         return readstate.mark_ref(self.tracker, item_id, read=read)
+
+
+def opening(tracker_root: Path | None = None, start: Path | None = None, *,
+            live: bool = True) -> Backend:
+    """The backend, already reading what the TUI opens on (needs-you, with the human's
+    hidden statuses and tags, and the last filter) while the caller imports Textual — from
+    the index as it stands when `live` (the change feed then shows what changed since)."""
+    from .prefs import Preferences
+    from .viewquery import view_query
+
+    backend = Backend.open(tracker_root, start)
+    prefs = Preferences.load(backend.tracker.layout.root)
+    backend.prefetch(view_query("needs", prefs, backend.tracker.config.statuses,
+                                prefs.last_query), look=not live)
+    return backend
 
 
 def message_of(error: BaseException) -> str:

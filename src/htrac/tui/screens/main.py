@@ -17,6 +17,7 @@ from ..actions import ACTIONS
 from ..backend import message_of
 from ..layouts import size_class
 from ..safe import one_line
+from ..viewquery import view_query
 from ..widgets.activity import ActivityLog
 from ..widgets.board import Board
 from ..widgets.detail import DetailPane, ItemLink
@@ -25,7 +26,6 @@ from .itemactions import ItemActions
 
 VIEWS = {"list": "items", "tree": "items", "needs": "items", "board": "board",
          "activity": "activity-view"}
-NEEDS_QUERY = "is:needs-human"
 
 
 class TrackerScreen(ItemActions, Screen):
@@ -130,26 +130,19 @@ class TrackerScreen(ItemActions, Screen):
     # -- what to show -------------------------------------------------------------------------
 
     def effective_query(self) -> str:
-        parts = []
-        if self.view == "needs":
-            parts.append(NEEDS_QUERY)
-        config = self.backend.tracker.config
-        hidden = set(self.prefs.hidden_statuses) & set(config.statuses)
-        if hidden:
-            shown = [s for s in config.statuses if s not in hidden]
-            parts.append("status:" + ",".join(shown) if shown else "-is:damaged is:damaged")
-        tags = [t for t in self.prefs.hidden_tags if t and "," not in t and '"' not in t]
-        if tags:
-            parts.append("-tag:" + ",".join(f'"{t}"' for t in tags))
-        if self.query_text.strip():
-            parts.append(self.query_text)
-        return " ".join(parts)
+        return view_query(self.view, self.prefs, self.backend.tracker.config.statuses,
+                          self.query_text)
 
-    async def reload(self, *, first: bool = False, preloaded=None) -> None:
-        """Ask for the current view's rows again and show them, keeping the cursor."""
+    async def reload(self, *, first: bool = False, preloaded=None,
+                     looked: bool = False) -> None:
+        """Ask for the current view's rows again and show them, keeping the cursor
+        (`looked`: the change feed has just brought the index up to date with the files, so
+        it is read as it stands, with no scan of its own)."""
         query = self.effective_query()
         try:
-            loaded = preloaded or await self.backend.call(self.backend.load, query)
+            loaded = preloaded or await (
+                self.backend.first(query) if first
+                else self.backend.call(self.backend.load, query, look=not looked))
             self.query_error = ""
         except Exception as error:  # a query that can't be read: say so, keep the old rows
             self.query_error = message_of(error)
@@ -379,7 +372,7 @@ class TrackerScreen(ItemActions, Screen):
         """The change feed reported something: show it, keeping the place and any open form."""
         if changes.tracker is not None:
             await self.backend.call(self.backend.replace_tracker, changes.tracker.layout.root)
-        await self.reload()
+        await self.reload(looked=not changes.reset)  # a reset may mean the feed lost the index
         changed = {i.id for i in changes.items} | {i for _t, i in changes.removed}
         if self.current_id and (changes.reset or self.current_id in changed):
             await self.show_item(self.current_id, remember=False)
