@@ -390,10 +390,10 @@ def test_agent_cannot_close_without_the_trust_roots_evidence_by_any_route(machin
     drops the rule changes nothing, its close without evidence (or citing a commit that isn't
     there) is refused, and such a close written straight into the file is rejected by the fold
     and leaves the item open; a real commit proves it."""
-    from os_users import trust_files_for
+    from htrac.policy import trustroot
 
     m, cwd = machine, clones.agent
-    [trust] = trust_files_for([clones.human])
+    trust = trustroot.find([clones.human]).path  # the file that governs the human's clone
     original = trust.read_text(encoding="utf-8")
     trust.write_text(original + "evidence:\n  require: {work_item: [done]}\n  accept: [commit]\n",
                      encoding="utf-8")

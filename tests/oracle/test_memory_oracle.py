@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = [pytest.mark.oracle, pytest.mark.slow]
 
-HTRAC_KEYS = ("memory", "links", "evidence")
+HTRAC_KEYS = ("memory", "links", "evidence", "version")  # htrac's own keys
 
 
 def _htrac(repo: Path, *args: str) -> str:
