@@ -1,16 +1,23 @@
 """Time whole `htrac` processes on generated trackers, beside the reference on the same tracker.
 
-    python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 5] [--watch]
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--runs 20] [--scan]
                              [--reference PATH | --no-reference] [--workdir DIR]
 
 For each size: generate a tracker (benchmarks/generate.py; kept in the work directory and
 reused), time a cold index build (the first command with an empty cache), then each command
-as a separate process — median wall time of `--runs` runs, with the median CPU time (user +
-system) and the peak resident memory of the child (from wait4). The reference
-(hypergumbo-tracker 0.11.0, in its own virtual environment) runs the same commands on the
-same tracker in the same run, up to `--reference-max` items; the ratio is reference / htrac.
-`--watch` times every command a second time with this user's watcher running (`htrac watch
-start` before, `watch stop` after), in rows marked "(watcher)".
+as a separate process — median and interquartile range of the wall time of `--runs` runs
+(after one untimed warm-up run), with the median CPU time (user + system) and the peak
+resident memory of the child (from wait4). The interpreter's own `python -c pass` is timed the
+same way in the same run, as the floor. The reference (hypergumbo-tracker 0.11.0, in its own
+virtual environment) runs the same commands on the same tracker in the same run, up to
+`--reference-max` items; the ratio is reference / htrac.
+
+The htrac rows are what a user gets without starting anything: by default a read that looks
+at 2,000 ops files or more starts the user's watcher itself (`index.watch`, docs/design/
+index.md), so the cold build's command starts one and the rows after it use it; it is stopped
+at the end. `--scan` times every command a second time with the watcher off
+(`index: {watch: false}` in the copy's configuration, the watcher stopped), in rows marked
+"(no watcher)".
 Prints a Markdown table. Not part of CI: timings depend on the machine and its load.
 """
 
@@ -51,6 +58,13 @@ class Timing:
         return statistics.median(self.wall) * 1000
 
     @property
+    def iqr_ms(self) -> float:
+        if len(self.wall) < 2:
+            return 0.0
+        low, _, high = statistics.quantiles(self.wall, n=4)
+        return (high - low) * 1000
+
+    @property
     def cpu_ms(self) -> float:
         return statistics.median(self.cpu) * 1000
 
@@ -79,18 +93,31 @@ def first_ids(repo: Path, count: int) -> list[str]:
     return sorted(n[1:-4] for n in names if n.startswith(".WI-") and n.endswith(".ops"))[:count]
 
 
+ONLY: set[str] = set()  # --commands: time only these (and the floor and the cold build)
+
+
 def commands(repo: Path, runs: int) -> list[tuple[str, list[list[str]]]]:
     """(name, argv per run) for each timed command; writes vary per run."""
+    return [(name, argvs) for name, argvs in all_commands(repo, runs)
+            if not ONLY or name in ONLY]
+
+
+def all_commands(repo: Path, runs: int) -> list[tuple[str, list[list[str]]]]:
     some = first_ids(repo, runs + 1)
     target = some[0]
     runs += 1  # the first of each is a warm-up run, not timed
     return [
-        ("ready", [["ready"]] * runs),
         ("count-todos", [["count-todos"]] * runs),
-        ("list --status todo_hard", [["list", "--status", "todo_hard"]] * runs),
+        ("hash-todos", [["hash-todos"]] * runs),
         ("show", [["show", target]] * runs),
+        ("ready", [["ready"]] * runs),
+        ("list --status todo_hard", [["list", "--status", "todo_hard"]] * runs),
+        ("--json ready", [["--json", "ready"]] * runs),
         ("update", [["update", some[n % len(some)], "--priority", str(n % 5)]
                     for n in range(runs)]),
+        # --ack-thread: the reference refuses a reply to an unread human message without it
+        ("discuss", [["discuss", "--ack-thread", some[n % len(some)], f"Benchmark note {n}"]
+                     for n in range(runs)]),
         ("add", [["add", "--kind", "work_item", "--title", f"Benchmark item {n} {time.time()}"]
                  for n in range(runs)]),
     ]
@@ -150,21 +177,30 @@ def bench_size(size: int, args, htrac: list[str], ref: list[str] | None) -> dict
            # make every htrac run compile its modules again). Same for both programs.
            "PYTHONPYCACHEPREFIX": str(args.workdir / "pycache")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    runs = args.runs if size <= 10_000 else max(3, args.runs // 2)
+    runs = args.runs if size <= 10_000 else max(5, args.runs // 2)
     results: dict[str, dict[str, Timing]] = {}
 
+    floor = Timing()
+    run_once([sys.executable, "-c", "pass"], repo, env)
+    for _ in range(runs):
+        floor.add(*run_once([sys.executable, "-c", "pass"], repo, env))
+    results["python -c pass (the floor)"] = {"htrac": floor}
+
+    stop_watcher(repo, htrac, env)
     cold = Timing()
     for _ in range(args.cold_runs if size <= 10_000 else 1):
+        stop_watcher(repo, htrac, env)
         shutil.rmtree(cache, ignore_errors=True)
         cold.add(*run_once([*htrac, "count-todos"], repo, env))
     results["cold build (count-todos, empty cache)"] = {"htrac": cold}
+    pid = watcher_pid(repo, htrac, env)
+    cpu = watcher_cpu(pid) if pid else 0.0
 
     use_ref = ref is not None and size <= args.reference_max
+    count = 0
     for name, argvs in commands(repo, runs):
-        mine = Timing()
-        run_once([*htrac, *argvs[0]], repo, env)  # warm the OS cache and the index
-        for argv in argvs[1:]:
-            mine.add(*run_once([*htrac, *argv], repo, env))
+        mine = time_all(htrac, argvs, repo, env)
+        count += len(argvs)
         results[name] = {"htrac": mine}
         if use_ref:
             theirs = Timing()
@@ -176,39 +212,75 @@ def bench_size(size: int, args, htrac: list[str], ref: list[str] | None) -> dict
         print(f"  {size:>7} {name:<28} htrac {mine.median_ms:8.0f} ms"
               + (f"   reference {results[name]['reference'].median_ms:8.0f} ms"
                  if use_ref else ""), file=sys.stderr)
-    if args.watch:
-        watched = bench_watched(repo, runs, htrac, env)
+    now = watcher_pid(repo, htrac, env)
+    if pid and now == pid:
+        used = watcher_cpu(pid) - cpu
+        NOTES.append(f"{repo.name}: the watcher the first command started (pid {pid}, peak "
+                     f"{watcher_rss_mb(pid):.0f} MB) used {used * 1000:.0f} ms of CPU for "
+                     f"{count} commands ({used * 1000 / count:.1f} ms each, not in the rows)")
+    else:
+        NOTES.append(f"{repo.name}: watcher after the cold build: {pid}, at the end: {now}")
+    if args.scan:
+        scanned = bench_scan(repo, runs, htrac, env)
         results = {key: value for name, timings in results.items()
-                   for key, value in ((name, timings), (f"{name} (watcher)",
-                                                        watched.get(name)))
+                   for key, value in ((name, timings), (f"{name} (no watcher)",
+                                                        scanned.get(name)))
                    if value is not None}
+    stop_watcher(repo, htrac, env)
     return results
 
 
-def bench_watched(repo: Path, runs: int, htrac: list[str],
-                  env: dict[str, str]) -> dict[str, dict[str, Timing]]:
-    """The same commands with the watcher running; the warm-up run records its first token."""
-    started = subprocess.run([*htrac, "--json", "watch", "start"], cwd=repo, env=env,
-                             check=True, capture_output=True, text=True)
-    pid = json.loads(started.stdout)["pid"]
+def time_all(htrac: list[str], argvs: list[list[str]], repo: Path,
+             env: dict[str, str]) -> Timing:
+    mine = Timing()
+    run_once([*htrac, *argvs[0]], repo, env)  # warm the OS cache and the index
+    for argv in argvs[1:]:
+        mine.add(*run_once([*htrac, *argv], repo, env))
+    return mine
+
+
+def bench_scan(repo: Path, runs: int, htrac: list[str],
+               env: dict[str, str]) -> dict[str, dict[str, Timing]]:
+    """The same commands with the watcher off: every read looks at every file."""
+    config = repo / ".agent" / "tracker" / "config.yaml"
+    before = config.read_text(encoding="utf-8") if config.exists() else None
+    config.write_text((before or "") + "\nindex:\n  watch: false\n", encoding="utf-8")
+    stop_watcher(repo, htrac, env)
+    time.sleep(2.1)  # a configuration younger than that is never memoised (service.openmemo)
     results = {}
-    count, cpu = 0, watcher_cpu(pid)
     try:
         for name, argvs in commands(repo, runs):
-            mine = Timing()
-            run_once([*htrac, *argvs[0]], repo, env)
-            for argv in argvs[1:]:
-                mine.add(*run_once([*htrac, *argv], repo, env))
-            count += len(argvs)
-            results[name] = {"htrac": mine}
-            print(f"  {'':>7} {name + ' (watcher)':<28} htrac {mine.median_ms:8.0f} ms",
-                  file=sys.stderr)
-        cpu = watcher_cpu(pid) - cpu
-        NOTES.append(f"{repo.name}: the watcher used {cpu * 1000:.0f} ms of CPU for {count} "
-                     f"commands ({cpu * 1000 / count:.1f} ms each, not in the rows above)")
+            results[name] = {"htrac": time_all(htrac, argvs, repo, env)}
+            print(f"  {'':>7} {name + ' (no watcher)':<28} htrac "
+                  f"{results[name]['htrac'].median_ms:8.0f} ms", file=sys.stderr)
     finally:
-        subprocess.run([*htrac, "watch", "stop"], cwd=repo, env=env, stdout=subprocess.DEVNULL)
+        if before is None:
+            config.unlink()
+        else:
+            config.write_text(before, encoding="utf-8")
     return results
+
+
+def watcher_pid(repo: Path, htrac: list[str], env: dict[str, str]) -> int | None:
+    state = subprocess.run([*htrac, "--json", "watch", "status"], cwd=repo, env=env,
+                           capture_output=True, text=True)
+    try:
+        found = json.loads(state.stdout)
+    except ValueError:
+        return None
+    return found.get("pid") if found.get("running") else None
+
+
+def stop_watcher(repo: Path, htrac: list[str], env: dict[str, str]) -> None:
+    subprocess.run([*htrac, "watch", "stop"], cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def watcher_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def watcher_cpu(pid: int) -> float:
@@ -217,18 +289,21 @@ def watcher_cpu(pid: int) -> float:
 
 
 def table(all_results: dict[int, dict]) -> str:
-    lines = ["| items | command | htrac wall ms (median) | htrac CPU ms | htrac peak MB "
-             "| reference wall ms | reference peak MB | reference / htrac |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| items | command | htrac wall ms (median) | IQR ms | htrac CPU ms | htrac peak MB "
+             "| runs | reference wall ms (median) | reference IQR ms | reference peak MB "
+             "| runs | reference / htrac |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size, results in all_results.items():
         for name, timings in results.items():
             mine = timings["htrac"]
             theirs = timings.get("reference")
-            ref_cols = (f"{theirs.median_ms:.0f} | {theirs.peak_mb:.0f} | "
-                        f"{theirs.median_ms / mine.median_ms:.0f}×") if theirs else "– | – | –"
+            ref_cols = (f"{theirs.median_ms:.0f} | {theirs.iqr_ms:.0f} | {theirs.peak_mb:.0f} "
+                        f"| {len(theirs.wall)} | {theirs.median_ms / mine.median_ms:.0f}×"
+                        ) if theirs else "– | – | – | – | –"
             fail = f" ({mine.failures} failed)" if mine.failures else ""
-            lines.append(f"| {size:,} | {name}{fail} | {mine.median_ms:.0f} | {mine.cpu_ms:.0f} "
-                         f"| {mine.peak_mb:.0f} | {ref_cols} |")
+            lines.append(f"| {size:,} | {name}{fail} | {mine.median_ms:.0f} | {mine.iqr_ms:.0f} "
+                         f"| {mine.cpu_ms:.0f} | {mine.peak_mb:.0f} | {len(mine.wall)} "
+                         f"| {ref_cols} |")
     return "\n".join(lines)
 
 
@@ -250,21 +325,26 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--reference", help="the reference's hypergumbo-tracker executable")
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--reference-max", type=int, default=10_000)
-    parser.add_argument("--reference-runs", type=int, default=3)
+    parser.add_argument("--reference-runs", type=int, default=20)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/htrac-bench"))
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--watch", action="store_true",
-                        help="also time every command with the watcher running")
+    parser.add_argument("--scan", action="store_true",
+                        help="also time every command with the watcher off")
+    parser.add_argument("--commands", default="",
+                        help="comma-separated names of the commands to time (default: all)")
     args = parser.parse_args()
+    ONLY.update(name.strip() for name in args.commands.split(",") if name.strip())
     args.workdir.mkdir(parents=True, exist_ok=True)
     htrac = htrac_exe()
     ref = None if args.no_reference else reference_exe(args.reference, args.workdir)
     results = {}
+    NOTES.append(f"load average at the start: {os.getloadavg()[0]:.1f}; the machine is shared, "
+                 "so the load is not only this benchmark")
     for size in (int(s) for s in args.sizes.split(",")):
         results[size] = bench_size(size, args, htrac, ref)
     print(f"Machine: {machine()}\n")

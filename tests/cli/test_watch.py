@@ -17,11 +17,11 @@ def test_watch_start_status_stop(tmp_tracker, watchers):  # noqa: F811
 
     status = json.loads(tmp_tracker.ok("watch", "status", "--json"))
     assert status["running"] and status["pid"] == state["pid"] and status["root"] == root
-    assert status["auto_start"] is False and status["blind"] == {}
+    assert status["auto_start"] == "auto" and status["blind"] == {}
     assert f"{root}/tracker-workspace/.ops" in status["watching"]
     text = tmp_tracker.ok("watch", "status")
     assert text.startswith(f"watcher: running (pid {state['pid']})")
-    assert "index.watch: off" in text
+    assert "index.watch: auto (reads start one for 2,000 items or more)" in text
 
     assert tmp_tracker.ok("watch", "stop") == f"stopped the watcher (pid {state['pid']})\n"
     # stop returns once the watcher let go of its lock; the process ends a moment later

@@ -70,6 +70,8 @@ def test_index_queries_todo_rows_and_hash(stores, flags):
     assert queries.todo_hash_of(fast) == queries.todo_hash(direct.items(TIERS), config) \
         or flags
     assert len(fast) == len(queries.blocking(direct.items(TIERS), config, **flags))
+    assert queries.todo_count(indexed, config, TIERS, **flags) == len(fast) \
+        == queries.todo_count(direct, config, TIERS, **flags)
 
 
 @pytest.mark.parametrize("statuses,kind,tiers", [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -221,7 +222,7 @@ def test_watch_started_by_a_read_when_configured(tmp_tracker, watchers):
     look(tmp_tracker.path)
     watched_look(tmp_tracker.path)
     status = json.loads(tmp_tracker.ok("--json", "watch", "status"))
-    assert status["running"] and status["auto_start"]
+    assert status["running"] and status["auto_start"] == "on"
 
 
 def test_watch_not_started_without_the_setting(tmp_tracker, watchers):
@@ -229,6 +230,60 @@ def test_watch_not_started_without_the_setting(tmp_tracker, watchers):
     tmp_tracker.ok("list")
     assert look(tmp_tracker.path)[0] == "scan"
     assert not files_of(tmp_tracker.path).dir.exists()
+
+
+def test_watch_started_by_default_for_a_large_tracker_and_off_by_config(tmp_tracker, watchers,
+                                                                        monkeypatch):
+    """Left unset, `index.watch` starts a watcher for a tracker of `AUTO_ITEMS` files or more
+    (made 3 here, so three items are "large"); `index: {watch: false}` never does."""
+    from htrac.store import watch_client
+
+    monkeypatch.setattr(watch_client, "AUTO_ITEMS", 3)
+    tmp_tracker.add("One")
+    tmp_tracker.add("Two")
+    assert look(tmp_tracker.path)[0] == "scan"
+    assert not files_of(tmp_tracker.path).dir.exists()  # two files: not large
+
+    config = tmp_tracker.agent_dir / "tracker" / "config.yaml"
+    config.write_text("index:\n  watch: false\n", encoding="utf-8")
+    tmp_tracker.add("Three")
+    assert look(tmp_tracker.path)[0] == "scan"
+    assert not files_of(tmp_tracker.path).dir.exists()  # large, but turned off
+
+    config.unlink()
+    look(tmp_tracker.path)
+    wait_until(lambda: request(files_of(tmp_tracker.path), {"op": "status"}) is not None,
+               what="the watcher a read started")
+    assert len(watcher_pids(watchers)) == 1
+    status = json.loads(tmp_tracker.ok("--json", "watch", "status"))
+    assert status["running"] and status["auto_start"] == "auto"
+
+
+def test_watch_started_by_a_hook_holds_none_of_its_pipes(tmp_tracker, watchers):
+    """A stop hook reads the command's output to its end: a watcher the command started must
+    hold neither its stdout/stderr nor any other descriptor it was given, or the hook would
+    wait for the watcher to exit."""
+    tmp_tracker.add("Piped")
+    config = tmp_tracker.agent_dir / "tracker" / "config.yaml"
+    config.write_text("index:\n  watch: true\n", encoding="utf-8")
+    extra_read, extra_write = os.pipe()
+    try:
+        hook = subprocess.Popen([sys.executable, "-m", "htrac", "count-todos"],
+                                cwd=tmp_tracker.path, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, pass_fds=(extra_write,))
+        os.close(extra_write)
+        pipes = {f"pipe:[{os.fstat(fd).st_ino}]" for fd in
+                 (extra_read, hook.stdout.fileno(), hook.stderr.fileno())}
+        out, err = hook.communicate(timeout=120)  # EOF on both: nobody else holds them
+        assert hook.returncode == 0 and out == b"1\n", err
+        readable, _, _ = select.select([extra_read], [], [], 60)
+        assert readable and os.read(extra_read, 1) == b""  # EOF: no watcher kept it open
+    finally:
+        os.close(extra_read)
+    wait_until(lambda: len(watcher_pids(watchers)) == 1, what="the watcher the hook started")
+    pid = watcher_pids(watchers)[0]
+    held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    assert not held & pipes, held
 
 
 def test_watch_answer_names_exactly_what_changed(tmp_tracker, watched):

@@ -13,10 +13,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # `typing` is a tenth of a hot command: not imported here
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import NoReturn, TypeVar
+
+    from ..service.quick import Miss
+    from .state import Context
+
+    T = TypeVar("T")
 
 # The command lines run without click: a command's name, with `--json` (at most once before and
 # once after it), and for `show` one item reference that can't be taken for an option.
@@ -33,19 +39,72 @@ def main() -> None:
             return run_fast(rest[0], json)
         if len(rest) == 2 and rest[0] in FAST_WITH_ITEM and not rest[1].startswith("-"):
             return run_fast(rest[0], json, rest[1])
+        statuses = _statuses(rest)
+        if statuses is not None and not json \
+                and guarded(lambda: quickly("list", False, statuses)) is True:
+            return
     from .main import main as click_main
 
     click_main()
 
 
+def _statuses(rest: list[str]) -> tuple[str, ...] | None:
+    """The statuses of a `list [--status S]…` command line, or None for any other: only that
+    one is answered the quick way (`cli.quick`); click parses everything else."""
+    if rest[0] != "list" or len(rest) % 2 == 0:
+        return None
+    options, values = rest[1::2], rest[2::2]
+    if any(o != "--status" for o in options) or any(v.startswith("-") for v in values):
+        return None
+    return tuple(values)
+
+
 def run_fast(command: str, json: bool, *arguments: str) -> None:
+    miss = guarded(lambda: quickly(command, json, arguments))
+    if miss is True:
+        return
     from . import hot
     from .state import Context
 
     ctx = Context(json=json)
     body = {"ready": hot.ready, "count-todos": hot.count_todos,
             "hash-todos": hot.hash_todos, "show": hot.show}[command]
-    guarded(lambda: body(ctx, *arguments))
+    guarded(lambda: ordinarily(ctx, miss, lambda: body(ctx, *arguments)))
+
+
+def quickly(command: str, json: bool, arguments: tuple[str, ...]) -> Miss | bool | None:
+    """Answer the quick way (`cli.quick`): True when done; else what the ordinary way should
+    remember for next time (a `Miss`), or None. Anything unexpected here is left to the
+    ordinary way, which answers or fails as it always does (HTRAC_DEBUG=1 shows it)."""
+    from ..service.quick import Miss, open_hot
+    from .quick import answer
+    from .render import echo
+
+    try:
+        state = open_hot()
+        if isinstance(state, Miss):
+            return state
+        try:
+            text = answer(state, command, json, arguments)
+        finally:
+            state.close()
+    except Exception:
+        if os.environ.get("HTRAC_DEBUG"):
+            raise
+        return None
+    if text is None:
+        return None
+    echo(text)
+    return True
+
+
+def ordinarily(ctx: Context, miss: Miss | bool | None, body: Callable[[], None]) -> None:
+    """Run `body` the ordinary way, first remembering the open for the quick way's next time."""
+    if miss is not None and miss is not True and miss.root is not None:
+        from ..service.openmemo import remember
+
+        remember(miss.cache, miss.inputs, ctx.tracker, miss.memo)
+    body()
 
 
 def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:

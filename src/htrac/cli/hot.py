@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from ..core.display import inline
 from .render import as_json, echo, echo_notices, list_rows, show_text
-from .state import Context
+
+TYPE_CHECKING = False  # `cli.quick` prints through these too, and can't afford `typing`
+if TYPE_CHECKING:
+    from ..service.claimnotices import Notice
+    from ..service.listing import ReadyView
+    from .state import Context
 
 
 def ready(ctx: Context, limit: int | None = None) -> None:
@@ -16,9 +21,16 @@ def ready(ctx: Context, limit: int | None = None) -> None:
     from ..service.listing import ready_view
 
     view = ready_view(ctx.tracker, summary=not ctx.json)
-    items = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
     notices = untold(ctx.tracker, lambda: _session(ctx), view.claimed)
-    if ctx.json:
+    echo(ready_output(view, notices, json=ctx.json, limit=limit))
+    mark_told(ctx.tracker, notices)
+
+
+def ready_output(view: ReadyView, notices: list[Notice], *, json: bool,
+                 limit: int | None = None) -> str:
+    """What `ready` prints: whole items as JSON, or numbered rows of summaries as text."""
+    items = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
+    if json:
         data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
         if view.notes:
             data["expired_claims"] = [{"id": i, "note": n} for i, n in view.notes.items()]
@@ -33,9 +45,7 @@ def ready(ctx: Context, limit: int | None = None) -> None:
                                      for i in view.damaged]
         if view.broken:
             data["damaged_tiers"] = [{"tier": t, "problem": p} for t, p in view.broken]
-        echo(as_json(data))
-        mark_told(ctx.tracker, notices)
-        return
+        return as_json(data)
     lines = [_noted(row, view.notes.get(i.id))
              for row, i in zip(list_rows(items), items, strict=True)]
     lines = lines or ["(no ready items)"]
@@ -57,8 +67,7 @@ def ready(ctx: Context, limit: int | None = None) -> None:
     if notices:
         lines += ["", f"--- {len(notices)} claim(s) of yours lost to another session ---"]
         lines += [f"  {inline(n.text)}" for n in notices]
-    echo("\n".join(lines))
-    mark_told(ctx.tracker, notices)
+    return "\n".join(lines)
 
 
 def _noted(row: str, note: str | None) -> str:
@@ -96,13 +105,22 @@ def count_todos(ctx: Context, hard: bool = False, soft: bool = False) -> None:
     """Print how many blocking items are in the stop hook's scope (damaged items count)."""
     from ..service.stophook import count_todos as count
 
-    n = count(ctx.tracker, hard=hard, soft=soft)
-    echo(as_json({"count": n}, indent=None) if ctx.json else str(n))
+    echo(count_output(count(ctx.tracker, hard=hard, soft=soft), json=ctx.json))
+
+
+def count_output(n: int, *, json: bool) -> str:
+    # `as_json({"count": n}, indent=None)`, spelled out: `json` costs a stop hook 5 ms
+    return f'{{"count": {int(n)}}}' if json else str(n)
 
 
 def hash_todos(ctx: Context) -> None:
     """Print a SHA-256 of the blocking items in scope; it changes when any of them changes."""
     from ..service.stophook import hash_todos as todo_hash
 
-    digest = todo_hash(ctx.tracker)
-    echo(as_json({"hash": digest}, indent=None) if ctx.json else digest)
+    echo(hash_output(todo_hash(ctx.tracker), json=ctx.json))
+
+
+def hash_output(digest: str, *, json: bool) -> str:
+    if json and digest.isalnum() and digest.isascii():  # hex: nothing to escape
+        return f'{{"hash": "{digest}"}}'
+    return as_json({"hash": digest}, indent=None) if json else digest

@@ -4,14 +4,16 @@ rule, so it can't pose as a line of the output (docs/design/output.md)."""
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
 from ..core.display import block, inline, name, names, own_lines
 
 __all__ = ["clean", "one_line", "echo", "as_json", "show_text", "entry_head", "list_row",
            "list_rows"]
 
+TYPE_CHECKING = False  # `typing` is not imported on the hot read path
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..core.item import Entry, Item
     from ..core.summary import Summary
 

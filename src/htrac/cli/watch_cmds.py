@@ -13,7 +13,8 @@ def watch() -> None:
     """Run a watcher that names the changed ops files, so reads need not look at every one.
 
     The watcher (Linux inotify) runs per OS user and tracker and exits after 30 idle minutes.
-    With `index: {watch: true}` in the config, reads start it themselves. Reads that can't
+    Reads start it themselves for a tracker of 2,000 ops files or more (`index: {watch: true}`
+    in the config: for any size; `false`: never), detached from the command. Reads that can't
     reach it look at every file, as without one."""
 
 
@@ -59,12 +60,15 @@ def status(ctx: Context) -> None:
     if ctx.json:
         click.echo(as_json(state, indent=None))
         return
-    auto = "on" if state["auto_start"] else "off"
+    auto = state["auto_start"]
+    if auto == "auto":
+        auto = f"auto (reads start one for {state['auto_items']:,} items or more)"
     if not state["running"]:
         click.echo("watcher: not running" + (f" ({state['unavailable']})"
                                              if state.get("unavailable") else ""))
-        click.echo(f"index.watch: {auto} (reads {'start' if auto == 'on' else 'do not start'} "
-                   "one; 'htrac watch start' starts one now)")
+        starts = {"on": "start one", "off": "do not start one"}.get(state["auto_start"], "")
+        click.echo(f"index.watch: {auto}" + (f" (reads {starts})" if starts else "")
+                   + "; 'htrac watch start' starts one now")
         return
     resets = state["resets"]
     click.echo(f"watcher: running (pid {state['pid']}) since {state['started']}, "

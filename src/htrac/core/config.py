@@ -131,9 +131,10 @@ class Config:
     # `evidence:` — closing statuses that need evidence (core.evidence); replaced by the trust
     # root's when it has one
     evidence: EvidenceRule = field(default_factory=EvidenceRule)
-    # `index: {watch: true}`: reads start this user's watcher (docs/design/index.md). Left
+    # `index: {watch: true|false}`: do reads start this user's watcher — always, never, or
+    # (None, the default) for trackers large enough to need one (docs/design/index.md). Left
     # out of the repr, which fingerprints what compiled items depend on: they don't on this.
-    index_watch: bool = field(default=False, repr=False)
+    index_watch: bool | None = field(default=None, repr=False)
     claims: ClaimSettings = ClaimSettings()
 
     def vocabulary(self) -> Vocabulary:
@@ -370,15 +371,16 @@ def parse_evidence(value: Any, fail: Fail, *, kinds: dict[str, Kind] | None = No
 Fail = Callable[[str], ConfigError]
 
 
-def _index_watch(value: Any, fail: Fail) -> bool:
+def _index_watch(value: Any, fail: Fail) -> bool | None:
     """`index: {watch: true|false}` — an htrac key the reference ignores (not in DEFAULTS,
-    so the template and `init` stay as the reference writes them)."""
+    so the template and `init` stay as the reference writes them). Left out: None, reads
+    start a watcher for a large tracker."""
     if value is None:
-        return False
+        return None
     if not isinstance(value, dict) or set(value) - {"watch"}:
         raise fail("'index' must be a mapping with the key 'watch'")
-    watch = value.get("watch", False)
-    if not isinstance(watch, bool):
+    watch = value.get("watch")
+    if watch is not None and not isinstance(watch, bool):
         raise fail(f"index.watch must be true or false, not {watch!r}")
     return watch
 

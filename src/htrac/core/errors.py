@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # `typing` is not imported on the hot read path
 if TYPE_CHECKING:
     from .item import Item
 

@@ -3,26 +3,62 @@
 The index keeps these values as columns, so a listing of thousands of items is printed from
 them without decoding a single compiled item; `Summary.of` derives the same tuple from an `Item`
 when the index can't be used, so both ways print the same lines.
+
+Both tuples are made with `collections.namedtuple`: `typing` costs a hot command 4 ms to
+import, and these are on its path. The type checker reads the `NamedTuple` spelling below,
+which `tests/core/test_summary.py` keeps equal to the fields made at run time.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections import namedtuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NamedTuple
+
     from .item import Item
 
+    class _Summary(NamedTuple):
+        id: str
+        tier: str
+        status: str
+        priority: int
+        title: str
+        damaged: int  # 1 if the item's state is uncertain (see `Item.damaged`)
+        unread: int  # trailing human messages no agent has answered
+        created_at: str = ""  # with priority, what ready and list sort by
+        claimed: int = 0  # 1 if it has a claim or a lost claim (core.claims): decode to say more
 
-class Summary(NamedTuple):
-    id: str
-    tier: str
-    status: str
-    priority: int
-    title: str
-    damaged: int  # 1 if the item's state is uncertain (see `Item.damaged`)
-    unread: int  # trailing human messages no agent has answered
-    created_at: str = ""  # with priority, what ready and list sort by
-    claimed: int = 0  # 1 if it has a claim or a lost claim (core.claims): decode it to say more
+    class _Listing(NamedTuple):
+        id: str
+        tier: str
+        status: str
+        priority: int
+        title: str
+        kind: str
+        damaged: int
+        unread: int  # trailing human messages no agent has answered
+        created_at: str
+        updated_at: str
+        parent: str | None
+        frozen: int
+        conflict: int
+        locked: int  # number of locked names
+        rejected: int  # ops refused by the schema or the policy
+        dlen: int  # discussion entries
+        dlast_human: int  # 1 if the last entry is a human's
+        claimed: int = 0  # 1 if it has a claim or a lost claim (core.claims)
+else:
+    _Summary = namedtuple("Summary", "id tier status priority title damaged unread created_at "
+                          "claimed", defaults=("", 0))
+    _Listing = namedtuple("Listing", "id tier status priority title kind damaged unread "
+                          "created_at updated_at parent frozen conflict locked rejected dlen "
+                          "dlast_human claimed", defaults=(0,))
+
+
+class Summary(_Summary):
+    __slots__ = ()
 
     @classmethod
     def of(cls, item: Item) -> Summary:
@@ -36,28 +72,11 @@ def sortable_priority(priority: object) -> int:
     return priority if type(priority) is int else 0
 
 
-class Listing(NamedTuple):
+class Listing(_Listing):
     """An item as a surface's list, tree or board shows it — read from the index's columns, so
     a list of 100,000 items is drawn without decoding one (`Listing.of` for a folded item)."""
 
-    id: str
-    tier: str
-    status: str
-    priority: int
-    title: str
-    kind: str
-    damaged: int
-    unread: int  # trailing human messages no agent has answered
-    created_at: str
-    updated_at: str
-    parent: str | None
-    frozen: int
-    conflict: int
-    locked: int  # number of locked names
-    rejected: int  # ops refused by the schema or the policy
-    dlen: int  # discussion entries
-    dlast_human: int  # 1 if the last entry is a human's
-    claimed: int = 0  # 1 if it has a claim or a lost claim (core.claims)
+    __slots__ = ()
 
     @classmethod
     def of(cls, item: Item) -> Listing:

@@ -60,9 +60,10 @@ from ..core.yamlread import YamlError, load_block
 from .actor import classify
 from .lifecycle import Lifecycles
 from .signing import KeyFormatError, key_id, parse_public_key
+from .trustdir import BASELINE_SUFFIX, SUFFIX
+from .trustdir import TRUST_DIR as _TRUST_DIR
 
-TRUST_DIR = Path("/etc/htrac/trust.d")
-SUFFIX = ".yaml"
+TRUST_DIR = Path(_TRUST_DIR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,7 @@ def checked(root: TrustRoot) -> TrustRoot:
 
 def baseline_path(trust_file: Path) -> Path:
     """Digests of the human ops that predate signing (see `signing.Verifier`)."""
-    return trust_file.with_suffix(".baseline")
+    return trust_file.with_suffix(BASELINE_SUFFIX)
 
 
 def read_baseline(path: Path) -> frozenset[str]:

@@ -6,12 +6,11 @@ These work on compiled items, whatever produced them (a fold of every file, or t
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-from ..store.layout import TIERS
+from ..store.places import TIERS, sha256_hex
 
+TYPE_CHECKING = False  # the hot read path (`service.quick`) asks these questions too
 if TYPE_CHECKING:
     from ..core.config import Config
     from ..core.item import Item
@@ -133,10 +132,20 @@ def broken_tiers(layout, tiers: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(tier, problem) for tier in tiers if (problem := layout.tier_problem(tier))]
 
 
+def todo_count(store, config: Config, tiers: tuple[str, ...], *, hard: bool = False,
+               soft: bool = False) -> int:
+    """`len(todo_rows(…))`, counted by the index when it can."""
+    statuses = blocking_statuses(config, hard=hard, soft=soft)
+    fast = store.query("blocking_count", tiers, sorted(statuses))
+    if fast is not None:
+        return len(broken_tiers(store.layout, tiers)) + int(fast)
+    return len(todo_rows(store, config, tiers, hard=hard, soft=soft))
+
+
 def todo_hash_of(rows: Iterable[tuple[str, str, str]]) -> str:
     """`todo_hash` from `todo_rows`."""
     lines = sorted(f"{item_id}\t{status}\t{title}\n" for item_id, status, title in rows)
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    return sha256_hex("".join(lines).encode("utf-8"))
 
 
 def blockers(store, config: Config, item_id: str) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ import time
 
 from ..core.errors import WriteError
 from ..store.aliases import cache_dir
-from ..store.watch_client import Files, request, spawn, wait_limit
+from ..store.watch_client import AUTO_ITEMS, Files, request, spawn, wait_limit
 from .tracker import Tracker
 
 START_TIMEOUT = 10.0
@@ -24,11 +24,18 @@ def _files(tracker: Tracker) -> Files:
     return Files(cache_dir(tracker.layout.root))
 
 
+def auto_start(tracker: Tracker) -> str:
+    """Do reads start a watcher: "on" (`index: {watch: true}`), "off" (false), or "auto" (the
+    default: for trackers of `AUTO_ITEMS` ops files or more)?"""
+    return {True: "on", False: "off", None: "auto"}[tracker.config.index_watch]
+
+
 def watch_status(tracker: Tracker) -> dict:
     """What the watcher says of itself, or why there is none."""
     files = _files(tracker)
     state = request(files, {"op": "status"}) or {"running": False}
-    state["auto_start"] = tracker.config.index_watch
+    state["auto_start"] = auto_start(tracker)
+    state["auto_items"] = AUTO_ITEMS
     state["socket"] = str(files.socket)
     if not state.get("running"):
         state["unavailable"] = _unavailable(files)

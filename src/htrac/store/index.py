@@ -42,13 +42,11 @@ from .index_files import (
     stamp_path,
 )
 from .index_stamps import StampDirectory
-from .layout import TIERS, Layout
+from .layout import Layout
+from .places import EDIT_LOG as EDIT_LOG  # re-exported: other modules import them from here
+from .places import RANK as RANK
+from .places import TIERS
 from .watch_client import WatchClient
-
-RANK = {tier: rank for rank, tier in enumerate(TIERS)}
-# Which edit-mode log each tier folds with (workspace and stealth share one).
-EDIT_LOG = {"canonical": "tracker", "workspace": "tracker-workspace",
-            "stealth": "tracker-workspace"}
 
 if TYPE_CHECKING:
     from ..core.item import Item
@@ -101,9 +99,11 @@ class _Look:
 
 class Index:
     def __init__(self, layout: Layout, path: Path, fingerprint: str, fold: Folder,
-                 unreadable: Unreadable, *, watch: bool | None = False) -> None:
-        """`watch`: ask this user's watcher when one runs (True: and start one when none
-        does — the `index: {watch: true}` setting); None: never ask."""
+                 unreadable: Unreadable, *, watch: bool | int | None = False) -> None:
+        """`watch`: ask this user's watcher when one runs, and start one when none does —
+        True: always (the `index: {watch: true}` setting); a number: when the tracker holds
+        that many files (the default, `watch_client.AUTO_ITEMS`); False: never. None: never
+        ask."""
         self.layout = layout
         self.path = path
         self.fingerprint = fingerprint
@@ -202,6 +202,11 @@ class Index:
                     self._apply(db, plan)
                 if look.token is not None:
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('watch', ?)", (look.token,))
+            if self._watcher is not None and self._watcher.spawned and len(plan.read) > 64:
+                # A first build started the watcher and took long enough for it to be up: look
+                # once more, so the index holds a token and the next command asks the watcher.
+                self._watcher.spawned = False
+                return self.refresh()
         except sqlite3.Error as exc:
             if index_db.is_corrupt(exc):
                 self.close()
@@ -224,6 +229,8 @@ class Index:
         if answer is None or answer.changes is None:
             self.looked = "scan" if answer is None else f"scan: {answer.reason}"
             disk = {tier: scan_dir(self.layout.ops_dir(tier)) for tier in TIERS}
+            if answer is None and self._watcher is not None:
+                self._watcher.after_scan(sum(map(len, disk.values())))
             return _Look(edits, disk=disk, since=since,
                          token=answer.token if answer is not None else None)
         wanted: dict[str, set[str]] = {tier: set() for tier in TIERS}

@@ -11,42 +11,17 @@ the truth, so losing it costs time and nothing else.
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from . import index_fts
+from .index_format import FORMAT_KEY as FORMAT_KEY  # its history is there
+from .index_format import FORMAT_VERSION as FORMAT_VERSION
+from .index_format import SHAPE as SHAPE
 
-# Format history (a mismatch drops every table and rebuilds):
-#   1 — items with stamps, digests, parsed logs and compiled items; edit logs; isbefore links.
-#   2 — per-tier stamp blobs (index_stamps) for the nothing-changed check.
-#   3 — parsed logs and compiled items moved to `blobs`, so scans of `items` stay small.
-#   4 — a partial index of the racy rows, which a watched refresh looks at every time; the
-#       watcher's token in `meta` (key 'watch').
-#   5 — `stampdelta`: small changes to the stamp blobs, so a write doesn't rewrite a tier's blob.
-#   6 — `items_listing`, covering what `ready` and `list` filter, sort and print (no row lookups
-#       for 20,000 ready items at 100,000); partial indexes of damaged and unread rows.
-#   7 — `parents`: each item's parent, so loops of parents are found without decoding items.
-#   8 — what the query language asks (`store.index_search`): parent, updated_at, rejected,
-#       frozen, locked, discussion length and last author columns; `tags`, `actors` and
-#       `texts` tables; `changelog`, the items each refresh changed (the change feed reads it).
-#   9 — `claimed` (a claim or a lost claim: core.claims), with a partial index, and `renewals`
-#       (is:claimed, is:stale); claims in the compiled item; `links_target`, for blockers.
-#  10 — `claimed` in the covering listing index (summaries say which rows have claims).
-#  11 — full-text search: the FTS5 table `fulltext` and its keys `fulltext_docs` (index_fts);
-#       notes, links and evidence in the compiled item.
-#  12 — `fulltext` also answers the query language's words (a `refs` column: ID and pr_ref),
-#       so the `texts` table is gone.
-FORMAT_VERSION = 12
 BUSY_TIMEOUT = 5.0
-# The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
-SHAPE = "b519d34dc7d7011e"
-# A stored blob is also only as portable as marshal's format and the Python that wrote it.
-FORMAT_KEY = (f"{FORMAT_VERSION}:{SHAPE}:{marshal.version}:"
-              f"{sys.version_info[0]}.{sys.version_info[1]}")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -19,24 +19,22 @@ Otherwise the whole file is parsed again.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from stat import S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG
-from typing import TYPE_CHECKING
 
-from .layout import id_from_filename
-
+# The hot read path (`store.quickindex`) scans and stamps with this module, so it imports no
+# more than that needs: hashing, patterns and the layout are loaded where they are used.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..core.oplog import OpLog
     from ..core.problems import Problem
 
 RACY_NS = 2_000_000_000
-_TAG = re.compile(r"  # ([0-9a-f]{4,64})$")
+_TAG = r"  # ([0-9a-f]{4,64})$"
 
 Stamp = tuple[int, int, int, int]  # (inode, size, mtime_ns, ctime_ns)
 
@@ -45,7 +43,7 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def scan_dir(directory: Path) -> dict[str, Stamp]:
+def scan_dir(directory: Path | str) -> dict[str, Stamp]:
     """Stamps of the `.<name>.ops` entries in one tier directory, by name (see `is_item_id`).
     An entry that is not a regular file (a symbolic link, a directory, a FIFO) is listed too,
     with its own stamp: it is an item htrac can't read — a damaged item, never a dropped one.
@@ -72,7 +70,7 @@ def scan_dir(directory: Path) -> dict[str, Stamp]:
     return found
 
 
-def stamp_names(directory: Path, names: Iterable[str]) -> dict[str, Stamp | None]:
+def stamp_names(directory: Path | str, names: Iterable[str]) -> dict[str, Stamp | None]:
     """Stamps of the entries `.<name>.ops` for `names` in one tier directory, as `scan_dir`
     would record them (None for one that is not there)."""
     found: dict[str, Stamp | None] = dict.fromkeys(names)
@@ -97,6 +95,8 @@ def stamp_names(directory: Path, names: Iterable[str]) -> dict[str, Stamp | None
 
 def is_item_id(name: str) -> bool:
     """Is `name` (from `scan_dir`) an ID htrac lists? Checked only for files not seen before."""
+    from .layout import id_from_filename
+
     return id_from_filename(f".{name}.ops") == name
 
 
@@ -113,7 +113,7 @@ def several_links(path: Path) -> bool:
         return False
 
 
-def stamp_path(path: Path) -> Stamp | None:
+def stamp_path(path: Path | str) -> Stamp | None:
     try:
         st = os.stat(path, follow_symlinks=False)
     except (FileNotFoundError, NotADirectoryError):
@@ -121,13 +121,15 @@ def stamp_path(path: Path) -> Stamp | None:
     return stamp_of(st)
 
 
-@dataclass(slots=True)
 class Snapshot:
     """A file's bytes and the stamp they were read under."""
 
-    data: bytes
-    stamp: Stamp
-    racy: bool
+    __slots__ = ("data", "stamp", "racy")
+
+    def __init__(self, data: bytes, stamp: Stamp, racy: bool) -> None:
+        self.data = data
+        self.stamp = stamp
+        self.racy = racy
 
     @property
     def digest(self) -> bytes:
@@ -135,7 +137,9 @@ class Snapshot:
 
 
 def digest(data: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    from hashlib import blake2b
+
+    return blake2b(data, digest_size=16).digest()
 
 
 class NotRegularFile(OSError):
@@ -224,11 +228,14 @@ def parse_appended(old: OpLog, old_size: int, old_digest: bytes, data: bytes) ->
 
 def _tagged_fresh(chunk: bytes, known: set[str]) -> bool:
     """Does every content line of `chunk` carry a tag not in `known`, starting with an op?"""
+    import re
+
+    tag = re.compile(_TAG)
     first = True
     for raw in chunk.split(b"\n"):
         text = raw.decode("utf-8", "replace")
         stripped = text.strip()
-        match = _TAG.search(text)
+        match = tag.search(text)
         if not stripped or (stripped.startswith("#") and not match):
             continue
         if match is None or match.group(1) in known:

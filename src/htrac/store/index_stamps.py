@@ -11,9 +11,12 @@ Both are changed in the same transaction as the rows they describe, so they neve
 from __future__ import annotations
 
 import marshal
-import sqlite3
 
 from .index_files import Stamp
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
 
 MERGE = 2048  # delta rows of one tier before they are folded into its blob
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from ..core.errors import TrackerNotFoundError
 from ..core.ids import FILE_ID, matches
+from .places import TIERS
 
-TIERS = ("canonical", "workspace", "stealth")
+__all__ = ["TIERS", "COMMITTED_TIERS", "Layout", "find_root", "id_from_filename"]
 COMMITTED_TIERS = ("canonical", "workspace")
 
 

@@ -53,7 +53,7 @@ class Store:
         if use_index:
             self.index = Index(layout, cache_dir(layout.root) / "index.sqlite3",
                                self.fingerprint(governance), self._fold_for_index,
-                               self.read_log, watch=config.index_watch)
+                               self.read_log, watch=watch_setting(config.index_watch))
 
     def close(self) -> None:
         """Let go of the index's database now (a later read opens it again): a process that
@@ -214,6 +214,14 @@ class Store:
         if more > 0:
             lines.append(f"  … and {more} more")
         return f"{ref!r} matches several items; type more of the ID:\n" + "\n".join(lines)
+
+
+def watch_setting(index_watch: bool | None) -> bool | int:
+    """What the config's `index.watch` asks of the index: start a watcher always (True), never
+    (False), or for a tracker with `AUTO_ITEMS` files or more (left out)."""
+    from .watch_client import AUTO_ITEMS
+
+    return AUTO_ITEMS if index_watch is None else index_watch
 
 
 def _printable(ref: str) -> str:

@@ -1,42 +1,61 @@
 """Asking this user's watcher (`watch`) which ops files changed since the index last looked.
 
-On the read path of every command, so it imports nothing heavier than `json` and the C socket
-module (and that only when a socket is there), and never waits long: no socket, a refused or
-slow connection, a peer that is not this OS user, a reply that can't be read — each is "no
-watcher", and the index looks at every file instead.
+On the read path of every command, so it imports nothing heavier than the C modules of `json`
+and `socket` (and those only when a socket is there: `json` itself would bring `re`), and never
+waits long: no socket, a refused or slow connection, a peer that is not this OS user, a reply
+that can't be read — each is "no watcher", and the index looks at every file instead.
 Starting the watcher (`spawn`) detaches it with a double fork, so the command that starts it
 goes on at once.
+
+Who starts one: `htrac watch start`, or a read that found none — always under
+`index: {watch: true}`, never under `index: {watch: false}`, and by default (`auto_start` a
+number) when the tracker holds at least that many ops files, as git's fsmonitor is worth it
+only for large worktrees.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # nor `typing`
 if TYPE_CHECKING:
     import _socket
+    from pathlib import Path
+    from typing import Any
 
 PROTOCOL = 1            # a watcher of another htrac version answers no request, and exits
 TIMEOUT = 0.25          # seconds for a whole exchange; a healthy watcher answers in about 1 ms
 TIMEOUT_ENV = "HTRAC_WATCH_TIMEOUT"  # another limit, for tests and very slow machines
 SPAWN_BACKOFF = 10.0    # seconds between two automatic starts
+AUTO_ITEMS = 2000       # by default, reads start a watcher for trackers with this many files
 UNAVAILABLE_BACKOFF = 3600.0  # after the watcher said it can't work here
 
 
 class Files:
-    """Where one tracker's watcher keeps its files, in this user's cache directory."""
+    """Where one tracker's watcher keeps its files, in this user's cache directory. The read
+    path asks with the names as strings (`names`); the daemon and `htrac watch` use the paths."""
 
-    def __init__(self, cache: Path) -> None:
-        self.dir = cache / "watch"
-        self.socket = self.dir / "sock"
-        self.lock = self.dir / "lock"          # held by the running watcher; holds its pid
-        self.cookies = self.dir / "cookies"
-        self.unavailable = self.dir / "unavailable"  # why the last watcher could not start
-        self.spawned = self.dir / "spawned"    # when a command last started one
+    def __init__(self, cache: Path | str) -> None:
+        base = f"{os.fspath(cache)}/watch"
+        # held by the running watcher, holding its pid; why the last watcher could not start;
+        # when a command last started one
+        self.names = {name: f"{base}/{name}" for name in ("sock", "lock", "cookies",
+                                                          "unavailable", "spawned")}
+        self.names["dir"] = base
+
+    def _path(self, name: str) -> Path:
+        from pathlib import Path
+
+        return Path(self.names[name])
+
+    dir = property(lambda self: self._path("dir"))
+    socket = property(lambda self: self._path("sock"))
+    lock = property(lambda self: self._path("lock"))
+    cookies = property(lambda self: self._path("cookies"))
+    unavailable = property(lambda self: self._path("unavailable"))
+    spawned = property(lambda self: self._path("spawned"))
 
 
 class Answer:
@@ -52,17 +71,21 @@ class Answer:
 
 
 class WatchClient:
-    def __init__(self, cache: Path, root: Path, *, auto_start: bool = False) -> None:
+    def __init__(self, cache: Path | str, root: Path | str, *,
+                 auto_start: bool | int = False) -> None:
+        """`auto_start`: start a watcher when none answers — True: always; False: never; a
+        number: when the tracker holds at least that many files (`after_scan`)."""
         self.files = Files(cache)
         self.root = root
         self.auto_start = auto_start
+        self.absent = False  # no watcher answered the last question
+        self.spawned = False  # this client started one
 
     def changes(self, since: str | None) -> Answer | None:
         """The watcher's answer, or None when there is no usable watcher."""
         reply = request(self.files, {"op": "changes", "root": str(self.root), "since": since})
+        self.absent = reply is None
         if reply is None:
-            if self.auto_start:
-                maybe_spawn(self.files, self.root)
             return None
         token = reply.get("token")
         changes = reply.get("changes")
@@ -74,12 +97,19 @@ class WatchClient:
             return Answer(token, None, str(reply.get("unknown") or "no answer"))
         return Answer(token, changes, "")
 
+    def after_scan(self, files: int) -> None:
+        """A read that found no watcher looked at `files` ops files: start one if wanted."""
+        wanted = self.auto_start if isinstance(self.auto_start, bool) \
+            else files >= self.auto_start
+        if self.absent and wanted:
+            self.spawned = maybe_spawn(self.files, self.root)
+
 
 def request(files: Files, message: dict[str, Any],
             timeout: float | None = None) -> dict[str, Any] | None:
     """One request to the watcher and its reply; None if there is no usable watcher."""
     try:
-        os.stat(files.socket)
+        os.stat(files.names["sock"])
     except OSError:
         return None  # the common case without a watcher: one stat, nothing imported
     if timeout is None:
@@ -89,10 +119,10 @@ def request(files: Files, message: dict[str, Any],
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM | _socket.SOCK_CLOEXEC)
     try:
         sock.settimeout(timeout)
-        sock.connect(str(files.socket))
+        sock.connect(files.names["sock"])
         if peer_uid(sock) != os.getuid():
             return None  # not ours: a watcher that is not this user is never believed
-        sock.sendall(json.dumps({**message, "v": PROTOCOL}).encode() + b"\n")
+        sock.sendall(_encode({**message, "v": PROTOCOL}) + b"\n")
         deadline = time.monotonic() + timeout
         chunks = []
         while True:
@@ -101,7 +131,7 @@ def request(files: Files, message: dict[str, Any],
             if not chunk:
                 break
             chunks.append(chunk)
-        reply = json.loads(b"".join(chunks))
+        reply = _decode(b"".join(chunks).decode("utf-8"))
         return reply if isinstance(reply, dict) and "error" not in reply else None
     except (OSError, ValueError):
         return None
@@ -128,29 +158,31 @@ def peer_uid(sock: _socket.socket) -> int | None:
     return int.from_bytes(creds[4:8], sys.byteorder)
 
 
-def maybe_spawn(files: Files, root: Path) -> None:
+def maybe_spawn(files: Files, root: Path | str) -> bool:
     """Start a watcher for a command that found none — unless one was just started, or the
-    last one found it could not work here."""
+    last one found it could not work here. Whether it started one."""
     if not sys.platform.startswith("linux"):
-        return
+        return False
     now = time.time()
-    for marker, backoff in ((files.spawned, SPAWN_BACKOFF), (files.unavailable,
-                                                              UNAVAILABLE_BACKOFF)):
+    for marker, backoff in ((files.names["spawned"], SPAWN_BACKOFF),
+                            (files.names["unavailable"], UNAVAILABLE_BACKOFF)):
         try:
             if now - os.stat(marker).st_mtime < backoff:
-                return
+                return False
         except OSError:
             pass
     try:
-        files.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(files.spawned, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
-        os.utime(files.spawned)
+        os.makedirs(files.names["dir"], mode=0o700, exist_ok=True)
+        os.close(os.open(files.names["spawned"], os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC,
+                         0o600))
+        os.utime(files.names["spawned"])
     except OSError:
-        return
+        return False
     spawn(files, root)
+    return True
 
 
-def spawn(files: Files, root: Path) -> None:
+def spawn(files: Files, root: Path | str) -> None:
     """Start the watcher daemon, detached (its own session, no terminal, stdio on /dev/null);
     returns as soon as the intermediate process has exited."""
     pid = os.fork()
@@ -166,7 +198,7 @@ def spawn(files: Files, root: Path) -> None:
     os.waitpid(pid, 0)
 
 
-def _exec_daemon(files: Files, root: Path) -> None:
+def _exec_daemon(files: Files, root: Path | str) -> None:
     try:
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -175,6 +207,51 @@ def _exec_daemon(files: Files, root: Path) -> None:
         os.chdir("/")
         # -I: `-m` imports nothing from the working directory, PYTHONPATH or the user site.
         os.execv(sys.executable, [sys.executable, "-I", "-m", "htrac.store.watch", str(root),
-                                  str(files.dir.parent)])
+                                  os.path.dirname(files.names["dir"])])
     finally:
         os._exit(127)
+
+
+# -- JSON without the `json` package (which imports `re`: a fifth of a hot command) -----------
+
+def _encode(message: dict[str, object]) -> bytes:
+    """A flat request (strings, numbers, None) as JSON."""
+    from _json import encode_basestring_ascii as string
+
+    parts = []
+    for key, value in message.items():
+        if value is None:
+            text = "null"
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = string(str(value))
+        parts.append(f"{string(key)}: {text}")
+    return ("{" + ", ".join(parts) + "}").encode("ascii")
+
+
+class _Strict:
+    """What `json`'s C scanner reads its settings from (`json.JSONDecoder`'s defaults)."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float  # NaN, Infinity, -Infinity
+
+
+def _decode(text: str) -> object:
+    """`json.loads(text)`, by the same C scanner (ValueError when `text` is not JSON)."""
+    from _json import make_scanner
+
+    start = len(text) - len(text.lstrip(" \t\n\r"))
+    try:
+        value, end = make_scanner(_Strict())(text, start)  # type: ignore[arg-type]
+    except StopIteration as stop:
+        raise ValueError(f"not JSON at {stop.value}") from None
+    if text[end:].strip(" \t\n\r"):
+        raise ValueError("extra data after the JSON value")
+    return value
