@@ -79,8 +79,7 @@ def test_imports_hot_commands_load_neither_click_nor_the_write_half(tmp_tracker,
 # configuration parser, policy, dataclasses, typing, json or click.
 QUICK_FORBIDDEN = ("htrac.core.config", "htrac.service.tracker", "htrac.policy.trustroot",
                    "htrac.policy.authority", "htrac.store.index", "htrac.store.store",
-                   "htrac.cli.state", "dataclasses", "typing", "json", "click", "inspect",
-                   "enum")
+                   "htrac.cli.state", "dataclasses", "typing", "json", "click", "inspect")
 
 
 @pytest.mark.parametrize("command", [("ready",), ("count-todos",), ("count-todos", "--json"),
