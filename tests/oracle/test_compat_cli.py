@@ -121,7 +121,7 @@ def _differences(ours: list[dict], ref: list[dict]) -> list[tuple]:
 
 def _rows(text: str) -> list[str]:
     """Listing rows with runs of spaces collapsed: htrac widens the status column to the
-    longest status shown (differences.md, 34), the reference lets it overflow."""
+    longest status shown (differences.md, 51), the reference lets it overflow."""
     return [" ".join(row.split()) for row in text.splitlines()]
 
 
