@@ -195,6 +195,17 @@ def new_base() -> Path:
     return base
 
 
+def install_trust_file(path: Path, text: str) -> None:
+    """Write a trust file as setup does: whole or not at all (a temporary file renamed into
+    place). Every htrac command on the machine reads the trust directory, and one that reads a
+    half-written file stops with its error, as it must (fail closed) — so a test that wrote in
+    place failed other tests running beside it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+
+
 def trust_files_for(paths: list[Path]) -> list[Path]:
     found = []
     for path in TRUST_DIR.glob("*.yaml") if TRUST_DIR.is_dir() else []:

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from os_users import AGENT, GROUP, HUMAN, Machine, Run, machine_or_skip, trust_files_for
+from os_users import (
+    AGENT,
+    GROUP,
+    HUMAN,
+    Machine,
+    Run,
+    install_trust_file,
+    machine_or_skip,
+    trust_files_for,
+)
 
 from htrac.policy import trustroot
 
@@ -76,8 +85,8 @@ def clones(machine: Machine) -> Clones:
     assert setup.code == 0, setup.out + setup.err
     [trust] = trust_files_for([human])
     root = trustroot.load(trust)
-    trust.write_text(trustroot.render(list(root.repositories), root.governance,
-                                      root.settings, LIFECYCLE))
+    install_trust_file(trust, trustroot.render(list(root.repositories), root.governance,
+                                               root.settings, LIFECYCLE))
     held = m.ok(HUMAN, "add", "--kind", "work_item", "--title", "Human's work",
                 cwd=human).strip()
     m.ok(HUMAN, "claim", held, "--session", "h1", cwd=human)

@@ -295,7 +295,7 @@ def test_quick_follows_a_trust_root_installed_after_the_memo(tmp_tracker):
     progress blocks."""
     from dataclasses import replace
 
-    from os_users import TRUST_DIR, SessionLock
+    from os_users import TRUST_DIR, SessionLock, install_trust_file
 
     from htrac.core.config import Governance, default_status_settings
     from htrac.policy.trustroot import render
@@ -311,9 +311,8 @@ def test_quick_follows_a_trust_root_installed_after_the_memo(tmp_tracker):
         TRUST_DIR.mkdir(parents=True, exist_ok=True)
         trust = TRUST_DIR / f"htrac-test-quick-{os.getpid()}.yaml"
         try:
-            trust.write_text(render([str(tmp_tracker.path.resolve())], Governance(), settings),
-                             encoding="utf-8")
-            os.chmod(trust, 0o644)
+            install_trust_file(trust, render([str(tmp_tracker.path.resolve())], Governance(),
+                                             settings))
             answer = htrac(tmp_tracker, "count-todos")
             assert answer.out == "4\n" and not answer.quick
             assert htrac(tmp_tracker, "count-todos").out == "4\n"
