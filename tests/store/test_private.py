@@ -11,7 +11,7 @@ import stat
 import pytest
 
 from htrac.core.errors import UnsafePathError
-from htrac.store.private import private_dir
+from htrac.store.private import private_dir, write_private
 
 NOBODY = 65534
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
@@ -106,3 +106,30 @@ def test_private_dir_checks_where_a_link_above_it_leads(tmp_path):
         private_dir(tmp_path / "home" / "cache")
     os.chmod(real, 0o755)
     assert private_dir(tmp_path / "home" / "cache") == real / "cache"
+
+
+def test_write_private_from_many_threads_at_once_never_fails(tmp_path):
+    """A server saves from a pool of threads: each save is whole, none renames another's
+    temporary file away (one did, and the web answered 500)."""
+    import threading
+
+    directory = private_dir(tmp_path / "secrets")
+    target = directory / "file.json"
+    errors: list[BaseException] = []
+
+    def save(n: int) -> None:
+        try:
+            for k in range(50):
+                write_private(target, f"{n}:{k}\n" * 100)
+        except BaseException as exc:  # noqa: BLE001 — any failure is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    lines = target.read_text().splitlines()
+    assert len(lines) == 100 and len(set(lines)) == 1  # one whole write, not a mix
+    assert [p.name for p in directory.iterdir()] == ["file.json"]  # no temporary left

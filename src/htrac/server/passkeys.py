@@ -84,6 +84,10 @@ class Passkeys:
 
     def remove(self, cred_id: str) -> bool:
         """Forget a passkey (a lost security key); True if it was registered."""
+        with self._lock:  # each change of the file reads it and writes it whole: one at a time
+            return self._remove(cred_id)
+
+    def _remove(self, cred_id: str) -> bool:
         stored = self.load()
         kept = [c for c in stored["credentials"] if c["id"] != cred_id]
         if len(kept) == len(stored["credentials"]):
@@ -104,11 +108,12 @@ class Passkeys:
             ResidentKeyRequirement,
         )
 
-        stored = self.load()
-        user_id = stored.get("user_id") or bytes_to_base64url(secrets.token_bytes(32))
-        if stored.get("user_id") is None:
-            stored["user_id"] = user_id
-            self._save(stored)
+        with self._lock:
+            stored = self.load()
+            user_id = stored.get("user_id") or bytes_to_base64url(secrets.token_bytes(32))
+            if stored.get("user_id") is None:
+                stored["user_id"] = user_id
+                self._save(stored)
         options = generate_registration_options(
             rp_id=self.rp_id, rp_name=self.rp_name, user_name=self.user,
             user_id=base64url_to_bytes(user_id),
@@ -122,7 +127,6 @@ class Passkeys:
     def register(self, credential: dict[str, Any], challenge: bytes, name: str) -> str:
         """Verify the browser's answer and keep the credential; returns its ID."""
         from webauthn import verify_registration_response
-        from webauthn.helpers import bytes_to_base64url
 
         try:
             verified = verify_registration_response(
@@ -131,6 +135,12 @@ class Passkeys:
                 require_user_verification=self.user_verification == "required")
         except Exception as exc:  # py_webauthn raises several types, all meaning "no"
             raise PasskeyError(f"passkey registration did not verify: {exc}") from None
+        with self._lock:
+            return self._keep(verified, name)
+
+    def _keep(self, verified: Any, name: str) -> str:
+        from webauthn.helpers import bytes_to_base64url
+
         stored = self.load()
         cred_id = bytes_to_base64url(verified.credential_id)
         stored["credentials"] = [c for c in stored["credentials"] if c["id"] != cred_id]
