@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from layouts import as_root
 from os_users import (
     AGENT,
     GROUP,
     HUMAN,
     Machine,
-    Run,
     install_trust_file,
     machine_or_skip,
     trust_files_for,
@@ -50,14 +48,6 @@ class Clones:
     agent: Path
     held: str  # an item the human claimed
     trust: Path
-
-
-def as_root(machine: Machine, *args: str, cwd: Path) -> Run:
-    env = {**os.environ, "HTRAC_CACHE_DIR": str(machine.base / "root-cache"),
-           "GIT_CONFIG_GLOBAL": str(machine.base / "root-gitconfig")}
-    result = subprocess.run([sys.executable, "-m", "htrac", "--no-auto-sync", *args], cwd=cwd,
-                            capture_output=True, text=True, env=env, timeout=300)
-    return Run(result.returncode, result.stdout, result.stderr)
 
 
 def _home_dir(machine: Machine, user: str, name: str) -> Path:
