@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import click
@@ -60,7 +62,11 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
         if current != text:
-            print(f"{DOC} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr)
+            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "docs/cli.md",
+                                        "--help now", n=1, lineterm="")
+            print("\n".join(list(diff)[:40]), file=sys.stderr)
+            print(f"{DOC} is out of date (click {version('click')}): run "
+                  "python scripts/gen_cli_docs.py", file=sys.stderr)
             return 1
         return 0
     DOC.write_text(text, encoding="utf-8")
