@@ -194,12 +194,15 @@ def _failing(path: Path) -> Callable[[str], ConfigError]:
     return fail
 
 
-def _raw(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"trust root {path}: cannot read it ({exc})") from None
-    return _mapping(text, path)
+
+
+def _raw(path: Path) -> dict[str, Any]:
+    return _mapping(_read(path), path)
 
 
 def _mapping(text: str, path: Path) -> dict[str, Any]:
@@ -214,23 +217,12 @@ def _mapping(text: str, path: Path) -> dict[str, Any]:
 
 
 def load(path: Path) -> TrustRoot:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"trust root {path}: cannot read it ({exc})") from None
-    return parse(text, path)
+    return parse(_read(path), path)
 
 
 def parse(text: str, path: Path) -> TrustRoot:
-    def fail(message: str) -> ConfigError:
-        return ConfigError(f"trust root {path}: {message}")
-
-    try:
-        raw = load_block(text)
-    except YamlError as exc:
-        raise fail(f"not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise fail("must be a mapping of settings")
+    fail = _failing(path)
+    raw = _mapping(text, path)
     unknown = set(raw) - {"repositories", "agent_usernames", "require_signatures", "human_keys",
                           "human_only_statuses", "statuses", "stop_hook", "lifecycles",
                           "evidence"}
