@@ -107,6 +107,7 @@ def test_index_search_equals_folded_items(tracker, ids, data):
     indexed = index_search.search(tracker.store.index, query, facts, items=True)
     folded = search.evaluate(tracker, query, search.facts(tracker, read_marks=marks))
     assert [(i.tier, i.id) for i in indexed] == [(i.tier, i.id) for i in folded], text
+    assert index_search.count(tracker.store.index, query, facts) == len(folded), text
 
 
 def test_index_search_listing_rows_equal_folded_items(tracker):
@@ -116,6 +117,15 @@ def test_index_search_listing_rows_equal_folded_items(tracker):
 
     folded = search.evaluate(tracker, Query(), predicates.Facts.for_config(tracker.config))
     assert rows == [Listing.of(i) for i in folded]
+
+
+def test_index_ids_are_every_item_once_sorted(tracker):
+    """What the TUI's short IDs are unique among: one entry for an ID in two tiers."""
+    folded = {i.id for i in search.evaluate(tracker, Query(), predicates.Facts.for_config(
+        tracker.config))}
+    assert index_search.ids(tracker.store.index) == sorted(folded)
+    assert search.all_ids(tracker) == sorted(folded)
+    assert len(folded) < len(tracker.items(TIERS))  # the stealth copy: an ID in two tiers
 
 
 @pytest.mark.parametrize("text", ["is:needs-human", "is:rejected", "is:damaged", "is:ready",

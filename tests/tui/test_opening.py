@@ -51,3 +51,32 @@ async def test_opening_without_live_updates_looks_at_the_files(make_app, sample)
         assert app.backend.as_of is None
         assert {row.id: row.title for row in app.main.rows}[ids["review"]] == \
             "Renamed while closed"
+
+
+async def test_opening_draws_a_screenful_then_every_row(sample, monkeypatch):
+    """The first frame asks the index for a screenful of rows (and how many there are); every
+    row follows right after it is drawn, in the same order, the count unchanged."""
+    from htrac.service.search import search
+    from htrac.tui.app import create_app
+    from htrac.tui.backend import opening
+    from htrac.tui.screens.main import TrackerScreen
+
+    root, _ids = sample
+    every = [row.id for row in search(Tracker.open(root), "is:needs-human")]
+    assert len(every) > 2
+    shown = []  # (IDs in the list, the count in the status line) each time it is drawn
+    update = TrackerScreen.update_status
+
+    def recording(screen) -> None:
+        shown.append(([row.id for row in screen.rows], screen.counts))
+        update(screen)
+
+    monkeypatch.setattr(TrackerScreen, "update_status", recording)
+    app = create_app(backend=opening(start=root, live=False, limit=2), live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        with_rows = [s for s in shown if s[0]]
+        assert with_rows[0] == (every[:2], f"{len(every)} items")
+        assert with_rows[-1] == (every, f"{len(every)} items")
+        assert [row.id for row in app.main.rows] == every
+        assert not app.main.partial

@@ -76,6 +76,40 @@ def search(tracker: Tracker, query: Query | str, *, items: bool = False,
     return [Listing.of(i) for i in chosen]
 
 
+def count(tracker: Tracker, query: Query | str, *,
+          known: predicates.Facts | None = None) -> int:
+    """How many items `query` keeps: `len(search(...))` without building the rows (a screen
+    that shows the first rows says how many there are)."""
+    if isinstance(query, str):
+        query = parse_query(tracker, query)
+    known = known or facts(tracker, read_marks=None if query.predicates() else {})
+    index = tracker.store.index
+    if index is not None:
+        from ..store.index_search import count as indexed
+
+        with index.settled():
+            _with_graph_facts(tracker, query, known)
+            try:
+                return indexed(index, query, known)
+            except (IndexUnavailable, sqlite3.Error):
+                tracker.store.index = None
+    return len(search(tracker, query, known=known))
+
+
+def all_ids(tracker: Tracker) -> list[str]:
+    """Every item's ID in the tracker (each once), sorted: what a unique prefix is unique
+    among."""
+    index = tracker.store.index
+    if index is not None:
+        from ..store.index_search import ids
+
+        try:
+            return ids(index)
+        except (IndexUnavailable, sqlite3.Error):
+            tracker.store.index = None
+    return sorted({i for tier in TIERS for i in tracker.store.layout.item_ids(tier)})
+
+
 def evaluate(tracker: Tracker, query: Query, known: predicates.Facts) -> list[Item]:
     """`query` over every item folded from its file, matched in Python — the definition the
     index's answer must equal."""

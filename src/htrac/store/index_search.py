@@ -95,3 +95,20 @@ def load_read_marks(db: sqlite3.Connection, facts: Facts) -> None:
     if facts.read_marks:
         db.executemany("INSERT INTO temp.readmarks VALUES (?, ?, ?)",
                        [(i, m.dlen, int(m.read)) for i, m in facts.read_marks.items()])
+
+
+def count(index: Index, query: Query, facts: Facts) -> int:
+    """How many items `query` keeps (what `search` would return, without building a row)."""
+    db = index.refresh()
+    where, args = where_clause(query, facts)
+    if query.predicates():
+        load_read_marks(db, facts)
+    counted: int = db.execute(f"SELECT count(*) FROM items AS i WHERE {where}",
+                              args).fetchone()[0]
+    return counted
+
+
+def ids(index: Index) -> list[str]:
+    """Every item's ID, once (an ID in two tiers is one), sorted."""
+    db = index.refresh()
+    return [item_id for item_id, in db.execute("SELECT DISTINCT id FROM items ORDER BY id")]

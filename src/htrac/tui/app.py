@@ -61,6 +61,9 @@ class HtracApp(App):
             await main.reload(first=True)
         if self.started is not None:
             self.first_frame = time.monotonic() - self.started
+        await main.add_reply_box()
+        if main.partial:  # the first screenful is drawn: now every row
+            await main.reload(looked=self.live_enabled)
         if self.live_enabled:
             self.follow_changes()
         else:

@@ -46,6 +46,8 @@ class Loaded:
     # read without looking at the files: the change-log position the rows are as of (the
     # change feed starts there, so what changed since is shown the moment it looks)
     as_of: tuple[str, int] | None = None
+    total: int = 0  # how many items the query keeps (more than `rows` when it was limited)
+    ids: list[str] | None = None  # every ID in the tracker, sorted (when asked for)
 
 
 class Backend:
@@ -55,11 +57,13 @@ class Backend:
         self._early: tuple[str, Future[Loaded]] | None = None
         self.as_of: tuple[str, int] | None = None  # the first rows' position (`Loaded.as_of`)
 
-    def prefetch(self, query: str, *, look: bool = True) -> None:
+    def prefetch(self, query: str, *, look: bool = True, limit: int | None = None) -> None:
         """Start reading `query`'s rows now, on the worker thread — while Textual is imported
         and the screen composed — for `first`. `look=False`: from the index as it stands, no
-        scan of the files (`Loaded.as_of` says from when; the change feed catches up)."""
-        self._early = (query, self._pool.submit(self.load, query, look=look))
+        scan of the files (`Loaded.as_of` says from when; the change feed catches up).
+        `limit`: only the first rows (a screenful; the rest are read once they are shown)."""
+        self._early = (query, self._pool.submit(self.load, query, look=look, limit=limit,
+                                                ids=True))
 
     async def first(self, query: str) -> Loaded:
         """`load(query)`, answered by the prefetch when it read the same query."""
@@ -68,7 +72,7 @@ class Backend:
             loaded = await asyncio.wrap_future(early[1])
             self.as_of = loaded.as_of
             return loaded
-        return await self.call(self.load, query)
+        return await self.call(self.load, query, ids=True)
 
     @classmethod
     def open(cls, tracker_root: Path | None = None, start: Path | None = None) -> Backend:
@@ -93,9 +97,11 @@ class Backend:
     def rows(self, query: str) -> list:
         return search.search(self.tracker, query)
 
-    def load(self, query: str, *, look: bool = True) -> Loaded:
+    def load(self, query: str, *, look: bool = True, limit: int | None = None,
+             ids: bool = False) -> Loaded:
         """The rows of `query` and what the screen shows with them, from one look at the
-        files (`look=False`: none, when the index was folded under today's rules)."""
+        files (`look=False`: none, when the index was folded under today's rules). `limit`:
+        the first rows only (`total` still counts them all); `ids`: every ID as well."""
         index = self.tracker.store.index
         as_of = None
         if not look and index is not None:
@@ -108,11 +114,17 @@ class Backend:
         with (index.settled(look=as_of is None) if index is not None else nullcontext()):
             marks = readstate.read_marks(self.tracker)
             facts = search.facts(self.tracker, read_marks=marks)
-            rows = search.search(self.tracker, query, known=facts)
+            rows = search.search(self.tracker, query, known=facts, limit=limit)
+            total = (search.count(self.tracker, query, known=facts)
+                     if limit and len(rows) >= limit else len(rows))
+            every = search.all_ids(self.tracker) if ids else None
             held = holdings.of_listed(self.tracker, rows)
             # a lease runs out with no op written, and `is:stale` (so needs-you) changes then
             lefts = [h.lease.seconds_left for h in holdings.holdings(self.tracker) if h.live]
-        return Loaded(rows, marks, held, min(lefts, default=None), as_of)
+        return Loaded(rows, marks, held, min(lefts, default=None), as_of, total, every)
+
+    def all_ids(self) -> list[str]:
+        return search.all_ids(self.tracker)
 
     def rejudge(self, holds: dict) -> dict:
         """The same claims' leases as of now (a lease runs out with no op written)."""
@@ -218,18 +230,28 @@ class Backend:
 
 
 def opening(tracker_root: Path | None = None, start: Path | None = None, *,
-            live: bool = True) -> Backend:
+            live: bool = True, limit: int | None = None) -> Backend:
     """The backend, already reading what the TUI opens on (needs-you, with the human's
     hidden statuses and tags, and the last filter) while the caller imports Textual — from
-    the index as it stands when `live` (the change feed then shows what changed since)."""
+    the index as it stands when `live` (the change feed then shows what changed since) —
+    the first `limit` rows of it (a screenful by default: the rest once they are drawn)."""
     from .prefs import Preferences
     from .viewquery import view_query
 
     backend = Backend.open(tracker_root, start)
     prefs = Preferences.load(backend.tracker.layout.root)
+    # a screenful for the first frame — unless the human's own order may bring a later row up
+    limit = None if prefs.display_order else (limit or first_rows())
     backend.prefetch(view_query("needs", prefs, backend.tracker.config.statuses,
-                                prefs.last_query), look=not live)
+                                prefs.last_query), look=not live, limit=limit)
     return backend
+
+
+def first_rows() -> int:
+    """Rows enough to fill the terminal the TUI is about to draw in."""
+    import shutil
+
+    return max(shutil.get_terminal_size((80, 100)).lines, 24) + 20
 
 
 def message_of(error: BaseException) -> str:

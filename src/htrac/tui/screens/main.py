@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Input, Static, TextArea
+from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
 
 from ...core.predicates import unread_listing
 from ..actions import ACTIONS
@@ -81,33 +81,60 @@ class TrackerScreen(ItemActions, Screen):
         self.current_seen: list[str] = []
         self.holds: dict = {}  # the claims on the rows (service.holdings), by item ID
         self.current_held = None  # the claim on the item in the detail
+        self.partial = False  # only the first rows are shown (the first frame)
         self._lease_timer = None
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self):
-        config = self.backend.tracker.config
         yield Static(id="status-line")
         yield Static(id="editmode")
         yield Input(self.query_text, placeholder="filter: status:todo_hard tag:ui is:ready "
                     "words — Enter applies, Esc leaves", id="filter")
         with Horizontal(id="body"):
             with ContentSwitcher(initial=VIEWS[self.view], id="left"):
+                # the board and the activity view are made when first shown (a quicker start)
                 yield ItemList(id="items")
-                yield Board(["damaged", *config.statuses], id="board")
-                yield ActivityLog(id="activity-view")
+                if self.view == "board":
+                    yield self._new_view("board")
+                if self.view == "activity":
+                    yield self._new_view("activity")
             with Vertical(id="right"):
                 yield DetailPane(id="detail")
                 yield ActivityLog(id="activity-pane")
-                with Horizontal(id="reply-box"):
-                    yield TextArea(id="reply")
-                    with Vertical(id="reply-buttons"):
-                        yield Button("Send", id="send", variant="primary")
-                        yield Button("Mark read", id="mark-read")
-                        yield Button("Mark unread", id="mark-unread")
+                # the reply box (wide terminals) is added once the first rows are drawn
         yield Static(Text("The terminal is too small for htrac: make it at least 40×16."),
                      id="too-small")
         yield Footer()
+
+    def _new_view(self, name: str):
+        if name == "board":
+            statuses = self.backend.tracker.config.statuses
+            return Board(["damaged", *statuses], id="board")
+        return ActivityLog(id="activity-view")
+
+    async def _show_view(self, name: str) -> None:
+        """Switch the left pane to `name`'s widget, making it the first time."""
+        switcher = self.query_one("#left", ContentSwitcher)
+        wanted = VIEWS[name]
+        if not switcher.query_children(f"#{wanted}"):
+            await switcher.mount(self._new_view(name))
+        switcher.current = wanted
+
+    def _board(self) -> Board | None:
+        return next(iter(self.query("#board").results(Board)), None)
+
+    async def add_reply_box(self) -> None:
+        from textual.widgets import Button, TextArea
+
+        if self.query("#reply-box"):
+            return
+        box = Horizontal(TextArea(id="reply"),
+                         Vertical(Button("Send", id="send", variant="primary"),
+                                  Button("Mark read", id="mark-read"),
+                                  Button("Mark unread", id="mark-unread"), id="reply-buttons"),
+                         id="reply-box")
+        await self.query_one("#right", Vertical).mount(box)
 
     def on_mount(self) -> None:
         self.set_class(self.view == "board", "-board")
@@ -133,40 +160,57 @@ class TrackerScreen(ItemActions, Screen):
         return view_query(self.view, self.prefs, self.backend.tracker.config.statuses,
                           self.query_text)
 
-    async def reload(self, *, first: bool = False, preloaded=None,
-                     looked: bool = False) -> None:
+    async def reload(self, *, first: bool = False, preloaded=None, looked: bool = False,
+                     ids: bool = False) -> None:
         """Ask for the current view's rows again and show them, keeping the cursor
         (`looked`: the change feed has just brought the index up to date with the files, so
-        it is read as it stands, with no scan of its own)."""
+        it is read as it stands, with no scan of its own; `ids`: the set of items changed, so
+        the short IDs are worked out again)."""
         query = self.effective_query()
+        items = self.query_one("#items", ItemList)
         try:
             loaded = preloaded or await (
                 self.backend.first(query) if first
-                else self.backend.call(self.backend.load, query, look=not looked))
+                else self.backend.call(self.backend.load, query, look=not looked,
+                                       ids=ids or items.labels is None))
             self.query_error = ""
         except Exception as error:  # a query that can't be read: say so, keep the old rows
             self.query_error = message_of(error)
             self.notify(self.query_error, severity="error", title="filter")
             self.update_status()
             return
+        if loaded.ids is None and not items.knows(r.id for r in loaded.rows):
+            loaded.ids = await self.backend.call(self.backend.all_ids)  # a new item
         rows, marks = loaded.rows, loaded.marks
+        self.partial = len(rows) < loaded.total  # the first screenful; the rest follows
         self.rows = self.apply_order(rows)
         self.read_marks = marks
         self.holds = loaded.holds
-        items = self.query_one("#items", ItemList)
         items.read_marks = marks
         items.holds = loaded.holds
+        if loaded.ids is not None:
+            items.set_ids(loaded.ids)
         items.set_rows(self.rows, tree=self.view == "tree")
-        if self.view == "board":
-            self.query_one("#board", Board).set_rows(self.rows, marks, items.full_ids,
-                                                     loaded.holds)
+        board = self._board()
+        if self.view == "board" and board is not None:
+            board.set_rows(self.rows, marks, items.full_ids, loaded.holds, items.labels)
         self._until_lease_ends(loaded.expiry)
-        self.counts = f"{len(rows)} items"
-        self.update_status()  # the rows are on screen now; the activity follows them
+        self.counts = f"{loaded.total} items"
+        self.update_status()  # the rows are on screen now; the activity and detail follow
+        if first:
+            await self._painted()
         if self.view == "activity" or self.layout_name == "wide":
             await self.reload_activity()
         if first and self.current_id is None and items.current is not None:
             await self.show_item(items.current.id)
+
+    async def _painted(self) -> None:
+        """Wait until the screen has been drawn with what is set now."""
+        import asyncio
+
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     def _until_lease_ends(self, seconds: int | None) -> None:
         """Load again when the first live lease runs out: no op marks that moment, yet the
@@ -189,7 +233,9 @@ class TrackerScreen(ItemActions, Screen):
             return
         self.holds = await self.backend.call(self.backend.rejudge, self.holds)
         self.query_one("#items", ItemList).set_holds(self.holds)
-        self.query_one("#board", Board).set_holds(self.holds)
+        board = self._board()
+        if board is not None:
+            board.set_holds(self.holds)
         if self.current_held is not None:
             held = await self.backend.call(self.backend.rejudge,
                                            {self.current_held.item.id: self.current_held})
@@ -291,8 +337,8 @@ class TrackerScreen(ItemActions, Screen):
 
     async def goto(self, item_id: str) -> None:
         items = self.query_one("#items", ItemList)
-        if not items.move_to(item_id) and self.view == "board":
-            self.query_one("#board", Board).focus_item(item_id)
+        if not items.move_to(item_id) and self.view == "board" and self._board():
+            self._board().focus_item(item_id)
         await self.show_item(item_id)
 
     async def action_back(self) -> None:
@@ -327,7 +373,7 @@ class TrackerScreen(ItemActions, Screen):
     async def action_view(self, name: str, preloaded=None) -> None:
         self.view = name
         self.set_class(name == "board", "-board")
-        self.query_one("#left", ContentSwitcher).current = VIEWS[name]
+        await self._show_view(name)
         if preloaded is None:
             self.prefs.view = name
             self.save_prefs()
@@ -339,7 +385,7 @@ class TrackerScreen(ItemActions, Screen):
 
     def focus_view(self) -> None:
         if self.view == "board":
-            columns = self.query_one("#board", Board).columns()
+            columns = self._board().columns()
             if columns:
                 columns[0].focus()
         elif self.view == "activity":
@@ -372,7 +418,10 @@ class TrackerScreen(ItemActions, Screen):
         """The change feed reported something: show it, keeping the place and any open form."""
         if changes.tracker is not None:
             await self.backend.call(self.backend.replace_tracker, changes.tracker.layout.root)
-        await self.reload(looked=not changes.reset)  # a reset may mean the feed lost the index
+        items = self.query_one("#items", ItemList)
+        await self.reload(looked=not changes.reset,  # a reset may mean the feed lost the index
+                          ids=changes.reset or bool(changes.removed) or not items.knows(
+                              i.id for i in changes.items))
         changed = {i.id for i in changes.items} | {i for _t, i in changes.removed}
         if self.current_id and (changes.reset or self.current_id in changed):
             await self.show_item(self.current_id, remember=False)
@@ -391,13 +440,15 @@ class TrackerScreen(ItemActions, Screen):
         done = await self.run_action(self.backend.update, event.row.id,
                                      UpdateRequest(status=event.status), None,
                                      done=f"moved to {event.status}")
-        if done:
-            self.query_one("#board", Board).focus_item(event.row.id)
+        if done and self._board() is not None:
+            self._board().focus_item(event.row.id)
 
     # -- reply box (wide) ---------------------------------------------------------------------
 
     @on(Button.Pressed, "#send")
     async def _send(self) -> None:
+        from textual.widgets import TextArea
+
         area = self.query_one("#reply", TextArea)
         if self.current_id and area.text.strip():
             if await self.run_action(self.backend.discuss, self.current_id, area.text.strip(),

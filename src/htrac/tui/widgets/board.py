@@ -95,7 +95,8 @@ class Board(Horizontal):
         return list(self.query(BoardColumn))
 
     def set_rows(self, rows: list, read_marks: dict, full_ids: bool,
-                 holds: dict | None = None) -> None:
+                 holds: dict | None = None, labels=None) -> None:
+        """`labels`: the list's short IDs (`ShortIds`), the same on every card."""
         by_status: dict[str, list] = {s: [] for s in self.statuses}
         for row in rows:
             status = "damaged" if row.damaged else row.status
@@ -104,6 +105,7 @@ class Board(Horizontal):
         for column in self.columns():
             column.read_marks = read_marks
             column.full_ids = full_ids
+            column.labels = labels
             column.holds = holds or {}
             column.set_rows(by_status[column.status])
 

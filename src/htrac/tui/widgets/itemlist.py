@@ -18,7 +18,7 @@ from textual.strip import Strip
 
 from ...core.predicates import unread_listing
 from ..safe import one_line
-from ..shortids import short_ids
+from ..shortids import ShortIds
 
 STATUS_STYLE = {"todo_hard": "bold red", "todo_soft": "yellow", "in_progress": "cyan",
                 "needs_human_review": "bold magenta", "done": "green", "wont_do": "dim",
@@ -64,12 +64,19 @@ class ItemList(ScrollView, can_focus=True):
         self.read_marks: dict = {}
         self.holds: dict = {}  # claims on the rows as of now (service.holdings), by item ID
         self._held_width = 0  # 0: no row is claimed, no "held by" column
-        self._short: dict[str, str] = {}
-        self._short_of: list[str] = []  # the IDs `_short` was worked out for
+        self.labels: ShortIds | None = None  # short IDs among every ID in the tracker
         self._last_highlight: str | None = None
         self._widths = (8, 12)
 
     # -- data ---------------------------------------------------------------------------------
+
+    def set_ids(self, ids: list[str]) -> None:
+        """Every ID in the tracker, sorted: what the short labels are unique among."""
+        self.labels = ShortIds(ids)
+
+    def knows(self, ids) -> bool:
+        """Whether every one of `ids` is among the IDs the labels are worked out from."""
+        return self.labels is not None and all(i in self.labels for i in ids)
 
     def set_rows(self, rows: list, *, tree: bool | None = None) -> None:
         """Show `rows`, keeping the cursor on the same item and the scroll where it was."""
@@ -78,9 +85,6 @@ class ItemList(ScrollView, can_focus=True):
             self.tree_mode = tree
         self.rows, self.depths = (_as_tree(rows) if self.tree_mode
                                   else (list(rows), [0] * len(rows)))
-        ids = [r.id for r in self.rows]
-        if ids != self._short_of:  # most changes rename or move; the IDs stay (0.4 s at 64,000)
-            self._short, self._short_of = short_ids(ids), ids
         self._measure()
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
         index = 0
@@ -108,7 +112,9 @@ class ItemList(ScrollView, can_focus=True):
         return False
 
     def label(self, item_id: str) -> str:
-        return item_id if self.full_ids else self._short.get(item_id, item_id)
+        if self.full_ids or self.labels is None:
+            return item_id
+        return self.labels(item_id)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -169,7 +175,18 @@ class ItemList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         style = self.get_component_rich_style("itemlist--cursor") \
             if index == self.cursor else None
-        return self._strip(self._cells(index), width, style)
+        strip = self._strip(self._cells(index), width, style)
+        if self._wider_labels():  # a row scrolled in needs a wider ID column
+            self.call_later(self._remeasure)
+        return strip
+
+    def _wider_labels(self) -> bool:
+        return (not self.full_ids and self.labels is not None
+                and min(self.labels.widest, 24) > self._widths[0])
+
+    def _remeasure(self) -> None:
+        self._measure()
+        self.refresh()
 
     def _columns(self) -> list[tuple[str, int]]:
         id_width, status_width = self._widths
@@ -184,8 +201,12 @@ class ItemList(ScrollView, can_focus=True):
         return columns + [("title", 0)]
 
     def _measure(self) -> None:
-        """Columns as wide as the longest ID label and status shown (within bounds)."""
-        labels = max((len(v) for v in self._short.values()), default=8)
+        """Columns as wide as the longest ID label (of the rows on screen and any seen before)
+        and status shown (within bounds)."""
+        top = self.scroll_offset.y
+        for row in self.rows[top:top + max(self.size.height, 50)]:
+            self.label(row.id)  # short IDs are worked out for the rows on screen only
+        labels = max(self.labels.widest, 8) if self.labels else 52
         statuses = max((len(r.status or "damaged") for r in self.rows), default=6)
         self._widths = (52 if self.full_ids else min(labels, 24), min(max(statuses, 6), 18))
         held = [cell_len(self._holder(h)[0]) for r in self.rows if (h := self.holds.get(r.id))]
