@@ -8,7 +8,6 @@ import json
 import os
 import pwd
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +15,16 @@ from os_users import AGENT, GROUP, HUMAN, Machine, Run, trust_files_for
 
 
 def as_root(machine: Machine, *args: str, cwd: Path) -> Run:
-    """htrac run by root (as with sudo), from this test's own interpreter."""
+    """htrac run by root (as with sudo) — the htrac every user can run, first on root's PATH, as
+    on a machine where htrac is installed system-wide: setup writes that program's path into
+    the agent's MCP settings, and the agent must be able to run it. (This test's interpreter
+    may be one only root can run: CI's lives under /root.)"""
+    bin_dir = machine.venv / "bin"
     env = {**os.environ, "HTRAC_CACHE_DIR": str(machine.base / "root-cache"),
-           "GIT_CONFIG_GLOBAL": str(machine.base / "root-gitconfig")}
-    result = subprocess.run([sys.executable, "-m", "htrac", "--no-auto-sync", *args], cwd=cwd,
-                            capture_output=True, text=True, env=env, timeout=300)
+           "GIT_CONFIG_GLOBAL": str(machine.base / "root-gitconfig"),
+           "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+    result = subprocess.run([str(bin_dir / "python"), "-m", "htrac", "--no-auto-sync", *args],
+                            cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
     return Run(result.returncode, result.stdout, result.stderr)
 
 
