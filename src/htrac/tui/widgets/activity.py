@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..opsummary import describe
+from ...service.opsummary import describe
 from ..safe import one_line
 
 

@@ -243,7 +243,7 @@ def _problems(item) -> Text:
 
 
 def _history(steps) -> Text:
-    from ..opsummary import describe
+    from ...service.opsummary import describe
 
     out = Text("History (fold order)\n", style="bold", end="")
     for n, step in enumerate(steps):
