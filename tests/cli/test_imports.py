@@ -113,3 +113,32 @@ def test_imports_quick_way_loads_only_what_it_answers_with(tmp_tracker, command)
     loaded = sorted(m for m in modules - startup_modules() if m in QUICK_FORBIDDEN
                     or m.startswith(tuple(f"{name}." for name in QUICK_FORBIDDEN)))
     assert loaded == []
+
+
+# `show` the quick way decodes one item (the dataclasses of `core.item`, which load
+# `inspect`), and `--json show` writes it with `json`; still no configuration parser, policy,
+# op-log parser, fold or click.
+SHOW_QUICK_FORBIDDEN = (*(m for m in QUICK_FORBIDDEN
+                          if m not in ("dataclasses", "inspect", "json")),
+                        "htrac.core.oplog", "htrac.core.fold", "htrac.core.yamlread",
+                        "htrac.service.cycles", "htrac.store.layout", "secrets")
+
+
+@pytest.mark.parametrize("command", [("show", "SHOW"), ("--json", "show", "SHOW"),
+                                     ("show", ":1")])
+def test_imports_quick_show_loads_only_the_item_it_prints(tmp_tracker, command):
+    first = tmp_tracker.add("Something to read")
+    tmp_tracker.ok("ready")  # for :1
+    time.sleep(2.1)  # older than the racy window (not a synchronisation)
+    tmp_tracker.ok("count-todos")  # the index refreshed, the files no longer racy
+    command = _with_item(command, first)
+    loaded_modules(tmp_tracker, *command)  # the ordinary way: records the memo
+    for _ in range(6):
+        modules = loaded_modules(tmp_tracker, *command)
+        if "htrac.service.tracker" not in modules:
+            break
+        time.sleep(2.1)  # another session wrote the machine's trust root (as above)
+    assert "htrac.service.quick" in modules and "htrac.store.index_codec" in modules
+    loaded = sorted(m for m in modules if m in SHOW_QUICK_FORBIDDEN
+                    or m.startswith(tuple(f"{name}." for name in SHOW_QUICK_FORBIDDEN)))
+    assert loaded == []

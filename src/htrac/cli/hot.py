@@ -10,7 +10,9 @@ from .render import as_json, echo, echo_notices, list_rows, show_text
 
 TYPE_CHECKING = False  # `cli.quick` prints through these too, and can't afford `typing`
 if TYPE_CHECKING:
+    from ..core.item import Item
     from ..service.claimnotices import Notice
+    from ..service.holdings import Holding
     from ..service.listing import ReadyView
     from .state import Context
 
@@ -91,14 +93,20 @@ def show(ctx: Context, ref: str, include_deleted: bool = False,
 
         held = holding(ctx.tracker, item)
         echo_notices(about_item(ctx.tracker, item, _session(ctx)))
-    if ctx.json:
+    echo(show_output(item, json=ctx.json, include_deleted=include_deleted,
+                     include_history=include_history, holding=held))
+
+
+def show_output(item: Item, *, json: bool, include_deleted: bool = False,
+                include_history: bool = False, holding: Holding | None = None) -> str:
+    """What `show` prints for `item` (its claim's holder and lease: `holding`)."""
+    if json:
         data = item.as_dict(history=include_history, include_deleted=include_deleted)
-        if held is not None:
-            data["claim"] = held.as_dict()
-        echo(as_json(data))
-    else:
-        echo(show_text(item, include_deleted=include_deleted, history=include_history,
-                       holding=held))
+        if holding is not None:
+            data["claim"] = holding.as_dict()
+        return as_json(data)
+    return show_text(item, include_deleted=include_deleted, history=include_history,
+                     holding=holding)
 
 
 def count_todos(ctx: Context, hard: bool = False, soft: bool = False) -> None:

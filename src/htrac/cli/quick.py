@@ -25,6 +25,9 @@ def answer(state: Hot, command: str, json: bool, arguments: tuple[str, ...]) -> 
     if command == "list" and not json:
         rows = quick.listed(state, arguments)
         return None if rows is None else "\n".join(list_rows(rows)) or "(no items)"
+    if command == "show":
+        item = quick.shown(state, arguments[0])
+        return None if item is None else hot.show_output(item, json=json)
     if command == "ready" and not json:
         view = quick.ready_view(state)
         return None if view is None else hot.ready_output(view, [], json=False)  # type: ignore[arg-type]

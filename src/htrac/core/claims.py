@@ -24,11 +24,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from .ops import HUMAN
 
+TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
 if TYPE_CHECKING:
+    from typing import Any
+
     from .item import Item
     from .ops import Op
 
@@ -65,6 +67,8 @@ DEFAULT_RULES = ClaimRules()
 
 @dataclass(slots=True)
 class Claim:
+    """Who holds an item, since when, with which lease renewals and reserved paths."""
+
     actor: str
     session: str
     by: str  # 'agent' or 'human': whose authority the take carried

@@ -13,7 +13,10 @@ system, so an "ID" can never be a path.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 CONSONANTS = "bdfghjklmnprstvz"
 VOWELS = "aiou"

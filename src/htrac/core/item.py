@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .claims import Claim, LostClaim
 from .problems import DAMAGED, Problem
+
+TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(slots=True)
@@ -50,6 +53,9 @@ class Memo:
 
 @dataclass(slots=True)
 class Item:
+    """An item as the fold compiled it from its op-log (a docstring of its own also spares
+    `dataclass` working out a signature for one at every start)."""
+
     id: str
     kind: str = ""
     title: str = ""

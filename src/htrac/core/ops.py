@@ -9,10 +9,12 @@ the type's keys in `body`, exactly as read or as they will be written, so that
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+
+TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 HEADER = ("op", "at", "by", "actor", "clock", "nonce")
 SIGNATURE = "sig"  # htrac's one extra key, always last; the reference ignores it
@@ -69,6 +71,8 @@ NONCE_BYTES = 8  # 64 bits; the reference's 16 bits collide (DESIGN, point 6)
 
 @dataclass(frozen=True, slots=True)
 class Op:
+    """One line of an op-log: its type, when, by whom, its Lamport clock, nonce and body."""
+
     type: str
     at: str
     by: str
@@ -86,6 +90,8 @@ class Op:
 
 
 def new_nonce() -> str:
+    import secrets  # only writing makes a nonce
+
     return secrets.token_hex(NONCE_BYTES)
 
 

@@ -16,6 +16,8 @@ LOOP = "loop"
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """Something wrong with an op or an item: its kind, why, and where in the log."""
+
     kind: str
     reason: str
     line: int = 0

@@ -30,10 +30,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
 
+    from ..core.item import Item
     from ..core.summary import Summary
 
 INDEX = "index.sqlite3"
 LIVE_MARGIN = 1.0  # seconds a lease must be live by on both sides to be judged here
+LOOP_LOOK = 5000  # items a walk for loops through a shown item looks at before leaving it
+_RANKS = ", ".join(str(rank) for rank in range(len(places.TIERS)))
 
 
 class Miss:
@@ -188,3 +191,95 @@ def _surely_live(db: sqlite3.Connection, renewals: str, now: float, skew: float)
                      "AND ? < json_extract(r.value, '$[1]'))",
                      (renewals, now + skew - LIVE_MARGIN, now + LIVE_MARGIN)).fetchone()
     return bool(row[0])
+
+
+# -- show ---------------------------------------------------------------------------------------
+
+def shown(hot: Hot, ref: str) -> Item | None:
+    """`Tracker.show(ref)`, or None when the ordinary way must answer: a reference that names
+    no item or several (its error), an item with a claim or a lost claim (described beside
+    it, with notices), or one on a loop of links (the loop is among its problems)."""
+    found = _resolve(hot, ref)
+    if found is None:
+        return None
+    row = hot.db.execute("SELECT item FROM blobs WHERE rank = ? AND id = ?", found).fetchone()
+    if row is None:
+        return None
+    from ..store.index_codec import decode_item
+
+    item = decode_item(row[0])
+    if item.claim is not None or item.lost_claims:
+        return None
+    if (item.isbefore or item.parent) and not _off_loops(hot.db, item):
+        return None
+    return item
+
+
+def _resolve(hot: Hot, ref: str) -> tuple[int, str] | None:
+    """(rank, ID) of the one item `ref` names, as `Store.resolve` finds it — from the rows of
+    an index found fresh, which are the tier directories' item files — or None."""
+    if ref.startswith(":"):
+        try:
+            ref = AliasStash(Path(hot.root)).lookup(ref)
+        except HtracError:
+            return None
+    from ..core.ids import REFERENCE, matches
+
+    if not REFERENCE.fullmatch(ref):
+        return None
+    found: dict[str, list[int]] = {}
+    for rank in range(len(places.TIERS)):
+        candidates = [i for i in _maybe(hot.db, rank, ref) if matches(i, ref)]
+        if ref in candidates:
+            found.setdefault(ref, []).append(rank)
+            continue
+        if len(candidates) > 1:
+            return None
+        for candidate in candidates:
+            found.setdefault(candidate, []).append(rank)
+    if len(found) != 1:
+        return None
+    (item_id, ranks), = found.items()
+    return ranks[0], item_id
+
+
+def _maybe(db: sqlite3.Connection, rank: int, ref: str) -> list[str]:
+    """The IDs of tier `rank` that could match `ref` (`Layout.item_ids_matching`'s sieve)."""
+    if "-" in ref:  # a prefix of the ID: a range of the primary key (IDs are ASCII)
+        rows = db.execute("SELECT id FROM items WHERE rank = ? AND id >= ? AND id < ?",
+                          (rank, ref, ref + "\x7f")).fetchall()
+    else:  # or a prefix of the words after the kind's
+        rows = db.execute("SELECT id FROM items WHERE rank = ? AND instr(id, ?) > 0",
+                          (rank, ref)).fetchall()
+    return [row[0] for row in rows]
+
+
+def _off_loops(db: sqlite3.Connection, item: Item) -> bool:
+    """Does no loop of links pass through `item` (`cycles.loops_through` finds none)? Each
+    item reached is the one of the first tier holding its ID, as there; a walk longer than
+    `LOOP_LOOK` items is left to the ordinary way."""
+    for link, targets in (("isbefore", list(item.isbefore)),
+                          ("parent", [item.parent] if item.parent else [])):
+        seen: set[str] = set()
+        todo = targets
+        while todo:
+            node = todo.pop()
+            if node == item.id:
+                return False
+            if node in seen:
+                continue
+            seen.add(node)
+            if len(seen) > LOOP_LOOK:
+                return False
+            todo.extend(_links_of(db, link, node))
+    return True
+
+
+def _links_of(db: sqlite3.Connection, link: str, item_id: str) -> list[str]:
+    first = db.execute(f"SELECT rank FROM items WHERE rank IN ({_RANKS}) AND id = ? "
+                       "ORDER BY rank LIMIT 1", (item_id,)).fetchone()
+    if first is None:
+        return []
+    query = ("SELECT target FROM links WHERE rank = ? AND id = ?" if link == "isbefore"
+             else "SELECT parent FROM parents WHERE rank = ? AND id = ?")
+    return [row[0] for row in db.execute(query, (first[0], item_id)).fetchall()]

@@ -16,14 +16,15 @@ from dataclasses import fields
 
 from ..core.claims import Claim, LostClaim
 from ..core.item import Entry, Item, Memo
-from ..core.oplog import OpLog
-from ..core.ops import Op
 from ..core.problems import Problem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..core.oplog import OpLog
 
 _ITEM = tuple(f.name for f in fields(Item))
 _ENTRY = tuple(f.name for f in fields(Entry))
 _PROBLEM = tuple(f.name for f in fields(Problem))
-_OP = tuple(f.name for f in fields(Op))
 _CLAIM = tuple(f.name for f in fields(Claim))
 _LOST = tuple(f.name for f in fields(LostClaim))
 _DISCUSSION = _ITEM.index("discussion")
@@ -36,7 +37,7 @@ _MEMORY = _ITEM.index("memory")
 
 def shape() -> str:
     """A hash of the stored field lists (what `index_db.SHAPE` must say)."""
-    shapes = (_ITEM, _ENTRY, _PROBLEM, _OP, _CLAIM, _LOST, _MEMO)
+    shapes = (_ITEM, _ENTRY, _PROBLEM, _op_fields(), _CLAIM, _LOST, _MEMO)
     return hashlib.sha256(repr(shapes).encode()).hexdigest()[:16]
 
 
@@ -61,13 +62,24 @@ def decode_item(blob: bytes) -> Item:
     return Item(*values)
 
 
+def _op_fields() -> tuple[str, ...]:
+    """`Op`'s field names: loaded only by what re-folds (`show` decodes items, never logs)."""
+    from ..core.ops import Op
+
+    return tuple(f.name for f in fields(Op))
+
+
 def encode_log(log: OpLog) -> bytes:
-    ops = [tuple(getattr(op, n) for n in _OP) for op in log.ops]
+    names = _op_fields()
+    ops = [tuple(getattr(op, n) for n in names) for op in log.ops]
     problems = [tuple(getattr(p, n) for n in _PROBLEM) for p in log.problems]
     return marshal.dumps((ops, problems, log.lines, log.duplicates))
 
 
 def decode_log(blob: bytes) -> OpLog:
+    from ..core.oplog import OpLog
+    from ..core.ops import Op
+
     ops, problems, lines, duplicates = marshal.loads(blob)
     return OpLog(ops=[Op(*o) for o in ops], problems=[Problem(*p) for p in problems],
                  lines=lines, duplicates=duplicates)

@@ -21,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
-import secrets
 import stat
-import threading
 from pathlib import Path
 
 from ..core.errors import UnsafePathError
@@ -145,6 +143,9 @@ def write_private(path: Path, text: str) -> None:
     """Replace the file at `path` (in a private directory) with `text`, mode 0600, atomically."""
     # A name of this write's own: two threads of one server saving at once must not rename
     # each other's temporary file away (the second rename failed: a 500 on the web).
+    import secrets  # here: every read command checks a private directory, few write one
+    import threading
+
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}."
                          f"{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
