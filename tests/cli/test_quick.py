@@ -133,9 +133,10 @@ def test_quick_not_used_for_young_files(tmp_tracker):
         db.close()
 
 
-def append_by_hand(tracker, item_id: str, body: dict, clock: int = 50) -> None:
+def append_by_hand(tracker, item_id: str, body: dict, clock: int = 50, op_type: str = "update",
+                   by: str = "agent") -> None:
     path = tracker.agent_dir / "tracker-workspace" / ".ops" / f".{item_id}.ops"
-    op = make_op("update", by="agent", actor="hand_agent", clock=clock, body=body)
+    op = make_op(op_type, by=by, actor=f"hand_{by}", clock=clock, body=body)
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(serialize_op(op))
 
@@ -394,3 +395,52 @@ def test_quick_show_leaves_loops_claims_and_errors_to_the_ordinary_way(tmp_track
                              capture_output=True, text=True)
         ordinary = tmp_tracker.in_process("show", ref)
         assert run.returncode == ordinary.code != 0 and run.stderr == ordinary.err
+
+
+def test_quick_memo_is_bound_to_the_index_it_was_recorded_beside(tmp_tracker):
+    """The open depends on which keys signed the tracker's ops (a trust root governs a copy
+    by its keys). An ordinary command whose open ran before signed ops arrived (a pull) and
+    whose refresh then indexed them records a memo from before them: the quick way must not
+    answer with it, however long nothing else changes."""
+    import hashlib
+
+    from os_users import TRUST_DIR, SessionLock, install_trust_file
+
+    from htrac.core.config import Governance
+    from htrac.policy.signing import format_public_key
+    from htrac.policy.trustroot import render
+    from htrac.service import openmemo, quick
+    from htrac.service.tracker import Tracker
+
+    ids = busy_tracker(tmp_tracker)
+    append_by_hand(tmp_tracker, ids["a"], {"set": {"status": "done"}})  # by an agent
+    raw = os.urandom(32)
+    key_id = hashlib.sha256(raw).hexdigest()[:16]
+    governance = Governance(("*_agent",), True, (format_public_key(raw),))
+    with SessionLock():  # the machine-wide trust root is shared with other test sessions
+        TRUST_DIR.mkdir(parents=True, exist_ok=True)
+        trust = TRUST_DIR / f"htrac-test-quick-bound-{os.getpid()}.yaml"
+        try:
+            install_trust_file(trust, render(["/nowhere/htrac-test-proj"], governance))
+            aged()
+            before = both_ways(tmp_tracker, "count-todos")[1].out  # no signed op: ungoverned
+            (Path(cache_dir(tmp_tracker.agent_dir)) / openmemo.MEMO).unlink()
+            miss = quick.open_hot(str(tmp_tracker.path))
+            assert isinstance(miss, quick.Miss)
+            tracker = Tracker.open(tmp_tracker.path)  # the ordinary way's open: ungoverned
+            ops = tmp_tracker.agent_dir / "tracker-workspace" / ".ops" / f".{ids['c']}.ops"
+            append_by_hand(tmp_tracker, ids["c"], {"message": "signed elsewhere"}, clock=60,
+                           op_type="discuss", by="human")
+            with ops.open("a") as handle:  # being governed needs no valid signature
+                handle.write(f"  sig: ed25519:{key_id}:AAAA  # 0000\n")
+            aged()  # a slow command: its refresh comes when the new file is no longer racy
+            tracker.store.items()  # the signed op is in the index now, the index fresh
+            openmemo.remember(miss.cache, miss.inputs, tracker, miss.memo)  # `ordinarily`
+            tracker.store.close()
+            answers = [htrac(tmp_tracker, "count-todos").out for _ in range(3)]
+            governed = _ordinary(tmp_tracker, "count-todos")
+            assert governed != before  # the trust root's rules now decide (else no test)
+            assert answers == [governed] * 3
+            assert until_quick(tmp_tracker, "count-todos").out == governed
+        finally:
+            trust.unlink(missing_ok=True)

@@ -103,7 +103,7 @@ def ordinarily(ctx: Context, miss: Miss | bool | None, body: Callable[[], None])
     if miss is not None and miss is not True and miss.root is not None:
         from ..service.openmemo import remember
 
-        remember(miss.cache, miss.inputs, ctx.tracker, miss.memo)
+        remember(miss.cache, miss.inputs, ctx.tracker, miss.memo, miss.index)
     body()
 
 

@@ -9,7 +9,9 @@ tracker's directories really lead, and who runs the command. `inputs` reads that
 inode, size, modification and change time (which no user can set back), mode and owner. Like
 git's index, a file changed within `RACY_NS` of being looked at can't be told apart by its
 stamp from one changed again in the same clock tick, so no memo is written while any is that
-young. A memo is written for the htrac version that made it.
+young. A memo is written for the htrac version that made it. When the machine's trust root has
+keys, the open also depends on the ops (which keys signed them), and the memo holds only while
+the index is in the state it was in before the open (`remember`).
 
 The memo lives beside the index, in this user's own cache directory: an agent user can't write
 the human's, just as it can't write the human's index.
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from .tracker import Tracker
 
 MEMO = "open.memo"
-FORMAT = 2  # what `outputs` holds; a memo of another format is not used
+FORMAT = 3  # what `outputs` holds; a memo of another format is not used
 RACY_NS = 2_000_000_000
 
 Stamp = tuple[int, ...] | tuple[str, int] | None
@@ -114,18 +116,32 @@ def outputs_of(tracker: Tracker) -> dict[str, object]:
             "skew": config.claims.clock_skew_seconds,
             # closes that need evidence make the stop hook ask git (service.evidence)
             "evidence": bool(config.evidence.require),
+            # a trust root with keys governs a tracker holding an op one of them signed
+            # (`governance.governed_by_content`): the open then depends on the ops
+            "keyed": _keyed(),
             "actor": (tracker.actor.name, tracker.actor.by)}
 
 
+def _keyed() -> bool:
+    from ..policy.trustroot import by_key
+
+    return bool(by_key())
+
+
 def remember(cache: str, before: tuple[object, ...], tracker: Tracker,
-             known: dict[str, object] | None = None) -> bool:
-    """Record what `tracker` found, opened after `inputs` returned `before`. Nothing is
-    written when it is already recorded, when any input is too young to be told apart by its
-    stamp, or when the tracker is not the one `before` describes. Whether it wrote."""
+             known: dict[str, object] | None = None, index: object = None) -> bool:
+    """Record what `tracker` found, opened after `inputs` returned `before` and the index was
+    found in state `index` (`store.quickindex.state`). Nothing is written when it is already
+    recorded, when any input is too young to be told apart by its stamp, or when the tracker
+    is not the one `before` describes. Whether it wrote.
+
+    When the open depended on the ops (`outputs_of`: "keyed"), the memo holds only while the
+    index stays in the state it was in before the open: ops that arrived while the tracker was
+    opened, and that its refresh then indexed, could make another trust root govern it."""
     outputs = outputs_of(tracker)
     if outputs["root"] != before[2] or outputs["fingerprint"] is None:
         return False
-    memo = {"inputs": before, "outputs": outputs}
+    memo = {"inputs": before, "outputs": outputs, "index": index if outputs["keyed"] else None}
     if memo == known or _young(before):
         return False
     try:

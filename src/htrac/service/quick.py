@@ -42,11 +42,13 @@ _RANKS = ", ".join(str(rank) for rank in range(len(places.TIERS)))
 class Miss:
     """Why the hot path can't answer, and what the ordinary way should remember."""
 
-    __slots__ = ("root", "cache", "inputs", "memo")
+    __slots__ = ("root", "cache", "inputs", "memo", "index")
 
     def __init__(self, root: str | None = None, cache: str = "",
-                 inputs: tuple[object, ...] = (), memo: dict[str, object] | None = None) -> None:
+                 inputs: tuple[object, ...] = (), memo: dict[str, object] | None = None,
+                 index: object = None) -> None:
         self.root, self.cache, self.inputs, self.memo = root, cache, inputs, memo
+        self.index = index  # `quickindex.state` before the ordinary way opens the tracker
 
 
 class Hot:
@@ -82,22 +84,37 @@ def open_hot(start: str | None = None) -> Hot | Miss:
         return Miss()  # the ordinary way says what is wrong, and records nothing there
     now = openmemo.inputs(root)
     memo = openmemo.load(cache)
-    miss = Miss(root, cache, now, memo)
+    try:
+        db = quickindex.connect(f"{cache}/{INDEX}")
+    except Exception:  # a locked, damaged or foreign database: the ordinary way copes
+        return Miss(root, cache, now, memo)
+    if db is None:
+        return Miss(root, cache, now, memo)
+    try:
+        hot = _open_from_memo(db, root, cache, now, memo)
+    except Exception:
+        hot = Miss(root, cache, now, memo)
+    if isinstance(hot, Miss):
+        db.close()
+    return hot
+
+
+def _open_from_memo(db: sqlite3.Connection, root: str, cache: str, now: tuple[object, ...],
+                    memo: dict[str, object] | None) -> Hot | Miss:
+    """The memo's open with the index `db`, if the memo holds for both; else the Miss, which
+    carries the index's state from before the ordinary way opens the tracker (`remember`)."""
+    miss = Miss(root, cache, now, memo, quickindex.state(db))
     if memo is None or memo.get("inputs") != now:
         return miss
     config = memo["outputs"]
     if not isinstance(config, dict):
         return miss
-    db = quickindex.connect(f"{cache}/{INDEX}")
-    if db is None:
+    if not quickindex.fresh(db, root, cache, config["fingerprint"], config["watch"]):
         return miss
-    try:
-        if quickindex.fresh(db, root, cache, config["fingerprint"], config["watch"]):
-            return Hot(root, cache, config, db)
-    except Exception:  # a locked, damaged or foreign database: the ordinary way copes
-        pass
-    db.close()
-    return miss
+    if config.get("keyed") and memo.get("index") != quickindex.state(db, begun=True):
+        db.execute("ROLLBACK")  # the open may have missed ops the index holds (`openmemo`)
+        return miss
+    return Hot(root, cache, config, db)
 
 
 # -- the questions ------------------------------------------------------------------------------

@@ -45,6 +45,25 @@ def connect(path: str) -> sqlite3.Connection | None:
     return db
 
 
+def state(db: sqlite3.Connection, begun: bool = False) -> tuple[object, ...]:
+    """Which state the index is in: its epoch (a rebuild starts a new one), the last change it
+    logged (every refresh that changes, adds, drops or re-folds an item logs it:
+    `Index._log_changes`) and the edit-mode logs' recorded stamps. Equal states hold the same
+    ops. Read in a transaction of its own, or in the caller's (`begun`)."""
+    if not begun:
+        db.execute("BEGIN")
+    try:
+        epoch = db.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+        last = db.execute("SELECT max(seq) FROM changelog").fetchone()
+        logs = db.execute("SELECT name, ino, size, mtime, ctime FROM editlogs "
+                          "ORDER BY name").fetchall()
+    finally:
+        if not begun:
+            db.execute("ROLLBACK")
+    return (epoch[0] if epoch else None, last[0] if last else None,
+            tuple(tuple(row) for row in logs))
+
+
 def fresh(db: sqlite3.Connection, root: str, cache: str, fingerprint: str,
           watch: bool | int) -> bool:
     """Begin a read transaction on `db` and say whether `Index.refresh()` would find nothing
