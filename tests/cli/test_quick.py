@@ -204,11 +204,17 @@ def test_quick_ignores_a_cache_directory_others_can_write(tmp_tracker):
     assert both_ways(tmp_tracker, "count-todos")[1].quick
     cache = cache_dir(tmp_tracker.agent_dir)
     memo_path = cache / "open.memo"
-    memo = marshal.loads(memo_path.read_bytes())
-    memo["outputs"]["blocking"] = ("no_such_status",)
-    memo_path.write_bytes(marshal.dumps(memo))
-    planted = until_quick(tmp_tracker, "count-todos")
-    assert planted.out == "0\n"  # the memo is this user's own: believed
+    for _ in range(6):
+        memo = marshal.loads(memo_path.read_bytes())
+        memo["outputs"]["blocking"] = ("no_such_status",)
+        memo_path.write_bytes(marshal.dumps(memo))
+        planted = htrac(tmp_tracker, "count-todos")
+        if planted.quick:
+            break
+        # another session changed the machine's trust root: the ordinary way answered and
+        # recorded the memo again (as it should); plant it again once that is old enough
+        aged()
+    assert planted.quick and planted.out == "0\n"  # the memo is this user's own: believed
 
     for loose in (cache, cache.parent):
         os.chmod(loose, 0o777)
