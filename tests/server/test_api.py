@@ -68,7 +68,7 @@ def test_oversized_body_is_413(server, client, endpoint, item_id):
 
 
 BAD_BODIES = [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b'{"message": 5, "fields": 3, '
-              b'"password": 1, "to": 7, "credential": [], "challenge_id": 1, "kind": 1, "seen": 5, "read": "x"}']
+              b'"password": 1, "to": 7, "on": "x", "credential": [], "challenge_id": 1, "kind": 1, "seen": 5, "read": "x"}']
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body is not None],

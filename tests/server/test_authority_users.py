@@ -37,15 +37,23 @@ def test_agent_run_server_gives_only_agent_rights(machine):
         assert (session["user"], session["by"]) == (AGENT, "agent")
         url = server.url(f"/api/items/{item_id}")
         for path, body in (("/lock", {"fields": ["status"]}), ("/unlock", {"fields": ["status"]}),
-                           ("/freeze", {}), ("/unfreeze", {}),
-                           ("/update", {"status": "deleted"})):
+                           ("/freeze", {}), ("/unfreeze", {}), ("/clear", {}),
+                           ("/repair", {}), ("/update", {"status": "deleted"})):
             answer = client.post(url + path, json=body)
             assert answer.status_code == 403, (path, answer.text)
+        for body in ({"on": True}, {"on": False}):
+            answer = client.post(server.url("/api/edit-mode"), json=body)
+            assert answer.status_code == 403, answer.text
+        assert client.get(server.url("/api/edit-mode")).json()["active"] is False
+        assert not list(repo.glob("**/.edit-mode/*"))
         assert client.post(url + "/update", json={"priority": 0}).status_code == 200
         assert client.post(url + "/discuss", json={"message": "from the web"}).status_code == 200
         shown = machine.item(AGENT, item_id, cwd=repo)
         assert shown["locked_fields"] == [] and not shown["frozen"]
         assert [e["by"] for e in shown["discussion"]] == ["agent"]
+        activity = client.get(server.url("/api/activity")).json()["ops"]
+        assert {(o["type"], o["counts_as"]) for o in activity} == {
+            ("create", "agent"), ("update", "agent"), ("discuss", "agent")}
         history = client.get(url + "/history").json()["ops"]
         assert {op["by"] for op in history} == {"agent"}
         assert requests.get(server.url("/api/items")).status_code == 401

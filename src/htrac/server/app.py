@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from . import routes_auth as auth
+from . import routes_governance as gov
 from . import routes_items as items
 from . import schemas as s
 from . import static, ws
@@ -74,6 +75,14 @@ ENDPOINTS: list[Endpoint] = [
              answer_schema=s.CLAIMS),
     Endpoint("GET", "/api/ready", items.ready, "Items an agent may start now",
              answer_schema=s.ITEMS),
+    Endpoint("GET", "/api/activity", gov.recent, "The latest ops across the tracker, newest "
+             "first: who did what, on which item, with whose authority (`counts_as`)",
+             query=(("limit", "how many ops (1 to 1000, default 200)"),),
+             answer_schema=s.ACTIVITY),
+    Endpoint("GET", "/api/edit-mode", gov.edit_mode, "Whether an edit-mode window is open, "
+             "for how long, and how many message edits it has used", answer_schema=s.EDIT_MODE),
+    Endpoint("POST", "/api/edit-mode", gov.switch_edit_mode, "Open (`on`: true) or close an "
+             "edit-mode window (human only)", body=s.EDIT_SWITCH, answer_schema=s.EDIT_MODE),
     Endpoint("GET", ID, items.show, "One item, with the identities of its ops (`op_ids`: "
              "what a governance write says it saw)", answers={404: "no such item"},
              answer_schema=s.ITEM),
@@ -90,6 +99,11 @@ ENDPOINTS: list[Endpoint] = [
              body_required=False),
     Endpoint("POST", ID + "/unfreeze", items.unfreeze, "Unfreeze (human only)", body=s.SEEN,
              body_required=False),
+    Endpoint("POST", ID + "/clear", gov.clear, "Clear the discussion (human only; commits to "
+             "the ops the page showed, `seen`, and is never refused as stale)", body=s.SEEN,
+             body_required=False),
+    Endpoint("POST", ID + "/repair", gov.repair, "Put back the ops a frozen item's log lost "
+             "since it was frozen (human only)", answer_schema=s.REPAIR),
     Endpoint("POST", ID + "/move", items.move, "Move to another tier", body=s.MOVE,
              if_match=True),
     Endpoint("POST", ID + "/read", items.mark_read, "Mark the discussion read (or unread) "

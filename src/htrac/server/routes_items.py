@@ -23,7 +23,7 @@ from ..service import (
 from ..store.layout import TIERS
 from .itemjson import holding_json, item_json, summary_json
 from .responses import HTTPError
-from .routing import field_of, json_body, string_list
+from .routing import field_of, item_ref, json_body, seen_of, string_list
 from .state import ServerState
 
 UPDATE_SCALARS = {"status": str, "priority": int, "title": str, "description": str,
@@ -45,21 +45,6 @@ def _if_match(request: Request) -> str | None:
     if len(value) > 64 or not value.isalnum():
         raise HTTPError(400, "If-Match must be an item version")
     return value
-
-
-def _seen(data: dict[str, Any]) -> list[str] | None:
-    """The op identities the page had on screen (a governance write commits to them)."""
-    seen = string_list(data, "seen")
-    if seen is not None and len(seen) > 100_000:
-        raise HTTPError(400, "seen: too many op identities")
-    return seen
-
-
-def _ref(request: Request) -> str:
-    ref = request.path_params["id"]
-    if ref.startswith(":"):
-        raise HTTPError(400, "the web takes item IDs, not :N aliases")
-    return ref
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -109,7 +94,7 @@ async def claims(request: Request, state: ServerState) -> dict[str, Any]:
 
 
 async def show(request: Request, state: ServerState) -> Response:
-    ref = _ref(request)
+    ref = item_ref(request)
 
     def run() -> dict[str, Any]:
         item, op_ids = history.on_screen(state.tracker, ref)
@@ -121,7 +106,7 @@ async def show(request: Request, state: ServerState) -> Response:
 
 
 async def deps(request: Request, state: ServerState) -> dict[str, Any]:
-    ref = _ref(request)
+    ref = item_ref(request)
 
     def run() -> dict[str, Any]:
         found = listing.deps(state.tracker, ref)
@@ -135,7 +120,7 @@ async def deps(request: Request, state: ServerState) -> dict[str, Any]:
 
 
 async def item_history(request: Request, state: ServerState) -> dict[str, Any]:
-    ref = _ref(request)
+    ref = item_ref(request)
     return {"ops": await state.worker.run(history.history, state.tracker, ref)}
 
 
@@ -174,7 +159,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def update(request: Request, state: ServerState) -> dict[str, Any]:
-    ref = _ref(request)
+    ref = item_ref(request)
     data = await json_body(request)
     wanted = {name: field_of(data, name, kind) for name, kind in UPDATE_SCALARS.items()}
     add_part = field_of(data, "add", dict, default={})
@@ -193,7 +178,7 @@ async def update(request: Request, state: ServerState) -> dict[str, Any]:
 
 
 async def discuss(request: Request, state: ServerState) -> dict[str, Any]:
-    ref = _ref(request)
+    ref = item_ref(request)
     data = await json_body(request)
     message = field_of(data, "message", str, required=True)
     if not message.strip():
@@ -212,38 +197,38 @@ async def _names(request: Request) -> tuple[list[str], list[str] | None]:
     names = string_list(data, "fields")
     if not names:
         raise HTTPError(400, "Missing required field: fields (a list of names to lock)")
-    return names, _seen(data)
+    return names, seen_of(data)
 
 
 async def lock(request: Request, state: ServerState) -> dict[str, Any]:
-    ref, (names, seen) = _ref(request), await _names(request)
+    ref, (names, seen) = item_ref(request), await _names(request)
     item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
                                                                seen=seen))
     return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def unlock(request: Request, state: ServerState) -> dict[str, Any]:
-    ref, (names, seen) = _ref(request), await _names(request)
+    ref, (names, seen) = item_ref(request), await _names(request)
     item = await state.worker.run(lambda: humanops.lock_fields(state.tracker, ref, names,
                                                                unlock=True, seen=seen))
     return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def freeze(request: Request, state: ServerState) -> dict[str, Any]:
-    ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
+    ref, seen = item_ref(request), seen_of(await json_body(request, empty_ok=True))
     item = await state.worker.run(lambda: humanops.freeze(state.tracker, ref, seen=seen))
     return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def unfreeze(request: Request, state: ServerState) -> dict[str, Any]:
-    ref, seen = _ref(request), _seen(await json_body(request, empty_ok=True))
+    ref, seen = item_ref(request), seen_of(await json_body(request, empty_ok=True))
     item = await state.worker.run(lambda: humanops.unfreeze(state.tracker, ref, seen=seen))
     return {"ok": True, "item": item_json(item, state.tracker)}
 
 
 async def mark_read(request: Request, state: ServerState) -> dict[str, Any]:
     """The human's read state (shared with the TUI and `check-messages`)."""
-    ref = _ref(request)
+    ref = item_ref(request)
     data = await json_body(request, empty_ok=True)
     read = field_of(data, "read", bool, default=True)
     await state.worker.run(lambda: readstate.mark_ref(state.tracker, ref, read=read))
@@ -251,7 +236,7 @@ async def mark_read(request: Request, state: ServerState) -> dict[str, Any]:
 
 
 async def move(request: Request, state: ServerState) -> dict[str, Any]:
-    ref = _ref(request)
+    ref = item_ref(request)
     data = await json_body(request)
     target = field_of(data, "to", str, required=True)
     if target not in TIERS:

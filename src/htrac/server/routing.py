@@ -123,3 +123,18 @@ def string_list(data: dict[str, Any], name: str) -> list[str] | None:
     if value is not None and not all(isinstance(v, str) for v in value):
         raise HTTPError(400, f"field {name!r} must be a list of strings")
     return value
+
+
+def seen_of(data: dict[str, Any]) -> list[str] | None:
+    """The op identities the page had on screen (a governance write commits to them)."""
+    seen = string_list(data, "seen")
+    if seen is not None and len(seen) > 100_000:
+        raise HTTPError(400, "seen: too many op identities")
+    return seen
+
+
+def item_ref(request: Request) -> str:
+    ref = request.path_params["id"]
+    if ref.startswith(":"):
+        raise HTTPError(400, "the web takes item IDs, not :N aliases")
+    return ref

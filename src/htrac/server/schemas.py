@@ -62,3 +62,16 @@ FIELDS = obj({"fields": STRS, "seen": STRS}, ("fields",))
 SEEN = obj({"seen": STRS})
 READ = obj({"read": BOOL})
 MOVE = obj({"to": {"type": "string", "enum": ["canonical", "workspace", "stealth"]}}, ("to",))
+EDIT_MODE = obj({"active": BOOL, "remaining": INT, "ops_used": INT, "cap_max": INT},
+                ("active", "remaining", "ops_used", "cap_max"))
+EDIT_SWITCH = obj({"on": BOOL, "ttl_seconds": {"type": "integer", "minimum": 1, "maximum": 3600},
+                   "cap_max": {"type": "integer", "minimum": 1, "maximum": 500}}, ("on",))
+REPAIR = obj({"ok": BOOL, "restored": INT, "has_sentinel": BOOL, "item": ITEM},
+             ("ok", "restored", "has_sentinel", "item"))
+ACTIVITY_ENTRY = obj({"id": STR, "item_id": STR, "tier": STR, "type": STR,
+                      "at": {"type": ["string", "null"]}, "actor": {"type": ["string", "null"]},
+                      "by": {"type": ["string", "null"]},
+                      "counts_as": {"type": "string", "enum": ["human", "agent"]},
+                      "summary": STR},
+                     ("id", "item_id", "tier", "type", "counts_as", "summary"))
+ACTIVITY = obj({"ops": {"type": "array", "items": ACTIVITY_ENTRY}}, ("ops",))
