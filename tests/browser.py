@@ -55,3 +55,22 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def log_in(page, origin: str) -> None:
+    """Log in on a fresh page with the test password, and wait for the live feed."""
+    from webserver import PASSWORD
+
+    page.goto(origin + "/")
+    page.evaluate("localStorage.clear()")
+    page.goto(origin + "/")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-live=live]")
+
+
+def ops_text(server, item_id: str) -> str:
+    """The item's op-log as written in the tracker's files."""
+    found = list(server.repo.glob(f".agent/**/.{item_id}.ops"))
+    assert len(found) == 1
+    return found[0].read_text()

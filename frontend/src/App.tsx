@@ -10,6 +10,7 @@ import { Board } from "./views/Board";
 import { ListView } from "./views/ListView";
 import { Detail } from "./views/Detail";
 import { NewItem } from "./views/NewItem";
+import { Activity } from "./views/Activity";
 
 export function App() {
   const [session, setSession] = useState<SessionInfo | null>(null);
@@ -51,6 +52,7 @@ export function App() {
             <Route path="/" component={NeedsYou} />
             <Route path="/board" component={Board} />
             <Route path="/list" component={ListView} />
+            <Route path="/activity" component={Activity} />
             <Route path="/new" component={NewItem} />
             <Route path="/items/:id" component={Detail} />
             <Route default component={NeedsYou} />

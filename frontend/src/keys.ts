@@ -26,9 +26,11 @@ export function useShortcuts(shortcuts: Shortcut[]) {
 }
 
 export const SHEET: [string, string][] = [
-  ["1", "Needs you"], ["2", "Board"], ["3", "List"], ["n", "New item"], ["/", "Query bar (list)"],
+  ["1", "Needs you"], ["2", "Board"], ["3", "List"], ["4", "Activity"], ["n", "New item"], ["/", "Query bar (list)"],
+  ["E", "Open / close edit mode"],
   ["?", "This sheet"], ["Esc", "Close / back"],
   ["← → ↑ ↓ / h j k l", "Board: choose a card"], ["Shift + ← →  or  [ ]", "Board: move the card to the previous / next status"],
   ["Enter", "Board, list: open the item"],
   ["r", "Item: reply"], ["e", "Item: edit"], ["f", "Item: freeze / unfreeze"],
+  ["D", "Item: clear the discussion (asks first)"], ["R", "Item: repair drift (asks first)"],
 ];

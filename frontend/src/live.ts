@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { get, token, type Summary } from "./api";
 import { store } from "./store";
 import { claimsTouched, refreshClaims, startClaims, stopClaims } from "./claims";
+import { editModeTouched, refreshEditMode, startEditMode, stopEditMode } from "./editmode";
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -37,12 +38,15 @@ function connect() {
       set("live");
       reload().catch(() => {}); // anything missed while away
       refreshClaims().catch(() => {});
+      refreshEditMode().catch(() => {});
     } else if (message.type === "reset") {
       reload().catch(() => {}); // the config or the trust root changed: read everything again
       refreshClaims().catch(() => {});
+      refreshEditMode().catch(() => {});
     } else if (message.type === "changed") {
       store.merge(message.items, message.removed ?? []);
       claimsTouched(message.items, message.removed ?? []);
+      editModeTouched();
     }
   };
   ws.onclose = (event) => {
@@ -63,12 +67,14 @@ export function startLive() {
   set("connecting");
   reload().catch(() => {});
   startClaims();
+  startEditMode();
   connect();
 }
 
 export function stopLive() {
   stopped = true;
   stopClaims();
+  stopEditMode();
   window.clearTimeout(timer);
   socket?.close();
   socket = null;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import browser
 import pytest
 from webserver import new_server
 
@@ -25,3 +26,20 @@ def item_id(server, client):
     answer = client.post(server.url("/api/items"), json={"kind": "work_item",
                                                           "title": "route target"})
     return answer.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium for the module's browser tests (skips where there is none)."""
+    pw, context = browser.launch()
+    yield context
+    browser.close(pw, context)
+
+
+@pytest.fixture
+def page(chromium, server):
+    chromium.clear_cookies()
+    page = chromium.new_page()
+    page.set_default_timeout(30_000)  # a loaded machine is slow, never wrong
+    yield page
+    page.close()

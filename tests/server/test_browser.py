@@ -15,41 +15,11 @@ import time
 import browser
 import pytest
 import requests
+from browser import log_in, ops_text
 from webserver import PASSWORD, ws_connect
 
 pytestmark = pytest.mark.skipif(browser.skip_reason() is not None,
                                 reason=browser.skip_reason() or "")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    pw, context = browser.launch()
-    yield context
-    browser.close(pw, context)
-
-
-@pytest.fixture
-def page(chromium, server):
-    chromium.clear_cookies()
-    page = chromium.new_page()
-    page.set_default_timeout(30_000)  # a loaded machine is slow, never wrong
-    yield page
-    page.close()
-
-
-def log_in(page, origin: str) -> None:
-    page.goto(origin + "/")
-    page.evaluate("localStorage.clear()")
-    page.goto(origin + "/")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-live=live]")
-
-
-def ops_text(server, item_id: str) -> str:
-    found = list(server.repo.glob(f".agent/**/.{item_id}.ops"))
-    assert len(found) == 1
-    return found[0].read_text()
 
 
 def test_password_login_and_every_view(server, page):

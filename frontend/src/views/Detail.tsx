@@ -16,7 +16,9 @@ type Op = { id: string; type: string; at: string; by: string; actor: string | nu
 // Governance (locks, freeze) says which ops the page had on screen and is never refused as
 // stale; edits and replies say which version they were based on and are refused (409) when the
 // item changed meanwhile — the page then shows the item as it is now.
-const GOVERNANCE = ["lock", "unlock", "freeze", "unfreeze"];
+const GOVERNANCE = ["lock", "unlock", "freeze", "unfreeze", "clear"];
+
+type Repaired = { item: Item; restored: number; has_sentinel: boolean };
 
 export function Detail() {
   const { params } = useRoute();
@@ -27,6 +29,8 @@ export function Detail() {
   const [ops, setOps] = useState<Op[] | null>(null);
   const [error, setError] = useState("");
   const [editing, setEditing] = useState(false);
+  const [asking, setAsking] = useState<"clear" | "repair" | null>(null);
+  const [notice, setNotice] = useState("");
 
   const load = async () => {
     try {
@@ -46,7 +50,7 @@ export function Detail() {
     setOps((await get<{ ops: Op[] }>(`/api/items/${encodeURIComponent(id)}/history`)).ops);
   };
 
-  useEffect(() => { setItem(null); setOps(null); setEditing(false); load(); }, [id]);
+  useEffect(() => { setItem(null); setOps(null); setEditing(false); setAsking(null); setNotice(""); load(); }, [id]);
   useChanged((ids) => { if (ids.includes(id)) load(); }, [id, ops]);
 
   const act = async (path: string, body: Record<string, unknown> = {}) => {
@@ -72,8 +76,32 @@ export function Detail() {
     }
   };
 
+  // Put back the ops the frozen copy holds that the log lost (the TUI's R; asks first).
+  const repair = async () => {
+    if (!item) return;
+    try {
+      const answer = await post<Repaired>(`/api/items/${encodeURIComponent(id)}/repair`);
+      setItem({ ...answer.item, op_ids: item.op_ids });
+      setNotice(!answer.has_sentinel ? "No frozen copy to compare with: nothing repaired."
+        : answer.restored ? `Drift repaired: ${answer.restored} op${answer.restored === 1 ? "" : "s"} put back.`
+        : "No drift: the log holds every op of its frozen copy.");
+      setError("");
+      load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  const confirmed = async () => {
+    const what = asking;
+    setAsking(null);
+    if (what === "clear" && await act("clear")) setNotice("Discussion cleared.");
+    if (what === "repair") await repair();
+  };
+
   useShortcuts([
     { key: "e", label: "edit", run: () => setEditing(true) },
+    { key: "D", label: "clear discussion", run: () => { setNotice(""); setAsking("clear"); } },
+    { key: "R", label: "repair drift", run: () => { setNotice(""); setAsking("repair"); } },
     { key: "f", label: "freeze", run: () => item && act(item.frozen ? "unfreeze" : "freeze") },
     { key: "r", label: "reply", run: () => document.getElementById("reply")?.focus() },
   ]);
@@ -94,7 +122,17 @@ export function Detail() {
       )}
       {(item.holding || (item.lost_claims ?? []).length > 0) &&
         <ClaimView holding={item.holding ?? null} lost={item.lost_claims ?? []} />}
-      <Actions item={item} act={act} onEdit={() => setEditing(true)} />
+      <Actions item={item} act={act} onEdit={() => setEditing(true)} ask={(what) => { setNotice(""); setAsking(what); }} />
+      {asking && (
+        <div class="confirm" role="alertdialog" aria-label={asking === "clear" ? "Clear the discussion?" : "Repair drift?"}>
+          <p>{asking === "clear"
+            ? `Clear the whole discussion of ${item.id} (${item.discussion.filter((m) => !m.is_tombstoned).length} message(s))? Everyone stops seeing it; the ops stay in the log's history.`
+            : `Put back into ${item.id}'s log the ops its frozen copy holds and the log lost?`}</p>
+          <button type="button" name="confirm" onClick={confirmed}>{asking === "clear" ? "Clear discussion" : "Repair drift"}</button>
+          <button type="button" name="cancel" onClick={() => setAsking(null)}>Cancel</button>
+        </div>
+      )}
+      {notice && <p class="note" role="status">{notice}</p>}
       {editing && <EditForm item={item} onDone={(updated) => { setEditing(false); if (updated) setItem(updated); load(); }} />}
       <section class="description" aria-label="Description">
         {item.description ? <div class="md" dangerouslySetInnerHTML={{ __html: renderMarkdown(item.description) }} />
@@ -128,7 +166,8 @@ export function Detail() {
 
 type Act = (path: string, body?: Record<string, unknown>) => Promise<boolean>;
 
-function Actions({ item, act, onEdit }: { item: Item; act: Act; onEdit: () => void }) {
+function Actions({ item, act, onEdit, ask }: { item: Item; act: Act; onEdit: () => void;
+                                          ask: (what: "clear" | "repair") => void }) {
   const session = useSession();
   const moves = item.tier === "workspace" ? ["canonical", "stealth"] : ["workspace"];
   return (
@@ -146,6 +185,8 @@ function Actions({ item, act, onEdit }: { item: Item; act: Act; onEdit: () => vo
       {moves.map((tier) => <button type="button" onClick={() => act("move", { to: tier })}>Move to {tier}</button>)}
       <button type="button" onClick={() => act(item.frozen ? "unfreeze" : "freeze")}>{item.frozen ? "Unfreeze" : "Freeze"}</button>
       <button type="button" onClick={onEdit}>Edit</button>
+      <button type="button" name="clear" onClick={() => ask("clear")}>Clear discussion…</button>
+      {item.frozen && <button type="button" name="repair" onClick={() => ask("repair")}>Repair drift…</button>}
     </section>
   );
 }

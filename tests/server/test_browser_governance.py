@@ -1,0 +1,89 @@
+"""The human's governance from the page in a real browser (Debian's Chromium): clearing a
+discussion (asked first), repairing a frozen item's drift, opening and closing edit mode with its
+banner, and the activity view following a CLI change live."""
+
+from __future__ import annotations
+
+import json
+
+import browser
+import pytest
+from browser import log_in, ops_text
+
+from htrac.core.oplog import read_oplog
+
+pytestmark = pytest.mark.skipif(browser.skip_reason() is not None,
+                                reason=browser.skip_reason() or "")
+
+
+def _types(text: str) -> list[str]:
+    return [op.type for op in read_oplog(text.encode()).ops]
+
+
+def test_clear_the_discussion_from_the_page(server, page):
+    item_id = server.add("Argued about at length")
+    server.htrac("discuss", item_id, "An agent's **first** point")
+    server.htrac("discuss", item_id, "An agent's second point")
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.wait_for_selector(".discussion .message >> text=second point")
+    page.click(".actions button[name=clear]")
+    dialog = page.locator("[role=alertdialog]")
+    dialog.wait_for()
+    assert "2 message(s)" in dialog.inner_text()
+    browser.screenshot(page, "detail-clear-confirm")
+    page.click("[role=alertdialog] button[name=cancel]")  # asked, and said no: nothing written
+    dialog.wait_for(state="detached")
+    assert "discuss_clear" not in _types(ops_text(server, item_id))
+    page.keyboard.press("D")  # the TUI's key asks the same
+    page.click("[role=alertdialog] button[name=confirm]")
+    page.wait_for_selector("[role=status] >> text=Discussion cleared")
+    assert page.locator(".discussion .message").count() == 0
+    assert _types(ops_text(server, item_id))[-1] == "discuss_clear"
+    assert json.loads(server.htrac("--json", "show", item_id))["discussion"] == []
+
+
+def test_repair_drift_from_the_page(server, page):
+    item_id = server.add("Frozen, then drifted")
+    [path] = server.repo.glob(f".agent/**/.{item_id}.ops")
+    created = path.read_text()
+    server.htrac("update", item_id, "--priority", "0")
+    server.htrac("freeze", item_id)
+    path.write_text(created)  # a bad checkout lost the update and the freeze's lock
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.wait_for_selector("h1 >> text=Frozen, then drifted")
+    assert page.locator(".actions button[name=repair]").count() == 0  # the log says unfrozen
+    page.keyboard.press("R")
+    page.click("[role=alertdialog] button[name=confirm]")
+    page.wait_for_selector("[role=status] >> text=2 ops put back")
+    page.wait_for_selector(".badges .frozen")
+    assert _types(ops_text(server, item_id)) == ["create", "update", "lock"]
+    page.click(".actions button[name=repair]")
+    page.click("[role=alertdialog] button[name=confirm]")
+    page.wait_for_selector("[role=status] >> text=No drift")
+
+
+def test_edit_mode_from_the_page_and_activity_live(server, page):
+    item_id = server.add("Watched from the activity view")
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/activity")
+    page.wait_for_selector(f".activity tr[data-id='{item_id}']")
+    banner = page.locator("[data-edit-mode=on]")
+    assert banner.count() == 0
+    page.click("button[name=edit-mode]")
+    banner.wait_for()
+    assert "EDIT MODE ON" in banner.inner_text() and "0/500 ops" in banner.inner_text()
+    status = json.loads(server.htrac("--json", "edit-mode", "status"))
+    assert status["active"] is True and status["cap_max"] == 500
+    # an agent's reply made with the CLI arrives in the activity view, as text
+    server.htrac("discuss", item_id, "<img src=x onerror=alert(1)> **not bold here**")
+    said = page.locator(f".activity tr[data-id='{item_id}'] td.what >> text=said: <img src=x")
+    said.wait_for(timeout=30_000)
+    assert page.locator(".activity img").count() == 0
+    browser.screenshot(page, "activity-edit-mode")
+    page.keyboard.press("E")  # closes it again
+    banner.wait_for(state="detached")
+    assert json.loads(server.htrac("--json", "edit-mode", "status"))["active"] is False
+    edit_log = "".join(p.read_text() for p in server.repo.glob("**/.edit-mode/edit-mode.ops"))
+    assert _types(edit_log)[-2:] == ["edit-mode-on", "edit-mode-off"]
