@@ -5,6 +5,7 @@ process writes and the change appears on the open screen."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from htrac.service import search
 from htrac.service.tracker import Tracker
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
@@ -149,7 +151,13 @@ def test_terminal_lock_reply_and_move_a_card(terminal, sample):
     terminal.wait_for("moved to in_progress")
     assert wait_until(lambda: Tracker.open(root).show(ids["soft"]).status == "in_progress")
     terminal.keys("q")
-    terminal.wait_for("EXITED 0")
+    after = terminal.wait_for("EXITED 0")
+    # the startup line, as the reference prints it: left on the main screen
+    counts = search.tier_counts(Tracker.open(root))
+    assert set(counts) == {"canonical", "workspace", "stealth"}
+    line = (f"htrac: {sum(counts.values())} items ({counts['canonical']} canonical, "
+            f"{counts['workspace']} workspace, {counts['stealth']} stealth) loaded in ")
+    assert re.search(re.escape(line) + r"\d+\.\d\ds$", after, re.M), after
 
 
 def test_terminal_shows_another_process_write_live(terminal, sample):

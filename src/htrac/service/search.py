@@ -110,6 +110,20 @@ def all_ids(tracker: Tracker) -> list[str]:
     return sorted({i for tier in TIERS for i in tracker.store.layout.item_ids(tier)})
 
 
+def tier_counts(tracker: Tracker) -> dict[str, int]:
+    """How many items each tier holds, in tier order (tiers with none left out)."""
+    index = tracker.store.index
+    if index is not None:
+        from ..store.index_search import tier_counts as indexed
+
+        try:
+            return indexed(index)
+        except (IndexUnavailable, sqlite3.Error):
+            tracker.store.index = None
+    counts = {tier: len(tracker.store.layout.item_ids(tier)) for tier in TIERS}
+    return {tier: n for tier, n in counts.items() if n}
+
+
 def evaluate(tracker: Tracker, query: Query, known: predicates.Facts) -> list[Item]:
     """`query` over every item folded from its file, matched in Python — the definition the
     index's answer must equal."""

@@ -112,3 +112,11 @@ def ids(index: Index) -> list[str]:
     """Every item's ID, once (an ID in two tiers is one), sorted."""
     db = index.refresh()
     return [item_id for item_id, in db.execute("SELECT DISTINCT id FROM items ORDER BY id")]
+
+
+def tier_counts(index: Index) -> dict[str, int]:
+    """How many items each tier holds (tiers with none left out)."""
+    db = index.refresh()
+    tiers = {rank: tier for tier, rank in RANKS.items()}
+    return {tiers[rank]: n for rank, n in
+            db.execute("SELECT rank, count(*) FROM items GROUP BY rank ORDER BY rank")}

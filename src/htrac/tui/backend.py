@@ -24,6 +24,7 @@ from ..service import (
     readstate,
     search,
 )
+from ..service.cycles import graphs
 from ..service.neighbours import neighbours, recent, tags
 from ..service.tracker import Tracker
 
@@ -48,6 +49,7 @@ class Loaded:
     as_of: tuple[str, int] | None = None
     total: int = 0  # how many items the query keeps (more than `rows` when it was limited)
     ids: list[str] | None = None  # every ID in the tracker, sorted (when asked for)
+    before: dict | None = None  # every item's isbefore links: ID -> the IDs it is before
 
 
 class Backend:
@@ -55,7 +57,33 @@ class Backend:
         self.tracker = tracker
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="htrac-service")
         self._early: tuple[str, Future[Loaded]] | None = None
+        self._counted: Future[dict[str, int]] | None = None
         self.as_of: tuple[str, int] | None = None  # the first rows' position (`Loaded.as_of`)
+
+    def count_items(self, *, look: bool = True) -> None:
+        """Start counting the items of each tier (for `startup_line`), on the worker thread."""
+        def count() -> dict[str, int]:
+            index = self.tracker.store.index
+            if index is None:
+                return search.tier_counts(self.tracker)
+            with index.settled(look=look or not _readable_as_found(index)):
+                return search.tier_counts(self.tracker)
+
+        self._counted = self._pool.submit(count)
+
+    def startup_line(self, started: float) -> str:
+        """`htrac: 10000 items (1500 canonical, 8500 workspace) loaded in 0.05s`: what the
+        tracker holds and how long it took to open it and count it (from `started`)."""
+        import time
+
+        try:
+            counts = self._counted.result()
+        except Exception as error:  # the TUI's own load says it again, on its screen
+            return f"htrac: items not counted: {message_of(error)}"
+        spent = time.monotonic() - started
+        parts = ", ".join(f"{n} {tier}" for tier, n in counts.items())
+        return (f"htrac: {sum(counts.values())} items ({parts or 'none'}) "
+                f"loaded in {spent:.2f}s")
 
     def prefetch(self, query: str, *, look: bool = True, limit: int | None = None) -> None:
         """Start reading `query`'s rows now, on the worker thread — while Textual is imported
@@ -105,12 +133,7 @@ class Backend:
         index = self.tracker.store.index
         as_of = None
         if not look and index is not None:
-            from ..store.index_changes import as_found
-
-            try:
-                as_of = as_found(index)  # read before the rows: the feed reports from here
-            except Exception:
-                as_of = None
+            as_of = _readable_as_found(index)  # read before the rows: the feed reports from here
         with (index.settled(look=as_of is None) if index is not None else nullcontext()):
             marks = readstate.read_marks(self.tracker)
             facts = search.facts(self.tracker, read_marks=marks)
@@ -118,10 +141,11 @@ class Backend:
             total = (search.count(self.tracker, query, known=facts)
                      if limit and len(rows) >= limit else len(rows))
             every = search.all_ids(self.tracker) if ids else None
+            before = graphs(self.tracker.store)["isbefore"]
             held = holdings.of_listed(self.tracker, rows)
             # a lease runs out with no op written, and `is:stale` (so needs-you) changes then
             lefts = [h.lease.seconds_left for h in holdings.holdings(self.tracker) if h.live]
-        return Loaded(rows, marks, held, min(lefts, default=None), as_of, total, every)
+        return Loaded(rows, marks, held, min(lefts, default=None), as_of, total, every, before)
 
     def all_ids(self) -> list[str]:
         return search.all_ids(self.tracker)
@@ -239,12 +263,24 @@ def opening(tracker_root: Path | None = None, start: Path | None = None, *,
     from .viewquery import view_query
 
     backend = Backend.open(tracker_root, start)
+    backend.count_items(look=not live)
     prefs = Preferences.load(backend.tracker.layout.root)
     # a screenful for the first frame — unless the human's own order may bring a later row up
     limit = None if prefs.display_order else (limit or first_rows())
     backend.prefetch(view_query("needs", prefs, backend.tracker.config.statuses,
                                 prefs.last_query), look=not live, limit=limit)
     return backend
+
+
+def _readable_as_found(index):
+    """The change-log position of the index as it stands, or None when it can't be read
+    without a look at the files (none built yet, folded under other rules)."""
+    from ..store.index_changes import as_found
+
+    try:
+        return as_found(index)
+    except Exception:
+        return None
 
 
 def first_rows() -> int:

@@ -15,6 +15,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Input, Static
 from ...core.predicates import unread_listing
 from ..actions import ACTIONS
 from ..backend import message_of
+from ..chain import Links
 from ..layouts import size_class
 from ..safe import one_line
 from ..viewquery import view_query
@@ -191,6 +192,8 @@ class TrackerScreen(ItemActions, Screen):
         if loaded.ids is not None:
             items.set_ids(loaded.ids)
         items.set_rows(self.rows, tree=self.view == "tree")
+        if loaded.before is not None:
+            items.set_links(Links(loaded.before))
         board = self._board()
         if self.view == "board" and board is not None:
             board.set_rows(self.rows, marks, items.full_ids, loaded.holds, items.labels)

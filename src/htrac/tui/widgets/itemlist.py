@@ -17,8 +17,19 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.predicates import unread_listing
+from ..chain import UP, Links
 from ..safe import one_line
 from ..shortids import ShortIds
+
+# the chain through the selected item: what finishes before it (up), what waits on it (down)
+CHAIN_STYLE = {(UP, True): Style(color="dark_orange", bold=True),
+               (UP, False): Style(color="orange4"),
+               ("down", True): Style(color="green3", bold=True),
+               ("down", False): Style(color="dark_green")}
+BEFORE_STYLE = Style(color="dark_orange", bold=True)  # `← X`: X finishes before this row
+AFTER_STYLE = Style(color="green3", bold=True)  # `→ Y`: this row finishes before Y
+
+DEPS_WIDTH, TITLE_ROOM = 26, 20
 
 STATUS_STYLE = {"todo_hard": "bold red", "todo_soft": "yellow", "in_progress": "cyan",
                 "needs_human_review": "bold magenta", "done": "green", "wont_do": "dim",
@@ -65,6 +76,8 @@ class ItemList(ScrollView, can_focus=True):
         self.holds: dict = {}  # claims on the rows as of now (service.holdings), by item ID
         self._held_width = 0  # 0: no row is claimed, no "held by" column
         self.labels: ShortIds | None = None  # short IDs among every ID in the tracker
+        self.links: Links | None = None  # the isbefore links (the deps column, the chain)
+        self.chain: dict[str, tuple[str, int]] = {}  # through the cursor's item
         self._last_highlight: str | None = None
         self._widths = (8, 12)
 
@@ -73,6 +86,16 @@ class ItemList(ScrollView, can_focus=True):
     def set_ids(self, ids: list[str]) -> None:
         """Every ID in the tracker, sorted: what the short labels are unique among."""
         self.labels = ShortIds(ids)
+
+    def set_links(self, links: Links | None) -> None:
+        """The isbefore links of every item: the deps column and the chain highlight."""
+        self.links = links
+        self._follow_chain()
+        self.refresh()
+
+    def _follow_chain(self) -> None:
+        row = self.current
+        self.chain = self.links.chain(row.id) if self.links and row is not None else {}
 
     def knows(self, ids) -> bool:
         """Whether every one of `ids` is among the IDs the labels are worked out from."""
@@ -150,6 +173,11 @@ class ItemList(ScrollView, can_focus=True):
         row = self.current
         key = row and (row.id, row.tier, row)
         if key != self._last_highlight:
+            if self.links:
+                was = self.chain
+                self._follow_chain()
+                if was or self.chain:  # rows on the old or the new chain change colour
+                    self.refresh()
             self._last_highlight = key
             self.post_message(self.Highlighted(row))
 
@@ -198,6 +226,12 @@ class ItemList(ScrollView, can_focus=True):
                        ("P", 3)]
         if self._held_width:
             columns.append(("held by", self._held_width))
+        if self.links and self.width_class != "compact":
+            # as wide as leaves the title TITLE_ROOM columns, up to DEPS_WIDTH; else none
+            used = sum(w + 1 for _n, w in columns) + 1
+            deps = min(DEPS_WIDTH, self.size.width - used - TITLE_ROOM)
+            if deps >= 10:
+                columns.insert(4, ("deps", deps))
         return columns + [("title", 0)]
 
     def _measure(self) -> None:
@@ -217,11 +251,38 @@ class ItemList(ScrollView, can_focus=True):
 
     def _cells(self, index: int) -> list[tuple[str, Style | None]]:
         row = self.rows[index]
+        chained = self.chain.get(row.id)
+        on_chain = CHAIN_STYLE[chained[0], chained[1] == 1] if chained else None
         cells = []
         for name, width in self._columns():
+            if name == "deps":
+                cells.append((self._deps(row.id, width), None))
+                continue
             text, style = self._cell(row, name, index)
-            cells.append((_fit(text, width) if width else text, style))
+            if name == "" and chained:  # the second mark: where on the chain
+                text = (text or " ")[:1] + ("·" if chained[1] > 1 else
+                                            "↑" if chained[0] == UP else "↓")
+                style = on_chain
+            cells.append((_fit(text, width) if width else text, on_chain or style))
         return cells
+
+    def _deps(self, item_id: str, width: int) -> list[tuple[str, Style | None]]:
+        """`← X` for each item that finishes before this one, `→ Y` for each it finishes
+        before — as many as fit in `width` (pieces of one cell, `width` wide in all)."""
+        before, after = self.links.deps(item_id) if self.links else ([], [])
+        pieces = [(f"← {self.label(i)}", BEFORE_STYLE) for i in before] + \
+                 [(f"→ {self.label(i)}", AFTER_STYLE) for i in after]
+        out: list[tuple[str, Style | None]] = []
+        left = width
+        for n, (text, style) in enumerate(pieces):
+            text = (" " if n else "") + text
+            if cell_len(text) > left:  # no room for all: cut, and say so
+                text = _fit(text, left - 1) + "…" if left > 1 else ""
+            out.append((text, style))
+            left -= cell_len(text)
+            if left <= 0:
+                break
+        return out + [(" " * left, None)] if left > 0 else out
 
     def _cell(self, row, name: str, index: int) -> tuple[str, Style | None]:
         if name == "":
@@ -268,7 +329,10 @@ class ItemList(ScrollView, can_focus=True):
     def _strip(self, cells, width: int, line_style: Style | None) -> Strip:
         segments = []
         for text, style in cells:
-            segments.append(Segment(text, style))
+            if isinstance(text, list):  # a cell of pieces styled each its own way
+                segments.extend(Segment(piece, piece_style) for piece, piece_style in text)
+            else:
+                segments.append(Segment(text, style))
             segments.append(Segment(" "))
         strip = Strip(segments).apply_style(self.rich_style).crop_extend(0, width,
                                                                           self.rich_style)
