@@ -32,5 +32,5 @@ export const SHEET: [string, string][] = [
   ["← → ↑ ↓ / h j k l", "Board: choose a card"], ["Shift + ← →  or  [ ]", "Board: move the card to the previous / next status"],
   ["Enter", "Board, list: open the item"],
   ["r", "Item: reply"], ["e", "Item: edit"], ["f", "Item: freeze / unfreeze"],
-  ["D", "Item: clear the discussion (asks first)"], ["R", "Item: repair drift (asks first)"],
+  ["u", "Item: mark the discussion unread"], ["D", "Item: clear the discussion (asks first)"], ["R", "Item: repair drift (asks first)"],
 ];

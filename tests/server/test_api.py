@@ -68,7 +68,7 @@ def test_oversized_body_is_413(server, client, endpoint, item_id):
 
 
 BAD_BODIES = [b"not json", b"[1, 2]", b'"text"', b"\xff\xfe", b'{"message": 5, "fields": 3, '
-              b'"password": 1, "to": 7, "on": "x", "credential": [], "challenge_id": 1, "kind": 1, "seen": 5, "read": "x"}']
+              b'"password": 1, "to": 7, "on": "x", "clear_parent": 1, "credential": [], "challenge_id": 1, "kind": 1, "seen": 5, "read": "x"}']
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if e.body is not None],
@@ -152,6 +152,17 @@ def test_governance_routes_write_ops(server, client):
     types = [op["type"] for op in client.get(url + "/history").json()["ops"]]
     assert types == ["create", "lock", "unlock", "lock", "unlock", "promote"]
     assert client.post(url + "/lock", json={"fields": ["nonsense"]}).status_code == 400
+
+
+def test_parent_set_and_cleared(server, client):
+    parent, child = server.add("a parent"), server.add("a child")
+    url = server.url(f"/api/items/{child}/update")
+    assert client.post(url, json={"parent": parent}).json()["item"]["parent"] == parent
+    assert client.post(url, json={"clear_parent": True}).json()["item"]["parent"] is None
+    assert json.loads(server.htrac("--json", "show", child))["parent"] is None
+    both = client.post(url, json={"parent": parent, "clear_parent": True})
+    assert both.status_code == 400 and "not both" in both.json()["error"]
+    assert client.post(url, json={"clear_parent": "yes"}).status_code == 400
 
 
 def test_deps_links_both_ways(server, client):

@@ -1,6 +1,7 @@
-"""The human's governance from the page in a real browser (Debian's Chromium): clearing a
+"""What the TUI offers, from the page in a real browser (Debian's Chromium): clearing a
 discussion (asked first), repairing a frozen item's drift, opening and closing edit mode with its
-banner, and the activity view following a CLI change live."""
+banner, the activity view following a CLI change live, setting the parent and before links, and
+marking a discussion unread."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from browser import log_in, ops_text
 
 from htrac.core.oplog import read_oplog
+from htrac.core.ops import make_op
+from htrac.core.serialize import serialize_op
 
 pytestmark = pytest.mark.skipif(browser.skip_reason() is not None,
                                 reason=browser.skip_reason() or "")
@@ -87,3 +90,39 @@ def test_edit_mode_from_the_page_and_activity_live(server, page):
     assert json.loads(server.htrac("--json", "edit-mode", "status"))["active"] is False
     edit_log = "".join(p.read_text() for p in server.repo.glob("**/.edit-mode/edit-mode.ops"))
     assert _types(edit_log)[-2:] == ["edit-mode-on", "edit-mode-off"]
+
+
+def test_parent_before_links_and_unread_from_the_page(server, page):
+    parent, after, item_id = (server.add("The epic"), server.add("Comes after"),
+                              server.add("Linked from the page"))
+    asked = make_op("discuss", by="agent", actor="bot_agent", clock=5,
+                    body={"message": "an agent asks something"})
+    [path] = server.repo.glob(f".agent/**/.{item_id}.ops")
+    with open(path, "a") as log:
+        log.write(serialize_op(asked))  # an agent's message: unread by the human so far
+    assert item_id in server.htrac("--json", "check-messages", "--human")
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.wait_for_selector("h1 >> text=Linked from the page")
+    page.keyboard.press("e")
+    page.fill("form.edit input[name=parent]", parent)
+    page.fill("form.edit input[name=isbefore]", after)
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector(f".deps >> text=Parent: {parent.split('-')[0]}")
+    page.wait_for_selector(f".deps a[href='/items/{after}']")
+    shown = json.loads(server.htrac("--json", "show", item_id))
+    assert (shown["parent"], shown["isbefore"]) == (parent, [after])
+    page.keyboard.press("e")  # and undone: the parent cleared, the link removed
+    page.fill("form.edit input[name=parent]", "")
+    page.fill("form.edit input[name=isbefore]", "")
+    page.click("form.edit button[type=submit]")
+    page.wait_for_selector(".deps", state="detached")
+    shown = json.loads(server.htrac("--json", "show", item_id))
+    assert (shown["parent"], shown["isbefore"]) == (None, [])
+    # opening it marked the discussion read; `u` puts it back in needs-you
+    needs = json.loads(server.htrac("--json", "check-messages", "--human"))
+    assert item_id not in json.dumps(needs)
+    page.keyboard.press("u")
+    page.wait_for_selector("[role=status] >> text=Marked unread")
+    needs = json.loads(server.htrac("--json", "check-messages", "--human"))
+    assert item_id in json.dumps(needs)

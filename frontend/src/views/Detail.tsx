@@ -31,6 +31,7 @@ export function Detail() {
   const [editing, setEditing] = useState(false);
   const [asking, setAsking] = useState<"clear" | "repair" | null>(null);
   const [notice, setNotice] = useState("");
+  const keptUnread = useRef(false);  // marked unread here: viewing it no longer marks it read
 
   const load = async () => {
     try {
@@ -38,7 +39,7 @@ export function Detail() {
       setItem(shown);
       // The human has now seen this discussion as it stands (the TUI's and check-messages'
       // read state too).
-      if (shown.discussion.length > 0 && session.by === "human") post(`/api/items/${encodeURIComponent(id)}/read`).catch(() => {});
+      if (shown.discussion.length > 0 && session.by === "human" && !keptUnread.current) post(`/api/items/${encodeURIComponent(id)}/read`).catch(() => {});
       setDeps(await get<Deps>(`/api/items/${encodeURIComponent(id)}/deps`));
       if (ops !== null) loadHistory();
       setError("");
@@ -50,7 +51,18 @@ export function Detail() {
     setOps((await get<{ ops: Op[] }>(`/api/items/${encodeURIComponent(id)}/history`)).ops);
   };
 
-  useEffect(() => { setItem(null); setOps(null); setEditing(false); setAsking(null); setNotice(""); load(); }, [id]);
+  useEffect(() => { setItem(null); setOps(null); setEditing(false); setAsking(null); setNotice(""); keptUnread.current = false; load(); }, [id]);
+
+  // The TUI's `u`: the discussion waits in needs-you again until it is opened next time.
+  const markUnread = async () => {
+    try {
+      await post(`/api/items/${encodeURIComponent(id)}/read`, { read: false });
+      keptUnread.current = true;
+      setNotice("Marked unread: it waits in Needs you again.");
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
   useChanged((ids) => { if (ids.includes(id)) load(); }, [id, ops]);
 
   const act = async (path: string, body: Record<string, unknown> = {}) => {
@@ -100,6 +112,7 @@ export function Detail() {
 
   useShortcuts([
     { key: "e", label: "edit", run: () => setEditing(true) },
+    { key: "u", label: "mark unread", run: markUnread },
     { key: "D", label: "clear discussion", run: () => { setNotice(""); setAsking("clear"); } },
     { key: "R", label: "repair drift", run: () => { setNotice(""); setAsking("repair"); } },
     { key: "f", label: "freeze", run: () => item && act(item.frozen ? "unfreeze" : "freeze") },
@@ -122,7 +135,8 @@ export function Detail() {
       )}
       {(item.holding || (item.lost_claims ?? []).length > 0) &&
         <ClaimView holding={item.holding ?? null} lost={item.lost_claims ?? []} />}
-      <Actions item={item} act={act} onEdit={() => setEditing(true)} ask={(what) => { setNotice(""); setAsking(what); }} />
+      <Actions item={item} act={act} onEdit={() => setEditing(true)} ask={(what) => { setNotice(""); setAsking(what); }}
+               markUnread={session.by === "human" && item.discussion.length > 0 ? markUnread : null} />
       {asking && (
         <div class="confirm" role="alertdialog" aria-label={asking === "clear" ? "Clear the discussion?" : "Repair drift?"}>
           <p>{asking === "clear"
@@ -166,8 +180,8 @@ export function Detail() {
 
 type Act = (path: string, body?: Record<string, unknown>) => Promise<boolean>;
 
-function Actions({ item, act, onEdit, ask }: { item: Item; act: Act; onEdit: () => void;
-                                          ask: (what: "clear" | "repair") => void }) {
+function Actions({ item, act, onEdit, ask, markUnread }: {
+  item: Item; act: Act; onEdit: () => void; ask: (what: "clear" | "repair") => void; markUnread: (() => void) | null }) {
   const session = useSession();
   const moves = item.tier === "workspace" ? ["canonical", "stealth"] : ["workspace"];
   return (
@@ -185,6 +199,7 @@ function Actions({ item, act, onEdit, ask }: { item: Item; act: Act; onEdit: () 
       {moves.map((tier) => <button type="button" onClick={() => act("move", { to: tier })}>Move to {tier}</button>)}
       <button type="button" onClick={() => act(item.frozen ? "unfreeze" : "freeze")}>{item.frozen ? "Unfreeze" : "Freeze"}</button>
       <button type="button" onClick={onEdit}>Edit</button>
+      {markUnread && <button type="button" name="unread" onClick={markUnread}>Mark unread</button>}
       <button type="button" name="clear" onClick={() => ask("clear")}>Clear discussion…</button>
       {item.frozen && <button type="button" name="repair" onClick={() => ask("repair")}>Repair drift…</button>}
     </section>

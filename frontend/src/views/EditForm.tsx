@@ -8,6 +8,8 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
   const [description, setDescription] = useState(item.description);
   const [tags, setTags] = useState(item.tags.join(" "));
   const [prRef, setPrRef] = useState(item.pr_ref ?? "");
+  const [parent, setParent] = useState(item.parent ?? "");
+  const [before, setBefore] = useState(item.isbefore.join(" "));
   const [error, setError] = useState("");
   const [base] = useState(item.version);  // the version the edit began from, whatever arrives live
 
@@ -19,6 +21,16 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
     const tagList = tags.split(/[\s,]+/).filter(Boolean);
     if (tagList.join(" ") !== item.tags.join(" ")) body.tags = tagList;
     if (prRef !== (item.pr_ref ?? "")) body.pr_ref = prRef;
+    const newParent = parent.trim();
+    if (newParent !== (item.parent ?? "")) {
+      if (newParent) body.parent = newParent; else body.clear_parent = true;
+    }
+    // this item must finish before these: only what changed is sent (an add, a remove)
+    const wanted = before.split(/[\s,]+/).filter(Boolean);
+    const added = wanted.filter((id) => !item.isbefore.includes(id));
+    const removed = item.isbefore.filter((id) => !wanted.includes(id));
+    if (added.length) body.add = { isbefore: added };
+    if (removed.length) body.remove = { isbefore: removed };
     if (Object.keys(body).length === 0) { onDone(null); return; }
     try {
       const answer = await post<{ item: Item }>(`/api/items/${encodeURIComponent(item.id)}/update`, body,
@@ -41,6 +53,8 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
       </label>
       <label>Tags <input name="tags" value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} /></label>
       <label>PR <input name="pr_ref" value={prRef} onInput={(e) => setPrRef((e.target as HTMLInputElement).value)} /></label>
+      <label>Parent (an item ID; empty: none) <input name="parent" value={parent} onInput={(e) => setParent((e.target as HTMLInputElement).value)} /></label>
+      <label>Must finish before (item IDs) <input name="isbefore" value={before} onInput={(e) => setBefore((e.target as HTMLInputElement).value)} /></label>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="buttons">
         <button type="submit">Save</button>

@@ -167,7 +167,8 @@ async def update(request: Request, state: ServerState) -> dict[str, Any]:
     add = {k: v for k in LINK_LISTS if (v := string_list(add_part, k))}
     remove = {k: v for k in LINK_LISTS if (v := string_list(remove_part, k))}
     req = itemops.UpdateRequest(
-        **wanted, tags=string_list(data, "tags"), add=add, remove=remove,
+        **wanted, clear_parent=field_of(data, "clear_parent", bool, default=False),
+        tags=string_list(data, "tags"), add=add, remove=remove,
         add_blocked_by=string_list(data, "add_blocked_by") or [],
         remove_blocked_by=string_list(data, "remove_blocked_by") or [],
         fields=_fields(data), expected_version=_if_match(request))

@@ -54,7 +54,7 @@ CREATE = obj({"kind": STR, "title": STR, "tier": STR, "status": STR, "priority":
              ("kind", "title"))
 LINKS = obj({k: STRS for k in ("tags", "isbefore", "duplicate_of", "not_duplicate_of")})
 UPDATE = obj({"status": STR, "priority": INT, "title": STR, "description": STR, "pr_ref": STR,
-              "parent": STR, "tags": STRS, "add": LINKS, "remove": LINKS,
+              "parent": STR, "clear_parent": BOOL, "tags": STRS, "add": LINKS, "remove": LINKS,
               "add_blocked_by": STRS, "remove_blocked_by": STRS,
               "fields": {"type": "object", "additionalProperties": FIELD_VALUE}})
 DISCUSS = obj({"message": STR}, ("message",))
