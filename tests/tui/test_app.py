@@ -197,7 +197,13 @@ async def test_app_parent_picker_and_clear(make_app, sample):
         await settle(pilot, app)
         await pilot.press(*ids["epic"][:8])
         await settle(pilot, app)
-        await pilot.pause(0.5)
+        for _ in range(200):  # the picker searches as each key is typed: wait for its answer
+            matches = app.screen.query_one("#matches")
+            found = [matches.get_option_at_index(n).id for n in range(matches.option_count)]
+            if found and all(i.startswith(ids["epic"][:8]) for i in found) \
+                    and matches.highlighted is not None:
+                break
+            await pilot.pause(0.05)
         await pilot.press("enter")
         await settle(pilot, app)
         assert tracker(root).show(ids["soft"]).parent == ids["epic"]

@@ -107,7 +107,10 @@ def loops(store: Store) -> list[Loop]:
 
 def looped_ids(store: Store) -> set[str]:
     """IDs of the items on a loop of isbefore or parent links (`is:needs-human`)."""
-    found = graphs(store)
+    return looped_in(graphs(store))
+
+
+def looped_in(found: Graphs) -> set[str]:
     return set().union(*(graph.looped(found[link]) for link in LINKS))
 
 

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from .tracker import Tracker
 
 
+# `facts.extra[LINK_GRAPHS]`: every item's links (`cycles.graphs`), when the caller has them
+LINK_GRAPHS = "link-graphs"
+
+
 def parse_query(tracker: Tracker, text: str) -> Query:
     """`text` parsed against this tracker's statuses, kinds and the registered predicates;
     `QueryError` (one line, with the column) when it can't be read."""
@@ -43,9 +47,11 @@ def _with_graph_facts(tracker: Tracker, query: Query, known: predicates.Facts) -
     asks (`is:looped`, or `is:needs-human`, which includes it)."""
     wanted = query.predicates()
     if predicates.LOOPED not in known.extra and {"looped", "needs-human"} & wanted:
-        from .cycles import looped_ids
+        from .cycles import looped_ids, looped_in
 
-        known.extra[predicates.LOOPED] = frozenset(looped_ids(tracker.store))
+        found = known.extra.get(LINK_GRAPHS)  # the caller read them already
+        known.extra[predicates.LOOPED] = frozenset(
+            looped_in(found) if found is not None else looped_ids(tracker.store))
 
 
 def search(tracker: Tracker, query: Query | str, *, items: bool = False,

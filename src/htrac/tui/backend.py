@@ -137,11 +137,13 @@ class Backend:
         with (index.settled(look=as_of is None) if index is not None else nullcontext()):
             marks = readstate.read_marks(self.tracker)
             facts = search.facts(self.tracker, read_marks=marks)
+            found = graphs(self.tracker.store)  # for the deps column, and loops (needs-you)
+            facts.extra[search.LINK_GRAPHS] = found
             rows = search.search(self.tracker, query, known=facts, limit=limit)
             total = (search.count(self.tracker, query, known=facts)
                      if limit and len(rows) >= limit else len(rows))
             every = search.all_ids(self.tracker) if ids else None
-            before = graphs(self.tracker.store)["isbefore"]
+            before = found["isbefore"]
             held = holdings.of_listed(self.tracker, rows)
             # a lease runs out with no op written, and `is:stale` (so needs-you) changes then
             lefts = [h.lease.seconds_left for h in holdings.holdings(self.tracker) if h.live]
