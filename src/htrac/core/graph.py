@@ -73,7 +73,29 @@ def components(graph: Graph) -> list[list[str]]:
 
 def looped(graph: Graph) -> set[str]:
     """Every ID that lies on a loop."""
-    return {member for component in components(graph) for member in component}
+    return {member for component in components(_peeled(graph)) for member in component}
+
+
+def _peeled(graph: Graph) -> dict[str, list[str]]:
+    """`graph` without the items that lie on no loop because every link out of them leads to
+    such an item (or there is none): peeled from the leaves up, in linear time — a tree or a
+    chain of links peels away whole, and Tarjan's walk is left only what is near a loop."""
+    out: dict[str, list[str]] = {}
+    back: dict[str, list[str]] = {}
+    for node, targets in graph.items():
+        kept = [t for t in set(targets) if t in graph]
+        if kept:
+            out[node] = kept
+            for target in kept:
+                back.setdefault(target, []).append(node)
+    left = {node: len(targets) for node, targets in out.items()}
+    gone = [node for node in graph if node not in out]
+    while gone:
+        for source in back.get(gone.pop(), ()):
+            left[source] -= 1
+            if not left[source]:
+                gone.append(source)
+    return {node: [t for t in out[node] if left.get(t)] for node, n in left.items() if n}
 
 
 def loops(graph: Graph) -> list[list[str]]:
