@@ -1,7 +1,7 @@
 """What the TUI offers, from the page in a real browser (Debian's Chromium): clearing a
 discussion (asked first), repairing a frozen item's drift, opening and closing edit mode with its
 banner, the activity view following a CLI change live, setting the parent and before links, and
-marking a discussion unread."""
+marking a discussion unread, the kind's fields."""
 
 from __future__ import annotations
 
@@ -107,18 +107,22 @@ def test_parent_before_links_and_unread_from_the_page(server, page):
     page.keyboard.press("e")
     page.fill("form.edit input[name=parent]", parent)
     page.fill("form.edit input[name=isbefore]", after)
+    page.fill("form.edit textarea[name=fields]", "owner = alice\nsize=3")
     page.click("form.edit button[type=submit]")
     page.wait_for_selector(f".deps >> text=Parent: {parent.split('-')[0]}")
     page.wait_for_selector(f".deps a[href='/items/{after}']")
     shown = json.loads(server.htrac("--json", "show", item_id))
     assert (shown["parent"], shown["isbefore"]) == (parent, [after])
-    page.keyboard.press("e")  # and undone: the parent cleared, the link removed
+    assert shown["fields"] == {"owner": "alice", "size": "3"}
+    page.keyboard.press("e")  # and undone: the parent cleared, the link and a field removed
     page.fill("form.edit input[name=parent]", "")
     page.fill("form.edit input[name=isbefore]", "")
+    assert page.input_value("form.edit textarea[name=fields]") == "owner=alice\nsize=3"
+    page.fill("form.edit textarea[name=fields]", "size=3")
     page.click("form.edit button[type=submit]")
     page.wait_for_selector(".deps", state="detached")
     shown = json.loads(server.htrac("--json", "show", item_id))
-    assert (shown["parent"], shown["isbefore"]) == (None, [])
+    assert (shown["parent"], shown["isbefore"], shown["fields"]) == (None, [], {"size": "3"})
     # opening it marked the discussion read; `u` puts it back in needs-you
     needs = json.loads(server.htrac("--json", "check-messages", "--human"))
     assert item_id not in json.dumps(needs)

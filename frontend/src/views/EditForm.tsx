@@ -1,6 +1,8 @@
 import { useState } from "preact/hooks";
 import { ApiError, post, type Item } from "../api";
 
+const shown = (value: unknown) => typeof value === "string" ? value : JSON.stringify(value);
+
 // Edits say which version they were based on: a change made meanwhile (by an agent, the CLI)
 // is refused with 409 and shown, instead of being silently overwritten.
 export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item | null) => void }) {
@@ -10,6 +12,7 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
   const [prRef, setPrRef] = useState(item.pr_ref ?? "");
   const [parent, setParent] = useState(item.parent ?? "");
   const [before, setBefore] = useState(item.isbefore.join(" "));
+  const [fieldText, setFieldText] = useState(Object.entries(item.fields).map(([k, v]) => `${k}=${shown(v)}`).join("\n"));
   const [error, setError] = useState("");
   const [base] = useState(item.version);  // the version the edit began from, whatever arrives live
 
@@ -30,6 +33,16 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
     const added = wanted.filter((id) => !item.isbefore.includes(id));
     const removed = item.isbefore.filter((id) => !wanted.includes(id));
     if (added.length) body.add = { isbefore: added };
+    // the kind's fields, as the TUI's form takes them: key=value lines; an empty value or a
+    // line taken out removes the key; only what changed is sent
+    const lines = fieldText.split("\n").map((l) => l.trim()).filter(Boolean);
+    const bad = lines.find((l) => !l.includes("="));
+    if (bad) { setError(`Fields: "${bad}" is not key=value`); return; }
+    const entered = new Map(lines.map((l) => [l.slice(0, l.indexOf("=")).trim(), l.slice(l.indexOf("=") + 1).trim()]));
+    const fields: Record<string, string | null> = {};
+    for (const [k, v] of entered) if (!(k in item.fields) ? v : shown(item.fields[k]) !== v) fields[k] = v || null;
+    for (const k of Object.keys(item.fields)) if (!entered.has(k)) fields[k] = null;
+    if (Object.keys(fields).length) body.fields = fields;
     if (removed.length) body.remove = { isbefore: removed };
     if (Object.keys(body).length === 0) { onDone(null); return; }
     try {
@@ -54,6 +67,9 @@ export function EditForm({ item, onDone }: { item: Item; onDone: (updated: Item 
       <label>Tags <input name="tags" value={tags} onInput={(e) => setTags((e.target as HTMLInputElement).value)} /></label>
       <label>PR <input name="pr_ref" value={prRef} onInput={(e) => setPrRef((e.target as HTMLInputElement).value)} /></label>
       <label>Parent (an item ID; empty: none) <input name="parent" value={parent} onInput={(e) => setParent((e.target as HTMLInputElement).value)} /></label>
+      <label>Fields (key=value, one a line; an empty value removes the key)
+        <textarea name="fields" rows={3} value={fieldText} onInput={(e) => setFieldText((e.target as HTMLTextAreaElement).value)} />
+      </label>
       <label>Must finish before (item IDs) <input name="isbefore" value={before} onInput={(e) => setBefore((e.target as HTMLInputElement).value)} /></label>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="buttons">
