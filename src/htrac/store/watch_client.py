@@ -206,7 +206,7 @@ def _exec_daemon(files: Files, root: Path | str) -> None:
         os.closerange(3, 1 << 16)  # nothing of the command's (pipes, the database) stays open
         os.chdir("/")
         # -I: `-m` imports nothing from the working directory, PYTHONPATH or the user site.
-        os.execv(sys.executable, [sys.executable, "-I", "-m", "htrac.store.watch", str(root),
+        os.execv(sys.executable, [sys.executable, "-I", "-m", "htrac.store.watch_daemon", str(root),
                                   os.path.dirname(files.names["dir"])])
     finally:
         os._exit(127)
