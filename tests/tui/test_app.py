@@ -209,8 +209,16 @@ async def test_app_parent_picker_and_clear(make_app, sample):
         assert tracker(root).show(ids["soft"]).parent == ids["epic"]
         await pilot.press("p")
         await settle(pilot, app)
+        for _ in range(200):  # the picker is open (a loaded machine can be slow to draw it)
+            if app.screen.query("#clear"):
+                break
+            await pilot.pause(0.05)
         await pilot.click("#clear")
         await settle(pilot, app)
+        for _ in range(200):  # the clear is written
+            if tracker(root).show(ids["soft"]).parent is None:
+                break
+            await pilot.pause(0.05)
     assert tracker(root).show(ids["soft"]).parent is None
 
 

@@ -11,22 +11,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import HtracError
-from ..service import (
-    discussion,
-    editwindow,
-    holdings,
-    humanops,
-    itemops,
-    moves,
-    readstate,
-    search,
-)
+
+# what the first frame needs; the actions' modules are imported when first used
+from ..service import holdings, readstate, search
 from ..service.cycles import graphs
 from ..service.neighbours import neighbours, recent, tags
 from ..service.tracker import Tracker
+
+if TYPE_CHECKING:
+    from ..service.itemops import UpdateRequest
 
 # tier -> the moves that are legal from it (verb, op type)
 MOVES = {"canonical": (("demote to workspace", "demote"),),
@@ -197,6 +193,8 @@ class Backend:
         return history(self.tracker, item_id)
 
     def edit_mode(self):
+        from ..service import editwindow
+
         return editwindow.status(self.tracker)
 
     def read_marks(self):
@@ -205,6 +203,8 @@ class Backend:
     # -- actions ------------------------------------------------------------------------------
 
     def discuss(self, item_id: str, message: str):
+        from ..service import discussion
+
         return discussion.post(self.tracker, item_id, message, ack_thread=True)
 
     def clear_discussion(self, item_id: str, seen: list[str]):
@@ -212,14 +212,20 @@ class Backend:
             ref, seen=seen), item_id, seen)
 
     def move(self, item_id: str, op_type: str):
+        from ..service import moves
+
         return moves.move(self.tracker, item_id, op_type)
 
     def add(self, **data):
+        from ..service import itemops
+
         return itemops.add_item(self.tracker, **data)
 
-    def update(self, item_id: str, request: itemops.UpdateRequest, version: str | None = None):
+    def update(self, item_id: str, request: UpdateRequest, version: str | None = None):
         """`request`, refused (StaleVersionError, nothing written) if the item is no longer at
         `version`, the one the form showed."""
+        from ..service import itemops
+
         request.expected_version = version or None
         return itemops.update_item(self.tracker, item_id, request)
 
@@ -227,9 +233,13 @@ class Backend:
         return self.tracker.update(item_id, set_={"parent": parent})
 
     def lock(self, item_id: str, names: list[str], unlock: bool, seen: list[str]):
+        from ..service import humanops
+
         return self._governing(humanops.lock_fields, item_id, seen, names, unlock=unlock)
 
     def freeze(self, item_id: str, frozen: bool, seen: list[str]):
+        from ..service import humanops
+
         return self._governing(humanops.unfreeze if frozen else humanops.freeze, item_id, seen)
 
     def _governing(self, fn, item_id: str, seen: list[str], *args, **kwargs) -> int:
@@ -245,9 +255,13 @@ class Backend:
             s.op.actor == me and s.op.type in ("lock", "unlock", "discuss_clear")))
 
     def repair(self, item_id: str):
+        from ..service import humanops
+
         return humanops.repair_drift(self.tracker, item_id)
 
     def switch_edit_mode(self, on: bool):
+        from ..service import editwindow
+
         editwindow.switch(self.tracker, on)
         return editwindow.status(self.tracker)
 

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.css.query import NoMatches
 
 from ...core.ids import REFERENCE
-from ...service.itemops import UpdateRequest
 from ..actions import ACTIONS, key_label
 from ..backend import MOVES, message_of
 from .forms import ChoiceForm, Confirm, ItemForm, MessageForm, Notice, PickItem, TextForm
@@ -172,6 +171,8 @@ class ItemActions:
             if not text:
                 return
             add, remove = _split_signed(text)
+            from ...service.itemops import UpdateRequest
+
             request = UpdateRequest(add={"isbefore": add} if add else {},
                                     remove={"isbefore": remove} if remove else {})
             await self.run_action(self.backend.update, item.id, request, None,
@@ -309,7 +310,9 @@ class EditForm(ItemForm):
     pass
 
 
-def _update_request(item, values: dict) -> UpdateRequest:
+def _update_request(item, values: dict):
+    from ...service.itemops import UpdateRequest
+
     request = UpdateRequest()
     if values["title"] != item.title:
         request.title = values["title"]
