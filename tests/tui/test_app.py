@@ -213,6 +213,8 @@ async def test_app_parent_picker_and_clear(make_app, sample):
             if app.screen.query("#clear"):
                 break
             await pilot.pause(0.05)
+        app.clear_notifications()  # "parent set" may still lie over the button
+        await pilot.pause(0.1)
         await pilot.click("#clear")
         await settle(pilot, app)
         for _ in range(200):  # the clear is written
