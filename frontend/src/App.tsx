@@ -11,6 +11,7 @@ import { ListView } from "./views/ListView";
 import { Detail } from "./views/Detail";
 import { NewItem } from "./views/NewItem";
 import { Activity } from "./views/Activity";
+import { Tree } from "./views/Tree";
 
 export function App() {
   const [session, setSession] = useState<SessionInfo | null>(null);
@@ -53,6 +54,7 @@ export function App() {
             <Route path="/board" component={Board} />
             <Route path="/list" component={ListView} />
             <Route path="/activity" component={Activity} />
+            <Route path="/tree" component={Tree} />
             <Route path="/new" component={NewItem} />
             <Route path="/items/:id" component={Detail} />
             <Route default component={NeedsYou} />

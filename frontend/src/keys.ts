@@ -26,7 +26,7 @@ export function useShortcuts(shortcuts: Shortcut[]) {
 }
 
 export const SHEET: [string, string][] = [
-  ["1", "Needs you"], ["2", "Board"], ["3", "List"], ["4", "Activity"], ["n", "New item"], ["/", "Query bar (list)"],
+  ["1", "Needs you"], ["2", "Board"], ["3", "List"], ["4", "Activity"], ["5", "Tree"], ["n", "New item"], ["/", "Query bar (list)"],
   ["E", "Open / close edit mode"],
   ["?", "This sheet"], ["Esc", "Close / back"],
   ["← → ↑ ↓ / h j k l", "Board: choose a card"], ["Shift + ← →  or  [ ]", "Board: move the card to the previous / next status"],

@@ -1,7 +1,7 @@
 """What the TUI offers, from the page in a real browser (Debian's Chromium): clearing a
 discussion (asked first), repairing a frozen item's drift, opening and closing edit mode with its
 banner, the activity view following a CLI change live, setting the parent and before links, and
-marking a discussion unread, the kind's fields."""
+marking a discussion unread, the kind's fields, and the tree of items under their parents."""
 
 from __future__ import annotations
 
@@ -130,3 +130,25 @@ def test_parent_before_links_and_unread_from_the_page(server, page):
     page.wait_for_selector("[role=status] >> text=Marked unread")
     needs = json.loads(server.htrac("--json", "check-messages", "--human"))
     assert item_id in json.dumps(needs)
+
+
+def test_tree_shows_items_under_their_parents_and_survives_a_loop(server, page):
+    epic = server.add("Tree epic")
+    child = server.add("Tree child", "--parent", epic)
+    grandchild = server.add("Tree grandchild", "--parent", child)
+    first, second = server.add("Loop one"), server.add("Loop two")
+    server.htrac("update", first, "--parent", second)
+    # the loop closed by hand, as an agent could write it (the CLI refuses loops)
+    [path] = server.repo.glob(f".agent/**/.{second}.ops")
+    with open(path, "a") as log:
+        log.write(serialize_op(make_op("update", by="agent", actor="bot_agent", clock=7,
+                                       body={"set": {"parent": first}})))
+    assert json.loads(server.htrac("--json", "show", second))["parent"] == first
+    log_in(page, server.origin)
+    page.keyboard.press("5")
+    page.wait_for_selector(f".tree li[data-id='{grandchild}']")
+    nested = f".tree > li[data-id='{epic}'] > ul > li[data-id='{child}'] > ul > li[data-id='{grandchild}']"
+    assert page.locator(nested).count() == 1
+    for item_id in (first, second):  # each shown once, one under the other
+        assert page.locator(f".tree li[data-id='{item_id}']").count() == 1
+    browser.screenshot(page, "tree")

@@ -8,7 +8,7 @@ import { useLive } from "../live";
 import { SHEET, useShortcuts } from "../keys";
 import { useSession } from "../session";
 
-const NAV: [string, string][] = [["/", "Needs you"], ["/board", "Board"], ["/list", "List"], ["/activity", "Activity"],
+const NAV: [string, string][] = [["/", "Needs you"], ["/board", "Board"], ["/list", "List"], ["/tree", "Tree"], ["/activity", "Activity"],
                                   ["/new", "New item"]];
 
 export function Layout({ children, onLogout }: { children: ComponentChildren; onLogout: () => void }) {
@@ -36,6 +36,7 @@ export function Layout({ children, onLogout }: { children: ComponentChildren; on
     { key: "2", label: "board", run: () => route("/board") },
     { key: "3", label: "list", run: () => route("/list") },
     { key: "4", label: "activity", run: () => route("/activity") },
+    { key: "5", label: "tree", run: () => route("/tree") },
     { key: "E", label: "edit mode", run: toggleEditMode },
     { key: "n", label: "new", run: () => route("/new") },
   ]);
