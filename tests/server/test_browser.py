@@ -129,8 +129,12 @@ def test_reply_lock_and_move_a_card_from_the_page(server, page):
     page.fill("#reply", "Looks good, **ship it**")
     page.click(".reply button[type=submit]")
     page.wait_for_selector(".message >> text=ship it")
-    page.check("input[name=lock-priority]")
+    # a click, not check(): check() fails when a live re-render (the reply's push arriving)
+    # lands between its click and its look at the box, which shows the item's state until the
+    # lock is written
+    page.click("input[name=lock-priority]")
     page.wait_for_selector(".badges >> text=locked 1")
+    assert page.is_checked("input[name=lock-priority]")
     log = ops_text(server, item_id)
     assert "Looks good, **ship it**" in log and "op: lock" in log and "- priority" in log
     page.goto(f"{server.origin}/board")
