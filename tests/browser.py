@@ -66,7 +66,13 @@ def log_in(page, origin: str) -> None:
     page.goto(origin + "/")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("[data-live=live]")
+    try:
+        page.wait_for_selector("[data-live=live]")
+    except Exception as exc:  # say what the page shows: login refused, offline, reconnecting
+        live = page.eval_on_selector_all("[data-live]", "els => els.map(e => e.dataset.live)")
+        text = page.inner_text("body")[:500]
+        raise AssertionError(f"not live after logging in ({exc.__class__.__name__}); "
+                             f"live state {live}, page: {text!r}") from exc
 
 
 def ops_text(server, item_id: str) -> str:
