@@ -10,7 +10,9 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +73,24 @@ class Server:
     scheme: str = "http"
     sessions: list = field(default_factory=list)
     device: str | None = None
+    # What the server printed after its first line, kept (the last lines) and drained as it
+    # comes: a pipe nobody reads fills up, and the server then blocks on its next log line.
+    output: deque = field(default_factory=lambda: deque(maxlen=400))
+    drains: list = field(default_factory=list)
+
+    def drain(self) -> None:
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                thread = threading.Thread(target=self._keep, args=(stream,), daemon=True)
+                thread.start()
+                self.drains.append(thread)
+
+    def _keep(self, stream) -> None:
+        try:
+            for line in stream:
+                self.output.append(line)
+        except (OSError, ValueError):  # closed by stop()
+            pass
 
     @property
     def origin(self) -> str:
@@ -119,6 +139,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        for thread in self.drains:  # the pipes end with the process: the drains finish
+            thread.join(5)
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
@@ -136,6 +158,7 @@ def start(repo: Path, env: dict[str, str], *args: str, python: str = sys.executa
         raise AssertionError(f"serve did not start: {line}{proc.stderr.read()}")
     port = int(line.split()[4].rsplit(":", 1)[1])
     server = Server(repo, env, proc, port)
+    server.drain()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
