@@ -22,10 +22,10 @@ clock (`core.lease`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from .ops import HUMAN
+from .record import field, record
 
 TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ RENEWALS_KEPT = 16  # the latest renewals a claim remembers (a reader may distru
 AT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ClaimRules:
     """What the fold needs from the configuration to judge claims."""
 
@@ -65,7 +65,7 @@ class ClaimRules:
 DEFAULT_RULES = ClaimRules()
 
 
-@dataclass(slots=True)
+@record()
 class Claim:
     """Who holds an item, since when, with which lease renewals and reserved paths."""
 
@@ -102,7 +102,7 @@ class Claim:
                 "from": self.taken_from, "nonce": self.nonce}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class LostClaim:
     """A claim op that had no effect, and why: what its writer must be told."""
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .claims import Claim, LostClaim
 from .problems import DAMAGED, Problem
+from .record import field, record
 
 TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
 if TYPE_CHECKING:
     from typing import Any
 
 
-@dataclass(slots=True)
+@record()
 class Entry:
     """One message in an item's discussion."""
 
@@ -36,7 +35,7 @@ class Entry:
         return data
 
 
-@dataclass(slots=True)
+@record()
 class Memo:
     """One must-remember entry, named by the nonce of the op that wrote it (`core.memory`)."""
 
@@ -51,7 +50,7 @@ class Memo:
                 "at": self.at}
 
 
-@dataclass(slots=True)
+@record()
 class Item:
     """An item as the fold compiled it from its op-log (a docstring of its own also spares
     `dataclass` working out a signature for one at every start)."""

@@ -9,8 +9,9 @@ the type's keys in `body`, exactly as read or as they will be written, so that
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from .record import field, record
 
 TYPE_CHECKING = False  # `typing` costs every read command; the annotations are strings
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ AGENT = "agent"
 NONCE_BYTES = 8  # 64 bits; the reference's 16 bits collide (DESIGN, point 6)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Op:
     """One line of an op-log: its type, when, by whom, its Lamport clock, nonce and body."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 DAMAGED = "damaged"  # bytes that could not be read as an op
 REJECTED = "rejected"  # an op that was read but may not take effect (schema or authority)
@@ -14,7 +14,7 @@ TAMPERED = "tampered"  # a human op says it saw an op the file no longer holds
 LOOP = "loop"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Problem:
     """Something wrong with an op or an item: its kind, why, and where in the log."""
 

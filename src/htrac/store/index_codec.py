@@ -12,26 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from dataclasses import fields
 
 from ..core.claims import Claim, LostClaim
 from ..core.item import Entry, Item, Memo
 from ..core.problems import Problem
+from ..core.record import fields
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..core.oplog import OpLog
 
-_ITEM = tuple(f.name for f in fields(Item))
-_ENTRY = tuple(f.name for f in fields(Entry))
-_PROBLEM = tuple(f.name for f in fields(Problem))
-_CLAIM = tuple(f.name for f in fields(Claim))
-_LOST = tuple(f.name for f in fields(LostClaim))
+_ITEM = fields(Item)
+_ENTRY = fields(Entry)
+_PROBLEM = fields(Problem)
+_CLAIM = fields(Claim)
+_LOST = fields(LostClaim)
 _DISCUSSION = _ITEM.index("discussion")
 _PROBLEMS = _ITEM.index("problems")
 _CLAIM_AT = _ITEM.index("claim")
 _LOST_AT = _ITEM.index("lost_claims")
-_MEMO = tuple(f.name for f in fields(Memo))
+_MEMO = fields(Memo)
 _MEMORY = _ITEM.index("memory")
 
 
@@ -66,7 +66,7 @@ def _op_fields() -> tuple[str, ...]:
     """`Op`'s field names: loaded only by what re-folds (`show` decodes items, never logs)."""
     from ..core.ops import Op
 
-    return tuple(f.name for f in fields(Op))
+    return fields(Op)
 
 
 def encode_log(log: OpLog) -> bytes:
