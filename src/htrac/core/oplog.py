@@ -30,6 +30,7 @@ MAX_OP_BYTES = 1 << 20
 _TAG = re.compile(r"  # ([0-9a-f]{4,64})$")
 _TAG_LINES = re.compile(r"  # ([0-9a-f]{4,64})$", re.MULTILINE)
 _OP_START = re.compile(r"^- ", re.MULTILINE)
+_NONCE = re.compile(r"[0-9a-f]{4,64}")
 
 
 @dataclass(slots=True)
@@ -231,7 +232,7 @@ def op_from_mapping(mapping: dict[str, Any]) -> Op:
         raise ValueError("'actor' must be a string")
     if not isinstance(clock, int) or isinstance(clock, bool) or not 0 <= clock < 1 << 62:
         raise ValueError(f"'clock' must be a non-negative integer, got {_show(clock)}")
-    if not isinstance(nonce, str) or not re.fullmatch(r"[0-9a-f]{4,64}", nonce):
+    if not isinstance(nonce, str) or not _NONCE.fullmatch(nonce):
         raise ValueError(f"'nonce' must be 4 to 64 lowercase hex digits, got {_show(nonce)}")
     if sig is not None and not isinstance(sig, str):
         raise ValueError("'sig' must be a string")

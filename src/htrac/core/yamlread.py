@@ -12,6 +12,7 @@ plain scalars resolve by YAML 1.2 core rules, so `on`, `yes` and `12:30` stay st
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .scalars import resolve_plain
@@ -41,19 +42,28 @@ def load_block(text: str) -> Any:
 
 # `key: scalar` lines recur across ops (`by: agent`, `status: done`, `parent:`), so their parse
 # is remembered; a line's meaning never depends on its neighbours once its indentation is gone.
+# Lines that hardly ever recur (a quoted value, a nonce) are not: they would only push the
+# recurring ones out. An empty flow list or mapping is remembered as a marker and made new on
+# every use, so no two values share a mutable object.
 _ENTRIES: dict[str, tuple[str, Any]] = {}
 _ENTRIES_MAX = 4096
 _BLOCK = object()  # `key:` with nothing after it: the value is on the following lines
+_EMPTY_LIST = object()
+_EMPTY_MAP = object()
+# A line that is neither blank nor a comment: its leading spaces, and its content up to the last
+# character that is not a space (what `lstrip(" ")` and `rstrip(" ")` leave).
+_LINE = re.compile(r"^( *)([^ \n#](?:[^\n]*[^ \n])?) *$", re.MULTILINE)
+# `key: 'text'` or `key: "text"` with no quote, backslash or comment inside: the common shape
+# of a quoted value, read without the general steps (which give the same result for it).
+_QUOTED = re.compile(r"([a-z_][a-z0-9_]*): (?:'([^']*)'|\"([^\"\\]*)\")")
 
 
 class _FastParser:
     def __init__(self, text: str) -> None:
-        self.lines: list[tuple[int, str]] = []
-        for raw in text.split("\n"):
-            stripped = raw.lstrip(" ")
-            if not stripped or stripped.startswith("#"):
-                continue
-            self.lines.append((len(raw) - len(stripped), stripped.rstrip(" ")))
+        # (indentation, content without surrounding spaces) of each line that is neither blank
+        # nor a comment, found by one scan instead of a loop over lines.
+        self.lines: list[tuple[int, str]] = [(len(spaces), content)
+                                             for spaces, content in _LINE.findall(text)]
         self.pos = 0
 
     def parse(self) -> Any:
@@ -86,7 +96,7 @@ class _FastParser:
             if not rest:
                 self.pos += 1
                 items.append(self._child(indent, depth, allow_same=False))
-            elif _is_mapping_entry(rest):
+            elif rest in _ENTRIES or _is_mapping_entry(rest):
                 # `- key: value` opens a mapping whose keys sit under `key`.
                 inner = indent + (len(content) - len(rest))
                 self.lines[self.pos] = (inner, rest)
@@ -100,24 +110,25 @@ class _FastParser:
 
     def _mapping(self, indent: int, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        while self.pos < len(self.lines):
-            ind, content = self.lines[self.pos]
-            if ind < indent:
-                break
-            if ind > indent:
+        lines, entries = self.lines, _ENTRIES  # locals: this loop runs for every line
+        end = len(lines)
+        while self.pos < end:
+            ind, content = lines[self.pos]
+            if ind != indent:
+                if ind < indent:
+                    break
                 raise _Unsupported
-            if content == "-" or content.startswith("- "):
+            if content[0] == "-" and (content == "-" or content[1] == " "):
                 break  # a sequence at this indent belongs to the enclosing node
-            entry = _ENTRIES.get(content)
+            entry = entries.get(content)
             if entry is None:
-                key, rest = _split_entry(content)
-                value = _scalar_or_flow(rest) if rest else _BLOCK
-                if len(_ENTRIES) >= _ENTRIES_MAX:
-                    _ENTRIES.clear()
-                if not isinstance(value, (list, dict)):  # only immutable values are shared
-                    _ENTRIES[content] = (key, value)
+                key, value = _entry(content)
             else:
                 key, value = entry
+                if value is _EMPTY_LIST:
+                    value = []
+                elif value is _EMPTY_MAP:
+                    value = {}
             if key in result:
                 raise YamlError(f"duplicate key {key!r}")
             self.pos += 1
@@ -133,6 +144,29 @@ class _FastParser:
         if ind > indent or (allow_same and ind == indent and is_seq):
             return self._node(ind, depth + 1)
         return None
+
+
+def _entry(content: str) -> tuple[str, Any]:
+    """The key and value of a `key: value` line (`_BLOCK` when the value is on the following
+    lines), remembered in `_ENTRIES` when the line is likely to recur."""
+    quoted = _QUOTED.fullmatch(content)
+    if quoted is not None:
+        key, single, double = quoted.groups()
+        return key, single if single is not None else double
+    key, rest = _split_entry(content)
+    value = _scalar_or_flow(rest) if rest else _BLOCK
+    if key == "nonce" or rest[:1] in ("'", '"'):
+        return key, value  # unique to one op: not worth remembering
+    if isinstance(value, (list, dict)):
+        if value:
+            return key, value  # only immutable values are shared
+        shared: Any = _EMPTY_LIST if isinstance(value, list) else _EMPTY_MAP
+    else:
+        shared = value
+    if len(_ENTRIES) >= _ENTRIES_MAX:
+        _ENTRIES.clear()
+    _ENTRIES[content] = (key, shared)
+    return key, value
 
 
 def _is_mapping_entry(text: str) -> bool:
