@@ -36,6 +36,12 @@ EDIT_MODE_CONTEXT = "edit-mode"
 ID_CHARS = 22  # 128 bits of base64url without padding
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# The same encoder made once, as `_ENCODER.encode` makes it on every call (every op of every
+# item folded is encoded): the C one, without the check for circular references — an op's
+# body is parsed YAML or built by htrac, never circular. None where `_json` is missing.
+_MAKE = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE = (_MAKE(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", True,
+                   False, True) if _MAKE is not None else None)
 
 
 def context_of(op: Op, item_id: str) -> str:
@@ -46,7 +52,8 @@ def context_of(op: Op, item_id: str) -> str:
 def canonical_bytes(op: Op, context: str) -> bytes:
     """The bytes a signature covers and an identity hashes (never the `sig` itself)."""
     header = [op.type, op.at, op.by, op.actor, op.clock, op.nonce]
-    text = _ENCODER.encode({"context": context, "header": header, "body": op.body})
+    value = {"context": context, "header": header, "body": op.body}
+    text = "".join(_C_ENCODE(value, 0)) if _C_ENCODE is not None else _ENCODER.encode(value)
     return DOMAIN + text.encode("utf-8")
 
 

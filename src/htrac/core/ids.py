@@ -40,10 +40,18 @@ def make_id(prefix: str, data: dict[str, Any], salt: str = "") -> str:
 
 
 def _words(data: dict[str, Any], salt: str) -> str:
-    import hashlib
+    return _spell(_canonical(data) + salt)
+
+
+def _canonical(data: dict[str, Any]) -> str:
     import json  # here: every command needs the patterns above, only `add` makes an ID
 
-    canonical = json.dumps(data, sort_keys=True) + salt
+    return json.dumps(data, sort_keys=True)
+
+
+def _spell(canonical: str) -> str:
+    import hashlib
+
     digest = hashlib.sha256(canonical.encode("utf-8")).digest()[:16]
     words = [int.from_bytes(digest[i:i + 2], "big") for i in range(0, 16, 2)]
     return "-".join(proquint(w) for w in words)
@@ -53,10 +61,11 @@ def hashes_to(item_id: str, data: dict[str, Any], salt: str) -> bool:
     """Is `item_id` the ID of an item created with `data` — plain, or salted with `salt` (the
     create op's nonce, as the writer salts when the plain ID's file already exists)?"""
     _, _, words = item_id.partition("-")
-    if not FULL_ID.fullmatch(item_id):
+    if not FULL_ID.fullmatch(item_id) or not isinstance(salt, str):
         return False
-    try:
-        return words in (_words(data, ""), _words(data, salt))
+    try:  # encoded once for both, and salted only when the plain ID is not it
+        canonical = _canonical(data)
+        return words == _spell(canonical) or words == _spell(canonical + salt)
     except (TypeError, ValueError):
         return False  # values JSON can't encode were never hashed into an ID
 
