@@ -9,6 +9,7 @@ transaction. Otherwise the same function runs in-process. Either way the rows ar
 
 from __future__ import annotations
 
+import marshal
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -56,7 +57,7 @@ def build_rows(job: Job, keys: list[tuple[str, str]]) -> Iterator[Row | None]:
         with context.Pool(workers) as pool:
             chunks = [keys[i:i + CHUNK] for i in range(0, len(keys), CHUNK)]
             for rows in pool.imap_unordered(_chunk, chunks):
-                yield from rows
+                yield from marshal.loads(rows)
     finally:
         _JOB = None
 
@@ -69,9 +70,11 @@ def _workers(count: int) -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def _chunk(keys: list[tuple[str, str]]) -> list[Row | None]:
+def _chunk(keys: list[tuple[str, str]]) -> bytes:
+    """The rows of `keys` as one marshal blob: a row is plain values (numbers, text, bytes,
+    tuples of them), and one blob crosses the pipe far cheaper than pickled tuples."""
     assert _JOB is not None
-    return [_row(_JOB, key) for key in keys]
+    return marshal.dumps([_row(_JOB, key) for key in keys])
 
 
 def _row(job: Job, key: tuple[str, str]) -> Row | None:
