@@ -31,6 +31,7 @@ _TAG = re.compile(r"  # ([0-9a-f]{4,64})$")
 _TAG_LINES = re.compile(r"  # ([0-9a-f]{4,64})$", re.MULTILINE)
 _OP_START = re.compile(r"^- ", re.MULTILINE)
 _NONCE = re.compile(r"[0-9a-f]{4,64}")
+_NOT_BODY = frozenset((*HEADER, SIGNATURE))
 
 
 @dataclass(slots=True)
@@ -217,11 +218,15 @@ def _read_block(block: _Block, text: str, log: OpLog) -> None:
 
 def op_from_mapping(mapping: dict[str, Any]) -> Op:
     """An Op from a parsed mapping; ValueError names the first header problem."""
-    for key in ("op", "at", "by", "clock", "nonce"):
-        if key not in mapping:
-            raise ValueError(f"missing required field '{key}'")
-    op_type, at, by, actor = (mapping.get(k) for k in ("op", "at", "by", "actor"))
-    clock, nonce, sig = mapping["clock"], mapping["nonce"], mapping.get(SIGNATURE)
+    try:
+        op_type, at, by = mapping["op"], mapping["at"], mapping["by"]
+        clock, nonce = mapping["clock"], mapping["nonce"]
+    except KeyError:
+        for key in ("op", "at", "by", "clock", "nonce"):
+            if key not in mapping:
+                raise ValueError(f"missing required field '{key}'") from None
+        raise
+    actor, sig = mapping.get("actor"), mapping.get(SIGNATURE)
     if not isinstance(op_type, str) or not op_type:
         raise ValueError("'op' must be a non-empty string")
     if not isinstance(at, str):
@@ -236,7 +241,7 @@ def op_from_mapping(mapping: dict[str, Any]) -> Op:
         raise ValueError(f"'nonce' must be 4 to 64 lowercase hex digits, got {_show(nonce)}")
     if sig is not None and not isinstance(sig, str):
         raise ValueError("'sig' must be a string")
-    body = {k: v for k, v in mapping.items() if k not in HEADER and k != SIGNATURE}
+    body = {k: v for k, v in mapping.items() if k not in _NOT_BODY}
     return Op(op_type, at, by, actor, clock, nonce, body, sig)
 
 
