@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from htrac.cli.discuss_cmd import gate_text, thread_text
 from htrac.cli.list_cmds import _dep_line, waiting_text
-from htrac.cli.render import list_row, show_text
+from htrac.cli.render import STATUS_WIDTH, _status, list_row, list_rows, show_text
 from htrac.core.config import load_config
 from htrac.core.display import MARK
 from htrac.core.item import Entry, Item
@@ -162,3 +162,14 @@ def test_render_guidance_note_lines_are_the_printers(found):
     plain = guidance.render([neutral(i) for i in found], config, now).splitlines()
     assert len(out) == len(plain)
     assert [line.split(" ")[0] for line in out] == [line.split(" ")[0] for line in plain]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(items(), max_size=6))
+def test_render_list_rows_is_list_row_for_every_row(found):
+    """`list_rows` (one f-string per row, for 20,000-row listings) prints what `list_row`
+    prints for each item, hostile titles and statuses and damaged items included."""
+    found += [Item(id=ITEM_ID, kind="", title=i.title, status=i.status) for i in found[:2]]
+    found.append(Item(id=ITEM_ID, kind=""))  # damaged, no status: shown as 'damaged'
+    width = max([STATUS_WIDTH, *(len(_status(i)) for i in found)])
+    assert list_rows(found) == [list_row(n, i, width) for n, i in enumerate(found, 1)]

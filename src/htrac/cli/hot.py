@@ -48,8 +48,9 @@ def ready_output(view: ReadyView, notices: list[Notice], *, json: bool,
         if view.broken:
             data["damaged_tiers"] = [{"tier": t, "problem": p} for t, p in view.broken]
         return as_json(data)
-    lines = [_noted(row, view.notes.get(i.id))
-             for row, i in zip(list_rows(items), items, strict=True)]
+    lines = list_rows(items)
+    if view.notes:  # leases that ran out: said beside their rows
+        lines = [_noted(row, view.notes.get(i.id)) for row, i in zip(lines, items, strict=True)]
     lines = lines or ["(no ready items)"]
     if view.unread:
         lines += ["", f"--- {len(view.unread)} item(s) with unread human message(s) ---"]
