@@ -18,6 +18,12 @@ index.md), so the cold build's command starts one and the rows after it use it; 
 at the end. `--scan` times every command a second time with the watcher off
 (`index: {watch: false}` in the copy's configuration, the watcher stopped), in rows marked
 "(no watcher)".
+
+`--pull-rounds N` (default 5) then times the first commands after a `git pull`: the copy is
+committed and cloned; in each round the clone changes `--pull-items` items (`htrac batch`,
+one process, its own cache) and commits, the copy pulls (a fast-forward), and the first
+`count-todos`, then `ready`, then `show` of a changed item after the pull are timed — the watcher
+running as a user's would, nothing else done for them.
 Prints a Markdown table. Not part of CI: timings depend on the machine and its load.
 """
 
@@ -220,6 +226,8 @@ def bench_size(size: int, args, htrac: list[str], ref: list[str] | None) -> dict
                      f"{count} commands ({used * 1000 / count:.1f} ms each, not in the rows)")
     else:
         NOTES.append(f"{repo.name}: watcher after the cold build: {pid}, at the end: {now}")
+    if args.pull_rounds:
+        results.update(bench_pull(repo, args, htrac, env))
     if args.scan:
         scanned = bench_scan(repo, runs, htrac, env)
         results = {key: value for name, timings in results.items()
@@ -237,6 +245,40 @@ def time_all(htrac: list[str], argvs: list[list[str]], repo: Path,
     for argv in argvs[1:]:
         mine.add(*run_once([*htrac, *argv], repo, env))
     return mine
+
+
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid",
+       "-c", "core.hooksPath=/dev/null"]
+
+
+def bench_pull(repo: Path, args, htrac: list[str],
+               env: dict[str, str]) -> dict[str, dict[str, Timing]]:
+    """The first commands after each `git pull` that brings `args.pull_items` changed items."""
+    quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, **quiet)
+    subprocess.run([*GIT, "commit", "-qm", "benchmark state"], cwd=repo, **quiet)
+    upstream = repo.with_name(f"{repo.name}-upstream")
+    shutil.rmtree(upstream, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(repo), str(upstream)], **quiet)
+    theirs = {**env, "HTRAC_CACHE_DIR": str(upstream.with_name(f"{upstream.name}-cache"))}
+    ids = first_ids(upstream, args.pull_items)
+    names = [f"after git pull ({len(ids)} items changed): first {name}"
+             for name in ("count-todos", "ready", "show")]
+    rows = {name: Timing() for name in names}
+    for n in range(args.pull_rounds):
+        lines = "".join(f"update {i} --priority {(n + k) % 5}\n" for k, i in enumerate(ids))
+        subprocess.run([*htrac, "batch", "-"], cwd=upstream, env=theirs, input=lines.encode(),
+                       **quiet)
+        subprocess.run([*GIT, "commit", "-qam", f"round {n}"], cwd=upstream, **quiet)
+        subprocess.run([*GIT, "pull", "-q", "--ff-only", str(upstream), "HEAD"], cwd=repo,
+                       **quiet)
+        for name, argv in zip(names, (["count-todos"], ["ready"], ["show", ids[n % len(ids)]]),
+                              strict=True):
+            rows[name].add(*run_once([*htrac, *argv], repo, env))
+    stop_watcher(upstream, htrac, theirs)
+    for name in names:
+        print(f"  {'':>7} {name:<28} htrac {rows[name].median_ms:8.0f} ms", file=sys.stderr)
+    return {name: {"htrac": timing} for name, timing in rows.items()}
 
 
 def bench_scan(repo: Path, runs: int, htrac: list[str],
@@ -335,6 +377,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scan", action="store_true",
                         help="also time every command with the watcher off")
+    parser.add_argument("--pull-rounds", type=int, default=5,
+                        help="rounds of the after-`git pull` rows (0: none)")
+    parser.add_argument("--pull-items", type=int, default=50,
+                        help="items changed upstream in each round")
     parser.add_argument("--commands", default="",
                         help="comma-separated names of the commands to time (default: all)")
     args = parser.parse_args()
