@@ -158,7 +158,8 @@ def _fields(item, held=None) -> Text:
         if out.plain:
             out.append("\n")
         mark = "🔒" if (lock_name or name) in locked else "  "
-        out.append(f"{mark}{name:<12}", style="dim")
+        # a name as wide as the column (`fields.statementLogin`) keeps two spaces before its value
+        out.append(f"{mark}{name:<12}" if len(name) < 12 else f"{mark}{name}  ", style="dim")
         out.append(value if isinstance(value, Text) else plain(value))
 
     line("status", item.status or "—")
