@@ -10,7 +10,6 @@ same results — tests hold the two equal.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from ..store.layout import TIERS
 
 if TYPE_CHECKING:
     from ..core.item import Item
+    from ..store.index import Index
     from .tracker import Tracker
 
 
@@ -59,26 +59,21 @@ def search(tracker: Tracker, query: str, *, tiers: tuple[str, ...] = TIERS,
 
 def _from_index(tracker: Tracker, terms: list[Term], tiers: tuple[str, ...],
                 limit: int | None) -> list[Hit] | None:
-    index = tracker.store.index
-    if index is None:
-        return None
     from ..store import index_fts
     from ..store.index import RANK
-    from ..store.index_db import IndexUnavailable
 
-    try:
+    def hits(index: Index) -> list[Hit]:
         db = index.refresh()
         rows = index_fts.query(db, fts_query(terms), [RANK[t] for t in tiers], limit)
-        hits = []
+        found = []
         for rank, item_id, score, snippet in rows:
             summary = db.execute("SELECT title, status, priority FROM items WHERE rank = ? "
                                  "AND id = ?", (rank, item_id)).fetchone()
-            hits.append(Hit(item_id, TIERS[rank], summary[0], summary[1], summary[2], score,
-                            _segments(snippet)))
-        return hits
-    except (IndexUnavailable, sqlite3.Error):
-        tracker.store.index = None
-        return None
+            found.append(Hit(item_id, TIERS[rank], summary[0], summary[1], summary[2], score,
+                             _segments(snippet)))
+        return found
+
+    return tracker.store.indexed(hits)
 
 
 def _segments(snippet: str) -> list[tuple[str, bool]]:

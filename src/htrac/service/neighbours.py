@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..core.summary import Listing
-from ..store.index_db import IndexUnavailable
 from ..store.layout import TIERS
 
 if TYPE_CHECKING:
@@ -26,14 +24,12 @@ class Neighbours:
 
 
 def neighbours(tracker: Tracker, item: Item) -> Neighbours:
-    index = tracker.store.index
-    if index is not None:
-        from ..store.index_neighbours import neighbours as indexed
+    from ..store.index_neighbours import neighbours as indexed
 
-        try:
-            return Neighbours(**indexed(index, item.id, item.isbefore, item.parent))
-        except (IndexUnavailable, sqlite3.Error):
-            tracker.store.index = None
+    found = tracker.store.indexed(lambda index: indexed(index, item.id, item.isbefore,
+                                                        item.parent))
+    if found is not None:
+        return Neighbours(**found)
     from .listing import deps
 
     found = deps(tracker, item.id)
@@ -52,14 +48,11 @@ class Activity:
 
 def recent(tracker: Tracker, limit: int = 100) -> list[Activity]:
     """The latest ops across the tracker, newest first: who did what, where."""
-    index = tracker.store.index
-    if index is not None:
-        from ..store.index_neighbours import recent_ops
+    from ..store.index_neighbours import recent_ops
 
-        try:
-            return [Activity(*entry) for entry in recent_ops(index, limit)]
-        except (IndexUnavailable, sqlite3.Error):
-            tracker.store.index = None
+    latest = tracker.store.indexed(lambda index: recent_ops(index, limit))
+    if latest is not None:
+        return [Activity(*entry) for entry in latest]
     found = []
     for tier in TIERS:
         for item_id in tracker.layout.item_ids(tier):
@@ -72,12 +65,9 @@ def recent(tracker: Tracker, limit: int = 100) -> list[Activity]:
 
 def tags(tracker: Tracker) -> list[str]:
     """Every tag some item carries."""
-    index = tracker.store.index
-    if index is not None:
-        from ..store.index_neighbours import all_tags
+    from ..store.index_neighbours import all_tags
 
-        try:
-            return all_tags(index)
-        except (IndexUnavailable, sqlite3.Error):
-            tracker.store.index = None
+    found = tracker.store.indexed(all_tags)
+    if found is not None:
+        return found
     return sorted({t for item in tracker.items(TIERS) for t in item.tags})

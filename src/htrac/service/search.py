@@ -4,12 +4,10 @@ ways give the same items in the same order (tests/store/test_index_search.py).""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
 from ..core import predicates
 from ..core.query import Query, parse
-from ..store.index_db import IndexUnavailable
 from ..store.layout import TIERS
 
 if TYPE_CHECKING:
@@ -68,10 +66,10 @@ def search(tracker: Tracker, query: Query | str, *, items: bool = False,
 
         with index.settled():  # the link graph and the rows: one look at the files
             _with_graph_facts(tracker, query, known)
-            try:
-                return indexed(index, query, known, items=items, limit=limit)
-            except (IndexUnavailable, sqlite3.Error):
-                tracker.store.index = None
+            rows = tracker.store.indexed(
+                lambda index: indexed(index, query, known, items=items, limit=limit))
+        if rows is not None:
+            return rows
     _with_graph_facts(tracker, query, known)
     chosen = evaluate(tracker, query, known)
     chosen = chosen[:limit] if limit else chosen
@@ -95,37 +93,30 @@ def count(tracker: Tracker, query: Query | str, *,
 
         with index.settled():
             _with_graph_facts(tracker, query, known)
-            try:
-                return indexed(index, query, known)
-            except (IndexUnavailable, sqlite3.Error):
-                tracker.store.index = None
+            found = tracker.store.indexed(lambda index: indexed(index, query, known))
+        if found is not None:
+            return found
     return len(search(tracker, query, known=known))
 
 
 def all_ids(tracker: Tracker) -> list[str]:
     """Every item's ID in the tracker (each once), sorted: what a unique prefix is unique
     among."""
-    index = tracker.store.index
-    if index is not None:
-        from ..store.index_search import ids
+    from ..store.index_search import ids
 
-        try:
-            return ids(index)
-        except (IndexUnavailable, sqlite3.Error):
-            tracker.store.index = None
+    found = tracker.store.indexed(ids)
+    if found is not None:
+        return found
     return sorted({i for tier in TIERS for i in tracker.store.layout.item_ids(tier)})
 
 
 def tier_counts(tracker: Tracker) -> dict[str, int]:
     """How many items each tier holds, in tier order (tiers with none left out)."""
-    index = tracker.store.index
-    if index is not None:
-        from ..store.index_search import tier_counts as indexed
+    from ..store.index_search import tier_counts as indexed
 
-        try:
-            return indexed(index)
-        except (IndexUnavailable, sqlite3.Error):
-            tracker.store.index = None
+    found = tracker.store.indexed(indexed)
+    if found is not None:
+        return found
     counts = {tier: len(tracker.store.layout.item_ids(tier)) for tier in TIERS}
     return {tier: n for tier, n in counts.items() if n}
 

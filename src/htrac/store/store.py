@@ -6,9 +6,10 @@ import hashlib
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import is_dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.config import Config
 from ..core.display import inline
@@ -19,6 +20,8 @@ from .aliases import AliasStash, cache_dir
 from .index import Index
 from .index_db import IndexUnavailable
 from .layout import TIERS, Layout
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from ..core.item import Item
@@ -114,32 +117,29 @@ class Store:
         return self.fold_log(tier, item_id, log, global_ops)
 
     def load(self, tier: str, item_id: str) -> Item:
-        if self.index is not None:
-            try:
-                item = self.index.item(tier, item_id)
-                if item is not None:
-                    return item
-            except (IndexUnavailable, sqlite3.Error):
-                self.index = None  # fold files for the rest of this command
+        item = self.indexed(lambda index: index.item(tier, item_id))
+        if item is not None:
+            return item
         return self.fold_log(tier, item_id, self.read_log(tier, item_id))
 
     def items(self, tiers: tuple[str, ...] = TIERS) -> list[Item]:
-        if self.index is not None:
-            try:
-                return self.index.items(tiers)
-            except (IndexUnavailable, sqlite3.Error):
-                self.index = None
-        return self.fold_items(tiers)
+        found = self.indexed(lambda index: index.items(tiers))
+        return found if found is not None else self.fold_items(tiers)
 
     def query(self, name: str, *args: Any, **options: Any) -> Any:
         """Ask the index one of its SQL questions (`index_queries.<name>`); None when the
         index can't be used, and the caller computes the answer from `items()` instead."""
-        if self.index is None:
-            return None
         from . import index_queries
 
+        return self.indexed(lambda index: getattr(index_queries, name)(index, *args, **options))
+
+    def indexed(self, question: Callable[[Index], T]) -> T | None:
+        """`question(index)`, or None when there is no index or it can't be used now: it is
+        dropped for the rest of the command, and the caller answers from the files."""
+        if self.index is None:
+            return None
         try:
-            return getattr(index_queries, name)(self.index, *args, **options)
+            return question(self.index)
         except (IndexUnavailable, sqlite3.Error):
             self.index = None
             return None
