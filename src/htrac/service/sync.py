@@ -18,7 +18,6 @@ tries and resets it.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import time
 from contextlib import ExitStack
@@ -27,14 +26,13 @@ from pathlib import Path
 
 from ..core.errors import HtracError, InvalidValueError
 from ..core.oplog import read_oplog
-from ..core.yamlread import YamlError, load_block
 from ..gitio import history
 from ..gitio import sync as gsync
 from ..gitio.run import GitError
 from ..store.appendlog import locked
 from ..store.layout import COMMITTED_TIERS, id_from_filename
+from .autosync import threshold
 
-DEFAULT_THRESHOLD = 80
 BREAKER_FAILURES = 3
 BREAKER_COOLDOWN = 30 * 60
 
@@ -80,13 +78,7 @@ class Syncer:
     # -- threshold and breaker -------------------------------------------------------------------
 
     def threshold(self) -> int:
-        raw = os.environ.get("TRACKER_AUTO_SYNC_THRESHOLD")
-        if raw is None:
-            raw = _config_threshold(self.tracker.layout.tracker_dir)
-        try:
-            return int(raw) if raw is not None else DEFAULT_THRESHOLD
-        except ValueError:
-            return DEFAULT_THRESHOLD
+        return threshold(self.tracker.layout.tracker_dir)
 
     def _state_path(self) -> Path:
         return self._state_file
@@ -258,15 +250,3 @@ def _message(pending: dict[str, int]) -> str:
                       for i in ids[:3])
     more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
     return f"tracker: {len(pending)} file(s), {sum(pending.values())} ops lines — {shown}{more}"
-
-
-def _config_threshold(tracker_dir: Path) -> str | None:
-    for name in ("config.yaml", "config.yaml.template"):
-        try:
-            raw = load_block((tracker_dir / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, YamlError):
-            continue
-        if isinstance(raw, dict) and "auto_sync_threshold" in raw:
-            return str(raw["auto_sync_threshold"])
-        return None
-    return None
