@@ -7,9 +7,11 @@ import click
 from ..core.display import block, inline, name
 from ..core.errors import InvalidValueError
 from ..core.item import Item
+from . import writes
 from .completion import item_argument
 from .context import Context, json_option, pass_ctx
 from .render import as_json
+from .writes import gate_text  # noqa: F401 (tests and other surfaces import it from here)
 
 
 @click.command()
@@ -42,17 +44,8 @@ def discuss(ctx: Context, ref: str, message: str | None, clear: bool, summarize:
     elif summarize is not None:
         discussion.summarize(ctx.tracker, ref, summarize)
     else:
-        try:
-            item = discussion.post(ctx.tracker, ref, message or "", ack_thread=ack_thread)
-        except discussion.UnreadThreadError as gate:
-            click.echo(gate_text(gate.item, gate.unread))
-            raise
-        if item.claim is not None or item.lost_claims:
-            from ..service.claimnotices import about_item
-            from .context import resolve_session
-            from .render import echo_notices
-
-            echo_notices(about_item(ctx.tracker, item, resolve_session(None)))
+        writes.post(ctx, ref, message or "", ack_thread)
+        return
     click.echo(as_json({"ok": True}, indent=None) if ctx.json else "discussed")
 
 
@@ -71,12 +64,4 @@ def thread_text(item: Item) -> str:
                       f"{summary}", "      " + block(entry.message, "      ")]
     if footer:
         lines += ["", *footer]
-    return "\n".join(lines)
-
-
-def gate_text(item: Item, unread) -> str:
-    lines = ["", "Not posted: a human wrote last on this item, and you have not acknowledged it:"]
-    lines += [f"  [{name(e.at)}] {name(e.actor)}: {inline(e.message)}" for e in unread]
-    lines += ["", "Read the thread, then post again with --ack-thread:",
-              f"  htrac discuss {item.id} \"<your reply>\" --ack-thread"]
     return "\n".join(lines)

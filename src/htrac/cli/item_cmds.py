@@ -7,44 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import InvalidValueError
-from . import hot
+from . import hot, writes
 from .completion import complete_kind, complete_status, item_argument, item_option
 from .context import Context, json_option, pass_ctx
 from .render import as_json, clean
-
-
-def parse_fields(pairs: tuple[str, ...], option: str = "--field") -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise InvalidValueError(f"{option} {pair!r}: use {option} key=value")
-        fields[key] = value
-    return fields
-
-
-def warn(messages: list[str]) -> None:
-    for message in messages:
-        click.echo(f"warning: {clean(message)}", err=True)
-
-
-def read_description(text: str | None, path: Path | None, stdin: bool) -> str:
-    given = [x for x in (text is not None, path is not None, stdin) if x]
-    if len(given) > 1:
-        raise InvalidValueError("give only one of --description, --description-file, "
-                                "--description-stdin")
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidValueError(f"--description-file {path}: {exc}") from None
-    if stdin:
-        try:
-            return sys.stdin.buffer.read().decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidValueError("--description-stdin: the input is not UTF-8 text") from None
-    return text or ""
 
 
 @click.command()
@@ -83,16 +49,11 @@ def add(ctx: Context, kind: str, title: str, status: str | None, priority: int,
         pr_ref: str | None, field_pairs: tuple[str, ...], force_field_key: bool,
         tier: str, links: tuple[str, ...], evidence: tuple[str, ...]) -> None:
     """Create an item and print its ID."""
-    from ..service.itemops import add_item
-
-    item, warnings = add_item(
-        ctx.tracker, force_field_key=force_field_key, links=links,
-        kind=kind, title=title, status=status, priority=priority, parent=parent, tags=tags,
-        isbefore=isbefore, pr_ref=pr_ref, fields=parse_fields(field_pairs), tier=tier,
-        evidence=evidence,
-        description=read_description(description, description_file, description_stdin))
-    warn(warnings)
-    click.echo(as_json({"id": item.id}, indent=None) if ctx.json else item.id)
+    writes.add(ctx, kind=kind, title=title, status=status, priority=priority, parent=parent,
+               tags=tags, isbefore=isbefore, description=description,
+               description_file=description_file, description_stdin=description_stdin,
+               pr_ref=pr_ref, field_pairs=field_pairs, force_field_key=force_field_key,
+               tier=tier, links=links, evidence=evidence)
 
 
 @click.command()

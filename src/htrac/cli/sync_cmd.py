@@ -6,30 +6,13 @@ import click
 
 from .context import Context, json_option, pass_ctx
 from .render import as_json, one_line
-
-# Commands after which auto-sync may run, and only when they wrote (`Tracker.wrote`): reading
-# a thread with `discuss ID` or `edit-mode status` never starts a git process.
-MUTATING = frozenset({
-    "add", "update", "discuss", "lock", "unlock", "freeze", "unfreeze", "repair-drift",
-    "promote", "demote", "stealth", "unstealth", "delete", "reconcile-reset", "batch",
-    "edit-mode", "delete-msg", "undelete-msg", "edit-msg-text", "recover",
-})
+from .writes import after_write
 
 
 def after_command(ctx: click.Context) -> None:
-    """Run auto-sync once a mutating command succeeded; its failures are notes, never errors."""
-    obj = ctx.obj
-    if ctx.invoked_subcommand not in MUTATING or not isinstance(obj, Context) or not obj.auto_sync:
-        return
-    if obj._tracker is None or not obj._tracker.wrote:
-        return
-    try:
-        from ..service.sync import Syncer
-        note = Syncer(obj.tracker).auto()
-    except Exception as exc:  # the command already succeeded; sync is best effort
-        note = f"auto-sync skipped: {exc}"
-    if note:
-        click.echo(one_line(note), err=True)
+    """Run auto-sync once a mutating command succeeded (`writes.after_write`)."""
+    if isinstance(ctx.obj, Context):
+        after_write(ctx.invoked_subcommand, ctx.obj)
 
 
 @click.command()

@@ -6,15 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import InvalidValueError
+from . import writes
 from .completion import complete_status, item_argument, item_option
-from .context import Context, json_option, pass_ctx, resolve_session
-from .item_cmds import parse_fields, read_description, warn
-from .render import as_json, echo_notices, one_line
-
-LINK_OPTIONS = (("isbefore", "isbefore link (this item must finish before ID)"),
-                ("duplicate-of", "duplicate-of link"),
-                ("not-duplicate-of", "not-duplicate-of link (silences similarity warnings)"))
+from .context import Context, json_option, pass_ctx
+from .writes import LINK_OPTIONS
 
 
 def _link_options(command):
@@ -76,55 +71,4 @@ def update(ctx: Context, ref: str, **opts) -> None:
 
     Prints `updated <ID>: <change>; <change>…`, or `updated` when nothing changed.
     """
-    from ..service.itemops import UpdateRequest, update_item
-
-    result = update_item(ctx.tracker, ref, _request(UpdateRequest, opts))
-    warn(result.warnings)
-    if result.item.claim is not None or result.item.lost_claims:
-        from ..service.claimnotices import about_item
-
-        echo_notices(about_item(ctx.tracker, result.item, resolve_session(None)))
-    if ctx.json:
-        data: dict = {"ok": True}
-        if result.changes:
-            data["changes"] = [{"field": c.field, "detail": c.detail} for c in result.changes]
-        click.echo(as_json(data, indent=None))
-    elif result.changes:
-        words = "; ".join(f"{c.field}: {c.detail}" for c in result.changes)
-        click.echo(f"updated {_short(result.item.id)}: {one_line(words)}")
-    else:
-        click.echo("updated")
-
-
-def _short(item_id: str) -> str:
-    from ..core.ids import short
-    return short(item_id)
-
-
-def _request(cls, opts: dict):
-    if opts["field_pairs"] and (opts["add_field_pairs"] or opts["remove_field"]):
-        raise InvalidValueError("--field and --add-field/--remove-field are mutually exclusive: "
-                                "use one style")
-    fields: dict = {**parse_fields(opts["field_pairs"]),
-                    **parse_fields(opts["add_field_pairs"], "--add-field")}
-    fields.update({key: None for key in opts["remove_field"]})
-    description = None
-    if (opts["description"] is not None or opts["description_file"] is not None
-            or opts["description_stdin"]):
-        description = read_description(opts["description"], opts["description_file"],
-                                       opts["description_stdin"])
-    add = {"tags": list(opts["add_tag"]), "links": list(opts["add_link"])}
-    remove = {"tags": list(opts["remove_tag"]), "links": list(opts["remove_link"])}
-    for name, _ in LINK_OPTIONS:
-        dest = name.replace("-", "_")
-        add[dest] = list(opts[f"add_{dest}"])
-        remove[dest] = list(opts[f"remove_{dest}"])
-    return cls(status=opts["status"], priority=opts["priority"], title=opts["title"],
-               parent=opts["parent"], clear_parent=opts["clear_parent"],
-               pr_ref=opts["pr_ref"], description=description,
-               add={k: v for k, v in add.items() if v},
-               remove={k: v for k, v in remove.items() if v},
-               add_blocked_by=list(opts["add_blocked_by"]),
-               remove_blocked_by=list(opts["remove_blocked_by"]),
-               fields=fields, force_field_key=opts["force_field_key"], note=opts["note"],
-               force=opts["force"], evidence=list(opts["evidence"]))
+    writes.update(ctx, ref, opts)
