@@ -143,3 +143,25 @@ def test_imports_quick_show_loads_only_the_item_it_prints(tmp_tracker, command):
     loaded = sorted(m for m in modules - startup_modules() if m in SHOW_QUICK_FORBIDDEN
                     or m.startswith(tuple(f"{name}." for name in SHOW_QUICK_FORBIDDEN)))
     assert loaded == []
+
+
+# The writes agents make all day (issue 19): a simple command line runs without click
+# (`cli.writeline`), and with auto-sync off without the sync machinery.
+WRITES = [("update", "SHOW", "--priority", "1"), ("--json", "update", "SHOW", "--status", "done"),
+          ("discuss", "SHOW", "a message"), ("discuss", "--ack-thread", "SHOW", "a message"),
+          ("add", "--kind", "work_item", "--title", "Another thing", "--tag", "t")]
+WRITE_FORBIDDEN = ("click", "htrac.cli.main", "htrac.cli.update_cmd", "htrac.cli.item_cmds",
+                   "htrac.cli.discuss_cmd", "htrac.cli.completion", "htrac.service.sync",
+                   "htrac.gitio.sync", "htrac.gitio.history")
+
+
+@pytest.mark.parametrize("command", WRITES)
+def test_imports_simple_writes_load_neither_click_nor_the_sync_machinery(tmp_tracker,
+                                                                        monkeypatch, command):
+    monkeypatch.setenv("TRACKER_AUTO_SYNC_THRESHOLD", "0")
+    modules = loaded_modules(tmp_tracker, *_with_item(command, tmp_tracker.add("Something")))
+    assert "htrac.cli.writes" in modules and "htrac.store.appendlog" in modules  # it wrote
+    loaded = sorted(m for m in modules if m.startswith(WRITE_FORBIDDEN))
+    assert loaded == []
+    heavy = sorted(m for m in modules if m.startswith(FORBIDDEN))
+    assert heavy == []

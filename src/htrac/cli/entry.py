@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # once after it), and for `show` one item reference that can't be taken for an option.
 FAST = ("ready", "count-todos", "hash-todos")
 FAST_WITH_ITEM = ("show",)
+# The writes agents make all day, run without click when the line is simple (`cli.writeline`).
+WRITES = ("update", "discuss", "add")
+COMPLETE_VAR = "_HTRAC_COMPLETE"  # click's shell completion: always click's
 
 
 def main() -> None:
@@ -43,6 +46,12 @@ def main() -> None:
         if statuses is not None and not json \
                 and guarded(lambda: quickly("list", False, statuses)) is True:
             return
+    if rest and rest[0] in WRITES and COMPLETE_VAR not in os.environ:
+        from .writeline import parse
+
+        line = parse(args)
+        if line is not None:
+            return run_write(*line)
     from .main import main as click_main
 
     click_main()
@@ -70,6 +79,29 @@ def run_fast(command: str, json: bool, *arguments: str) -> None:
     body = {"ready": hot.ready, "count-todos": hot.count_todos,
             "hash-todos": hot.hash_todos, "show": hot.show}[command]
     guarded(lambda: ordinarily(ctx, miss, lambda: body(ctx, *arguments)))
+
+
+def run_write(command: str, json: bool, params: dict) -> None:
+    """A write as its click command runs it: the same body (`cli.writes`), errors handled the
+    same way (`guarded`), auto-sync after it, the tracker closed at the end."""
+    from . import writes
+    from .state import Context
+
+    ctx = Context(json=json)
+
+    def body() -> None:
+        if command == "update":
+            writes.update(ctx, params.pop("ref"), params)
+        elif command == "discuss":
+            writes.post(ctx, params["ref"], params["message"], params["ack_thread"])
+        else:
+            writes.add(ctx, **params)
+        writes.after_write(command, ctx)
+
+    try:
+        guarded(body)
+    finally:
+        ctx.close()
 
 
 def quickly(command: str, json: bool, arguments: tuple[str, ...]) -> Miss | bool | None:
