@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
+    """The global options of one command, and its tracker once opened."""
     tracker_root: Path | None = None
     json: bool = False
     auto_sync: bool = True

@@ -55,6 +55,7 @@ SCOPES = ("all", "workspace")
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
+    """One custom field a kind declares (`fields_schema`)."""
     name: str
     type: str
     required: bool = False
@@ -65,6 +66,7 @@ class FieldSpec:
 
 @dataclass(frozen=True, slots=True)
 class Kind:
+    """A kind of item: its ID prefix, fields and statuses."""
     name: str
     prefix: str
     description: str = ""
@@ -118,6 +120,7 @@ class StatusSettings:
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """The tracker's configuration (config.yaml over the packaged defaults)."""
     kinds: dict[str, Kind]
     statuses: tuple[str, ...]
     blocking_statuses: tuple[str, ...]

@@ -33,6 +33,7 @@ TOGGLES = ("edit-mode-on", "edit-mode-off")
 
 @dataclass(slots=True)
 class Window:
+    """An edit-mode window: when it runs, how many edits it allows, what it saw."""
     start: datetime
     end: datetime
     cap: int

@@ -34,6 +34,7 @@ RESERVED_FIELD_NAMES = frozenset({
 
 @dataclass(frozen=True, slots=True)
 class Breach:
+    """A configuration rule an item breaks, and how to fix it."""
     level: str  # ERROR or WARNING
     message: str
     fix: str

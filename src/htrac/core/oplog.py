@@ -50,6 +50,7 @@ class OpLog:
 
 @dataclass(slots=True)
 class _Block:
+    """One op's lines as read, and what went wrong reading them."""
     tag: str | None
     first_line: int
     lines: list[str] = field(default_factory=list)

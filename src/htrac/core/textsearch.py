@@ -43,6 +43,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True, slots=True)
 class Term:
+    """One term of a text search: a token, or a phrase of several."""
     tokens: tuple[str, ...]  # folded tokens; a phrase has several
     prefix: bool = False     # the last token matches any token it starts
 

@@ -19,6 +19,7 @@ IGNORED = "ignored"  # valid, but nothing for it to do (a second create, an audi
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One op as the fold judged it (`htrac log --explain`, the history views)."""
     ident: str
     op: Op
     who: str  # the authority the op carries: human or agent

@@ -18,6 +18,7 @@ from ..core.ops import AGENT, HUMAN
 
 @dataclass(frozen=True, slots=True)
 class Actor:
+    """Who is writing: a name, and whether an agent or a human."""
     name: str
     by: str  # 'agent' or 'human'
 

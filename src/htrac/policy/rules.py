@@ -46,6 +46,7 @@ def is_frozen(locked: Iterable[str]) -> bool:
 
 @dataclass(frozen=True)
 class Rules:
+    """The authority rules the fold and the writer apply."""
     governance: Governance
     human_only_statuses: tuple[str, ...] = ("deleted",)
     baseline: frozenset[str] = frozenset()

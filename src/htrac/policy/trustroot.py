@@ -68,6 +68,7 @@ TRUST_DIR = Path(_TRUST_DIR)
 
 @dataclass(frozen=True, slots=True)
 class TrustRoot:
+    """The machine's trust root for a repository: what governs it, out of agents' reach."""
     path: Path
     repositories: tuple[str, ...]
     governance: Governance

@@ -29,6 +29,7 @@ Graphs = dict[str, dict[str, set[str]]]
 
 @dataclass(frozen=True, slots=True)
 class Loop:
+    """A loop of isbefore or parent links."""
     link: str  # "isbefore" or "parent"
     ids: tuple[str, ...]  # a closed path: the first ID is also the last
 

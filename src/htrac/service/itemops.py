@@ -24,6 +24,7 @@ LINKS = ("isbefore", "duplicate_of", "not_duplicate_of")
 
 @dataclass
 class UpdateRequest:
+    """What one `update` asks for, whichever surface it came from."""
     status: str | None = None
     priority: int | None = None
     title: str | None = None
@@ -64,6 +65,7 @@ class UpdateRequest:
 
 @dataclass
 class UpdateResult:
+    """The item after an update, what changed, and any warnings."""
     item: Item
     changes: list[Change]
     warnings: list[str] = field(default_factory=list)

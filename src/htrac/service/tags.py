@@ -21,6 +21,7 @@ from .values import tag_list
 
 @dataclass
 class TagRow:
+    """One tag as `htrac tags` lists it."""
     name: str
     count: int
     status: str

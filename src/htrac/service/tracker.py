@@ -37,6 +37,7 @@ CREATE_ATTEMPTS = 5
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """One change a write made, as a surface reports it."""
     field: str
     detail: str
 

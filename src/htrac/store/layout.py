@@ -22,6 +22,7 @@ COMMITTED_TIERS = ("canonical", "workspace")
 
 @dataclass(frozen=True, slots=True)
 class Layout:
+    """Where a tracker's files are, from its `.agent` directory."""
     root: Path  # the `.agent` directory
 
     @property

@@ -22,6 +22,7 @@ FILE_NAME = "tag_catalog.yaml"
 
 @dataclass
 class TagInfo:
+    """What the tag catalog records about one tag."""
     description: str = ""
     created_on: str | None = None
     last_modified: str | None = None
