@@ -160,6 +160,12 @@ class Store:
             ref = self.aliases.lookup(ref)
         if not REFERENCE.fullmatch(ref):
             raise InvalidValueError(f"not an item ID or prefix: {_printable(ref)}")
+        if FULL_ID.fullmatch(ref):
+            # A whole ID names the item whose file has exactly that name (in the first tier
+            # that has one): no directory is listed — at 10,000 items that is 5 ms of a write.
+            exact = [t for t in TIERS if os.path.lexists(self.layout.item_path(t, ref))]
+            if exact:
+                return exact[0], ref
         found: dict[str, list[str]] = {}
         for tier in TIERS:
             candidates = self.layout.item_ids_matching(tier, ref, self._listing(tier))
