@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .config import Config, FieldSpec, Kind
 from .item import Item
+from .record import record
 
 ERROR = "error"
 WARNING = "warning"
@@ -32,7 +32,7 @@ RESERVED_FIELD_NAMES = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Breach:
     """A configuration rule an item breaks, and how to fix it."""
     level: str  # ERROR or WARNING

@@ -11,12 +11,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import pwd
-from dataclasses import dataclass
 
 from ..core.ops import AGENT, HUMAN
+from ..core.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Actor:
     """Who is writing: a name, and whether an agent or a human."""
     name: str
