@@ -37,3 +37,26 @@ def test_clock_without_git_history_counts_the_file_only(tmp_path):
 def _discuss(tracker, item, message):
     from htrac.service.tracker import Tracker
     Tracker.open(tracker.path).discuss(item, message)
+
+
+def test_clock_counts_other_branches_for_a_tracker_below_the_repository_top(tmp_repo):
+    """The floor is read with paths relative to the tracker's directory (`./…`): a tracker in
+    a subdirectory of the repository sees its items' ops on other branches as one at the top."""
+    from htrac.service.tracker import Tracker, init_tracker
+    from tests.conftest import git
+
+    sub = tmp_repo / "project"
+    sub.mkdir()
+    init_tracker(sub)
+    item = Tracker.open(sub).add(kind="work_item", title="Below the top")
+    git(tmp_repo, "add", "-A")
+    git(tmp_repo, "commit", "-qm", "create")
+    git(tmp_repo, "checkout", "-qb", "feature")
+    for n in range(3):
+        Tracker.open(sub).discuss(item.id, f"on feature {n}")
+    git(tmp_repo, "commit", "-qam", "feature work")
+    path = sub / ".agent" / "tracker-workspace" / ".ops" / f".{item.id}.ops"
+    feature_max = max(op.clock for op in read_oplog(path.read_bytes()).ops)
+    git(tmp_repo, "checkout", "-q", "main")
+    Tracker.open(sub).discuss(item.id, "on main")
+    assert read_oplog(path.read_bytes()).ops[-1].clock == feature_max + 1

@@ -8,6 +8,7 @@ item file's lock, with the Lamport clock computed from what the file and the git
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
@@ -363,15 +364,13 @@ class Tracker:
         """(clock floor, locks in force) from the item's file on the Lamport branches and HEAD."""
         from .governance import refs_view
 
-        repo = self._repo_root()
-        if repo is None:
-            return 0, set()
-        try:
-            rel = path.resolve().relative_to(repo)
-        except ValueError:
-            return 0, set()
+        # Git reads `REF:./PATH` relative to the directory it runs in, so no process is spent
+        # finding the repository's top: a path that leads out of the repository (or a tracker
+        # outside one) makes git refuse the batch, and then nothing counts but the file itself.
+        here = self.layout.repo_root.resolve()
+        rel = Path(os.path.relpath(path.resolve(), here)).as_posix()
         rules = self.authority.rules if self.authority is not None else None
-        return refs_view(repo, rel.as_posix(), item_id, self.config, rules or self.policy,
+        return refs_view(here, f"./{rel}", item_id, self.config, rules or self.policy,
                          want_locks=not self.actor.is_human)
 
     def _repo_root(self) -> Path | None:
