@@ -3,6 +3,8 @@ without click, so the commands `cli.entry` runs directly can use it too."""
 
 from __future__ import annotations
 
+from ..core.record import record
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
@@ -10,18 +12,14 @@ if TYPE_CHECKING:
     from ..service.tracker import Tracker
 
 
+@record()
 class Context:
-    """The global options of one command, and its tracker once opened. A plain class: a
-    dataclass costs about a millisecond to create at import, on every command."""
-
-    def __init__(self, tracker_root: Path | None = None, json: bool = False,
-                 auto_sync: bool = True, session: str | None = None,
-                 _tracker: Tracker | None = None) -> None:
-        self.tracker_root = tracker_root
-        self.json = json
-        self.auto_sync = auto_sync
-        self.session = session  # --session, where a command takes it
-        self._tracker = _tracker
+    """The global options of one command, and its tracker once opened."""
+    tracker_root: Path | None = None
+    json: bool = False
+    auto_sync: bool = True
+    session: str | None = None  # --session, where a command takes it
+    _tracker: Tracker | None = None
 
     def close(self) -> None:
         """The command is over: let go of what its tracker holds open."""

@@ -21,17 +21,17 @@ before.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .causal import Placed, classic_key, commitment
 from .item import Entry, Item
 from .ops import HUMAN, Op
+from .record import record
 
 TOGGLES = ("edit-mode-on", "edit-mode-off")
 
 
-@dataclass(slots=True)
+@record()
 class Window:
     """An edit-mode window: when it runs, how many edits it allows, what it saw."""
     start: datetime

@@ -19,10 +19,10 @@ current status, who set it and what it cited (`Item.status_by`, `Item.evidence`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .ops import Op
+from .record import field, record
 
 if TYPE_CHECKING:
     from .item import Item
@@ -38,7 +38,7 @@ _VALUE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class EvidenceRule:
     """Which closing statuses need evidence, and what counts as evidence."""
 

@@ -18,12 +18,12 @@ make the whole item unreadable. Instead:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
 from .ops import HEADER, SIGNATURE, Op
 from .problems import DAMAGED, REJECTED, Problem
+from .record import field, record
 from .yamlread import YamlError, load_block
 
 MAX_OP_BYTES = 1 << 20
@@ -34,7 +34,7 @@ _NONCE = re.compile(r"[0-9a-f]{4,64}")
 _NOT_BODY = frozenset((*HEADER, SIGNATURE))
 
 
-@dataclass(slots=True)
+@record()
 class OpLog:
     """What a file holds: its ops in file order, and what could not be read."""
 
@@ -48,7 +48,7 @@ class OpLog:
         return max((op.clock for op in self.ops), default=0)
 
 
-@dataclass(slots=True)
+@record()
 class _Block:
     """One op's lines as read, and what went wrong reading them."""
     tag: str | None

@@ -9,7 +9,6 @@ reported, so that one bad value never hides a whole item.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from . import evidence, memory
@@ -29,6 +28,7 @@ from .ops import (
     Op,
     canonical_key,
 )
+from .record import record
 
 MAX_TITLE = 4096
 MAX_TEXT = 256 * 1024
@@ -57,7 +57,7 @@ class UnknownKeyError(SchemaError):
         self.key = key
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Vocabulary:
     """The configured names the schema checks values against."""
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidValueError
+from .record import record
 
 if TYPE_CHECKING:
     from .item import Item
@@ -41,7 +41,7 @@ _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Term:
     """One term of a text search: a token, or a phrase of several."""
     tokens: tuple[str, ...]  # folded tokens; a phrase has several

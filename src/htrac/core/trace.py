@@ -5,11 +5,11 @@ effect (and why not), and what it changed. The history view of every surface and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from .item import Item
 from .ops import Op
+from .record import record
 
 APPLIED = "applied"
 REJECTED = "rejected"
@@ -17,7 +17,7 @@ UNKNOWN = "unknown"
 IGNORED = "ignored"  # valid, but nothing for it to do (a second create, an audit record)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Step:
     """One op as the fold judged it (`htrac log --explain`, the history views)."""
     ident: str

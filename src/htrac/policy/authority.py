@@ -10,13 +10,13 @@ governance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.config import Config
 from ..core.errors import AuthorityError
 from ..core.evidence import EvidenceRule
+from ..core.record import record
 from . import lifecycle, trustroot
 from .actor import Actor, current_actor
 from .rules import Rules
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..core.ops import Op
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Authority:
     config: Config  # with the governing settings in `config.governance`
     actor: Actor

@@ -24,12 +24,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..core.identity import canonical_bytes, context_of, hex_id
 from ..core.ops import Op
+from ..core.record import record
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -72,7 +72,7 @@ def digest(op: Op, item_id: str) -> str:
     return hex_id(op, context_of(op, item_id))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Verifier:
     """Checks signatures against the human keys the governance trusts.
 

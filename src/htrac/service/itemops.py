@@ -14,6 +14,7 @@ from ..core.config import Kind
 from ..core.errors import AuthorityError, HtracError, InvalidValueError, StaleVersionError
 from ..core.ids import short
 from ..core.item import Item
+from ..core.record import field, record
 from . import discussion
 from .tracker import Change, Tracker
 from .values import check_field_name
@@ -21,41 +22,27 @@ from .values import check_field_name
 LINKS = ("isbefore", "duplicate_of", "not_duplicate_of")
 
 
+@record()
 class UpdateRequest:
-    """What one `update` asks for, whichever surface it came from. A plain class: a dataclass
-    costs about a millisecond to create at import, on every write."""
-
-    def __init__(self, status: str | None = None, priority: int | None = None,
-                 title: str | None = None, parent: str | None = None,
-                 clear_parent: bool = False, pr_ref: str | None = None,
-                 description: str | None = None, tags: list[str] | None = None,
-                 add: dict[str, list[str]] | None = None,
-                 remove: dict[str, list[str]] | None = None,
-                 add_blocked_by: list[str] | None = None,
-                 remove_blocked_by: list[str] | None = None,
-                 fields: dict[str, Any] | None = None, force_field_key: bool = False,
-                 note: str | None = None, expected_version: str | None = None,
-                 force: bool = False, evidence: list[str] | None = None) -> None:
-        self.status = status
-        self.priority = priority
-        self.title = title
-        self.parent = parent
-        self.clear_parent = clear_parent
-        self.pr_ref = pr_ref
-        self.description = description
-        self.tags = tags  # the whole list (the reference server's `set: {tags}`)
-        self.add: dict[str, list[str]] = {} if add is None else add
-        self.remove: dict[str, list[str]] = {} if remove is None else remove
-        self.add_blocked_by: list[str] = [] if add_blocked_by is None else add_blocked_by
-        self.remove_blocked_by: list[str] = [] if remove_blocked_by is None \
-            else remove_blocked_by
-        # a None value removes the key
-        self.fields: dict[str, Any] = {} if fields is None else fields
-        self.force_field_key = force_field_key
-        self.note = note
-        self.expected_version = expected_version  # the item's version the request was based on
-        self.force = force  # a human leaving the kind's lifecycle (policy.lifecycle)
-        self.evidence: list[str] = [] if evidence is None else evidence  # proves the status
+    """What one `update` asks for, whichever surface it came from."""
+    status: str | None = None
+    priority: int | None = None
+    title: str | None = None
+    parent: str | None = None
+    clear_parent: bool = False
+    pr_ref: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None  # the whole list (the reference server's `set: {tags}`)
+    add: dict[str, list[str]] = field(default_factory=dict)
+    remove: dict[str, list[str]] = field(default_factory=dict)
+    add_blocked_by: list[str] = field(default_factory=list)
+    remove_blocked_by: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)  # a None value removes the key
+    force_field_key: bool = False
+    note: str | None = None
+    expected_version: str | None = None  # the item's version the request was based on
+    force: bool = False  # a human leaving the kind's lifecycle (policy.lifecycle)
+    evidence: list[str] = field(default_factory=list)  # proves the status (service.evidence)
 
     def set_part(self) -> dict[str, Any]:
         scalars = {"status": self.status, "priority": self.priority, "title": self.title,
@@ -76,14 +63,12 @@ class UpdateRequest:
                     or self.add_blocked_by or self.remove_blocked_by or self.note is not None)
 
 
+@record()
 class UpdateResult:
     """The item after an update, what changed, and any warnings."""
-
-    def __init__(self, item: Item, changes: list[Change],
-                 warnings: list[str] | None = None) -> None:
-        self.item = item
-        self.changes = changes
-        self.warnings: list[str] = [] if warnings is None else warnings
+    item: Item
+    changes: list[Change]
+    warnings: list[str] = field(default_factory=list)
 
 
 def update_item(tracker: Tracker, ref: str, request: UpdateRequest) -> UpdateResult:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.config import Config, load_config
 from ..core.errors import AuthorityError, InvalidValueError, ItemExistsError, WriteError
 from ..core.policy import PERMISSIVE, Policy
+from ..core.record import record
 from ..store.layout import TIERS, Layout, find_root
 from ..store.store import Store
 from .governance import open_authority
@@ -35,34 +36,11 @@ DEFAULT_TIER = "workspace"
 CREATE_ATTEMPTS = 5
 
 
+@record(frozen=True)
 class Change:
-    """One change a write made, as a surface reports it; immutable. A plain class: a frozen
-    dataclass costs about a millisecond to create at import, on every write."""
-
-    __slots__ = ("field", "detail")
+    """One change a write made, as a surface reports it."""
     field: str
     detail: str
-
-    def __init__(self, field: str, detail: str) -> None:
-        object.__setattr__(self, "field", field)
-        object.__setattr__(self, "detail", detail)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Change):
-            return NotImplemented
-        return (self.field, self.detail) == (other.field, other.detail)
-
-    def __hash__(self) -> int:
-        return hash((self.field, self.detail))
-
-    def __repr__(self) -> str:
-        return f"Change(field={self.field!r}, detail={self.detail!r})"
 
 
 class Tracker:

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import TrackerNotFoundError
 from ..core.ids import FILE_ID, matches
+from ..core.record import record
 from .places import TIERS
 
 __all__ = ["TIERS", "COMMITTED_TIERS", "Layout", "find_root", "id_from_filename"]
 COMMITTED_TIERS = ("canonical", "workspace")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Layout:
     """Where a tracker's files are, from its `.agent` directory."""
     root: Path  # the `.agent` directory
