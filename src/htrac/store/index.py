@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import index_db, index_fts
+from . import index_arrivals, index_db, index_fts
 from .index_db import FORMAT_KEY, IndexUnavailable, transaction
 from .index_files import (
     Snapshot,
@@ -164,7 +164,7 @@ class Index:
         with self._write(db):
             db.execute("DELETE FROM items")
             db.execute("DELETE FROM blobs")
-            for table in ("links", "parents", "tags", "actors", "changelog",
+            for table in ("links", "parents", "tags", "actors", "changelog", "arrivals",
                           "editlogs", *index_fts.TABLES):
                 db.execute(f"DELETE FROM {table}")
             index_db.new_epoch(db)
@@ -340,6 +340,7 @@ class Index:
             self._stamps.record(RANK[tier], item_id, tuple(row), False)
         existing = self._existing(db, plan.read)
         fresh = [key for key in plan.read if key not in existing]
+        first = not db.execute("SELECT 1 FROM items LIMIT 1").fetchone()  # a build: no arrivals
         changed = [key for key in plan.read if key in existing]
         refold = sorted(plan.refold - set(plan.read))
         for tier in TIERS:
@@ -361,6 +362,9 @@ class Index:
             for tier, item_id in refold:
                 self._refold_item(db, tier, item_id)
                 progress.step()
+        if not first:
+            index_arrivals.record_new_files(db, [(RANK[t], i) for t, i in fresh])
+        index_arrivals.trim(db)
         if plan.fingerprint:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)",
                        (self.fingerprint,))
@@ -406,21 +410,25 @@ class Index:
             # Unreadable (permissions): keep the store's report, and look again next time.
             self._insert(db, self._row(tier, item_id, self._unreadable(tier, item_id), None))
             return
-        log = self._parse(db, tier, item_id, snap)
+        log, before = self._parse(db, tier, item_id, snap)
         self._insert(db, self._row(tier, item_id, log, snap))
+        index_arrivals.record(db, RANK[tier], item_id, before, log)
 
-    def _parse(self, db: sqlite3.Connection, tier: str, item_id: str, snap: Snapshot) -> OpLog:
+    def _parse(self, db: sqlite3.Connection, tier: str, item_id: str,
+               snap: Snapshot) -> tuple[OpLog, OpLog | None]:
+        """The file's log, and the log recorded for it before (None: none was)."""
         from ..core.oplog import read_oplog
         from .index_codec import decode_log
 
         row = db.execute("SELECT size, digest, log FROM items JOIN blobs USING (rank, id) "
                          "WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
-        if row and row[1] is not None and row[0] < len(snap.data):
-            log = parse_appended(decode_log(row[2]), row[0], row[1], snap.data)
+        before = decode_log(row[2]) if row else None
+        if before is not None and row[1] is not None and row[0] < len(snap.data):
+            log = parse_appended(before, row[0], row[1], snap.data)
             if log is not None:
-                return log
-        return read_oplog(snap.data)
+                return log, before
+        return read_oplog(snap.data), before
 
     def _refold_item(self, db: sqlite3.Connection, tier: str, item_id: str) -> None:
         from .index_codec import decode_log

@@ -85,6 +85,10 @@ CREATE TABLE IF NOT EXISTS changelog (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     rank INTEGER NOT NULL, id TEXT NOT NULL   -- id '*': every item of the tier (rank -1: all)
 );
+CREATE TABLE IF NOT EXISTS arrivals (   -- ops in the order this index first read them
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rank INTEGER NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL   -- op: index_arrivals.key
+);
 CREATE TABLE IF NOT EXISTS stamps (rank INTEGER PRIMARY KEY, blob BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS stampdelta (
     rank INTEGER NOT NULL, id TEXT NOT NULL,
@@ -100,7 +104,7 @@ CREATE TABLE IF NOT EXISTS editlogs (
 );
 """
 TABLES = ("meta", "items", "blobs", "links", "parents", "tags", "actors", "changelog",
-          "stamps", "stampdelta", "editlogs", *index_fts.TABLES)
+          "arrivals", "stamps", "stampdelta", "editlogs", *index_fts.TABLES)
 SCHEMA += ";" + index_fts.SCHEMA
 RETIRED = ("texts",)  # tables older formats had: dropped with the rest on a rebuild
 

@@ -26,7 +26,9 @@ import sys
 #       notes, links and evidence in the compiled item.
 #  12 — `fulltext` also answers the query language's words (a `refs` column: ID and pr_ref),
 #       so the `texts` table is gone.
-FORMAT_VERSION = 12
+#  13 — `arrivals`: ops in the order this index first read them (index_arrivals), so the
+#       activity view's order is not the `at` an op's writer chose.
+FORMAT_VERSION = 13
 # The field lists of the stored blobs (`index_codec.shape()`; a test keeps the two equal).
 SHAPE = "b519d34dc7d7011e"
 # A stored blob is also only as portable as marshal's format and the Python that wrote it.
