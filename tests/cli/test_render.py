@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from htrac.cli.discuss_cmd import gate_text, thread_text
 from htrac.cli.list_cmds import _dep_line, waiting_text
-from htrac.cli.render import STATUS_WIDTH, _status, list_row, list_rows, show_text
+from htrac.cli.render import (
+    STATUS_WIDTH,
+    _status,
+    as_json,
+    as_json_streamed,
+    list_row,
+    list_rows,
+    show_text,
+)
 from htrac.core.config import load_config
 from htrac.core.display import MARK
 from htrac.core.item import Entry, Item
@@ -173,3 +181,17 @@ def test_render_list_rows_is_list_row_for_every_row(found):
     found.append(Item(id=ITEM_ID, kind=""))  # damaged, no status: shown as 'damaged'
     width = max([STATUS_WIDTH, *(len(_status(i)) for i in found)])
     assert list_rows(found) == [list_row(n, i, width) for n, i in enumerate(found, 1)]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(JSON, max_size=4), st.dictionaries(st.text(max_size=5), JSON, max_size=3))
+def test_render_streamed_json_is_the_whole_json(elements, rest):
+    """`--json ready` writes its items one at a time: the bytes are `as_json`'s."""
+    rest.pop("ready", None)
+    assert "".join(as_json_streamed("ready", iter(elements), rest)) == as_json(
+        {"ready": elements, **rest})

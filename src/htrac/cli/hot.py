@@ -6,14 +6,17 @@ directly when the command line has nothing to parse; the click commands (`list_c
 from __future__ import annotations
 
 from ..core.display import inline
-from .render import as_json, echo, echo_notices, list_rows, show_text
+from .render import as_json, as_json_streamed, echo, echo_notices, echo_pieces, list_rows, show_text
 
 TYPE_CHECKING = False  # `cli.quick` prints through these too, and can't afford `typing`
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ..core.item import Item
     from ..service.claimnotices import Notice
     from ..service.holdings import Holding
     from ..service.listing import ReadyView
+    from ..service.tracker import Tracker
     from .state import Context
 
 
@@ -22,32 +25,42 @@ def ready(ctx: Context, limit: int | None = None) -> None:
     from ..service.claimnotices import mark_told, untold
     from ..service.listing import ready_view
 
-    view = ready_view(ctx.tracker, summary=not ctx.json)
+    view = ready_view(ctx.tracker, summary=True)
     notices = untold(ctx.tracker, lambda: _session(ctx), view.claimed)
-    echo(ready_output(view, notices, json=ctx.json, limit=limit))
+    if ctx.json:
+        echo_pieces(ready_json(ctx.tracker, view, notices, limit=limit))
+    else:
+        echo(ready_output(view, notices, limit=limit))
     mark_told(ctx.tracker, notices)
 
 
-def ready_output(view: ReadyView, notices: list[Notice], *, json: bool,
-                 limit: int | None = None) -> str:
-    """What `ready` prints: whole items as JSON, or numbered rows of summaries as text."""
+def ready_json(tracker: Tracker, view: ReadyView, notices: list[Notice], *,
+               limit: int | None = None) -> Iterator[str]:
+    """What `--json ready` prints, in pieces: whole items, each decoded as it is written."""
+    from ..service.listing import whole
+
+    rows = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
+    rest: dict = {}
+    if view.notes:
+        rest["expired_claims"] = [{"id": i, "note": n} for i, n in view.notes.items()]
+    if notices:
+        rest["lost_claims"] = [n.text for n in notices]
+    if view.unread:
+        rest["items_with_unread_messages"] = [
+            {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
+             "unread_count": len(i.unread_human())} for i in whole(tracker, view.unread)]
+    if view.damaged:
+        rest["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
+                                 for i in view.damaged]
+    if view.broken:
+        rest["damaged_tiers"] = [{"tier": t, "problem": p} for t, p in view.broken]
+    return as_json_streamed("ready", (i.as_dict(include_deleted=False)
+                                      for i in whole(tracker, rows)), rest)
+
+
+def ready_output(view: ReadyView, notices: list[Notice], *, limit: int | None = None) -> str:
+    """What `ready` prints as text: numbered rows of summaries, then what else it must say."""
     items = view.ready[:limit] if limit else view.ready  # 0: no limit, as in the reference
-    if json:
-        data: dict = {"ready": [i.as_dict(include_deleted=False) for i in items]}
-        if view.notes:
-            data["expired_claims"] = [{"id": i, "note": n} for i, n in view.notes.items()]
-        if notices:
-            data["lost_claims"] = [n.text for n in notices]
-        if view.unread:
-            data["items_with_unread_messages"] = [
-                {"id": i.id, "title": i.title, "status": i.status, "priority": i.priority,
-                 "unread_count": len(i.unread_human())} for i in view.unread]
-        if view.damaged:
-            data["damaged_items"] = [{"id": i.id, "tier": i.tier, "problems": len(i.problems)}
-                                     for i in view.damaged]
-        if view.broken:
-            data["damaged_tiers"] = [{"tier": t, "problem": p} for t, p in view.broken]
-        return as_json(data)
     lines = list_rows(items)
     if view.notes:  # leases that ran out: said beside their rows
         lines = [_noted(row, view.notes.get(i.id)) for row, i in zip(lines, items, strict=True)]

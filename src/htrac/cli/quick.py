@@ -30,5 +30,5 @@ def answer(state: Hot, command: str, json: bool, arguments: tuple[str, ...]) -> 
         return None if item is None else hot.show_output(item, json=json)
     if command == "ready" and not json:
         view = quick.ready_view(state)
-        return None if view is None else hot.ready_output(view, [], json=False)  # type: ignore[arg-type]
+        return None if view is None else hot.ready_output(view, [])  # type: ignore[arg-type]
     return None

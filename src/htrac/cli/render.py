@@ -12,6 +12,7 @@ __all__ = ["clean", "one_line", "echo", "as_json", "show_text", "entry_head", "l
 
 TYPE_CHECKING = False  # `typing` is not imported on the hot read path
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
     from ..core.item import Entry, Item
@@ -37,6 +38,32 @@ def as_json(data: Any, *, indent: int | None = 2, sort_keys: bool = False) -> st
     import json  # only --json answers need it
 
     return json.dumps(data, indent=indent, sort_keys=sort_keys)
+
+
+def as_json_streamed(key: str, elements: Iterable[Any], rest: dict[str, Any]) -> Iterator[str]:
+    """`as_json({key: list(elements), **rest})`, in pieces: each element is encoded when it
+    comes, so a listing of 20,000 whole items is never held at once (`--json ready`)."""
+    import json
+
+    yield "{\n  " + json.dumps(key) + ": ["
+    empty = True
+    for element in elements:  # JSON text has no raw newline but its own: indent those
+        yield ("\n    " if empty else ",\n    ") + json.dumps(element, indent=2).replace(
+            "\n", "\n    ")
+        empty = False
+    yield "]" if empty else "\n  ]"
+    for field, value in rest.items():
+        yield ",\n  " + json.dumps(field) + ": " + json.dumps(value, indent=2).replace(
+            "\n", "\n  ")
+    yield "\n}"
+
+
+def echo_pieces(pieces: Iterable[str]) -> None:
+    """`echo("".join(pieces))` without joining them."""
+    for piece in pieces:
+        sys.stdout.write(piece)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 def _value(value: Any) -> str:

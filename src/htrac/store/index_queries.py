@@ -12,7 +12,7 @@ itself, through the functions that take a database: so this module imports nothi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..core.summary import Summary
 from .places import RANK
@@ -97,6 +97,20 @@ def _ready(db: sqlite3.Connection, tiers: Sequence[str], blocking: Sequence[str]
         f"AND damaged = 0 AND duplicate = 0 AND conflict = 0 AND rank IN ({ranks})",
         tuple(blocking))}
     return [decode_item(blobs[key]) for key in keys]
+
+
+def decoded(index: Index, keys: Sequence[tuple[str, str]]) -> Iterator[Item]:
+    """The compiled items of `keys` (tier, ID) as the index holds them now, decoded one at a
+    time — a listing's rows, right after the listing refreshed the index (an item gone since
+    is skipped)."""
+    from .index_codec import decode_item
+
+    db = index._connect()
+    for tier, item_id in keys:
+        row = db.execute("SELECT item FROM blobs WHERE rank = ? AND id = ?",
+                         (RANK[tier], item_id)).fetchone()
+        if row is not None:
+            yield decode_item(row[0])
 
 
 def blocking_rows(index: Index, tiers: Sequence[str],
