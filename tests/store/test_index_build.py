@@ -23,11 +23,18 @@ import os, sys
 from htrac.store import index_build
 mode, pids = sys.argv[1], sys.argv[2]
 index_build.PARALLEL_MIN, index_build.CHUNK = 8, 5
-index_build._workers = (lambda n: 2) if mode == "parallel" else (lambda n: 1)
-row = index_build._row
+index_build._workers = (lambda n: 1) if mode == "in-process" else (lambda n: 2)
+row, parent, read = index_build._row, os.getpid(), []
 def recorded(job, key):
     with open(pids, "a") as out:
         out.write(f"{os.getpid()}\\n")
+    read.append(key)
+    if mode == "dying" and os.getpid() != parent and len(read) == 3:
+        try:  # the first worker to reach its third file dies there, mid-chunk
+            os.close(os.open(pids + ".died", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os._exit(3)
+        except FileExistsError:
+            pass
     return row(job, key)
 index_build._row = recorded
 from htrac.cli.entry import main
@@ -57,14 +64,15 @@ def odd_files(repo: Path) -> None:
     os.symlink(files[2], ops / ".WI-alink.ops")
 
 
-def build(repo: Path, cache: Path, mode: str) -> tuple[Path, set[int]]:
+def build(repo: Path, cache: Path, mode: str) -> tuple[Path, set[int], bool]:
+    """The index built, the worker processes that read files, and whether the parent did."""
     pids = cache.parent / f"{mode}.pids"
     env = {**os.environ, "HTRAC_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", BUILD, mode, str(pids)], cwd=repo, env=env,
                           capture_output=True, text=True, check=True)
     parent = int(done.stdout.split()[-1])
-    readers = {int(line) for line in pids.read_text().split()} - {parent}
-    return cache_dir_of(repo, cache), readers
+    readers = {int(line) for line in pids.read_text().split()}
+    return cache_dir_of(repo, cache), readers - {parent}, parent in readers
 
 
 def cache_dir_of(repo: Path, cache: Path) -> Path:
@@ -109,16 +117,33 @@ def contents(path: Path) -> dict[str, list]:
     return found
 
 
-def test_parallel_build_writes_the_rows_an_in_process_build_writes(tmp_path):
+def built_tracker(tmp_path: Path) -> Path:
     repo = generated(tmp_path / "tracker", 90)
     odd_files(repo)
     time.sleep(2.1)  # every file older than the racy window: both builds see the same stamps
-    parallel, readers = build(repo, tmp_path / "cache-parallel", "parallel")
-    assert len(readers) == 2  # the files were read by two forked workers, not the parent
-    in_process, readers = build(repo, tmp_path / "cache-in-process", "in-process")
-    assert not readers
+    return repo
+
+
+def test_parallel_build_writes_the_rows_an_in_process_build_writes(tmp_path):
+    repo = built_tracker(tmp_path)
+    parallel, workers, parent_read = build(repo, tmp_path / "cache-parallel", "parallel")
+    assert len(workers) == 2 and not parent_read  # two forked workers read every file
+    in_process, workers, parent_read = build(repo, tmp_path / "cache-in-process", "in-process")
+    assert not workers and parent_read
     one, other = contents(parallel), contents(in_process)
     assert len(one["items"]) == 95
     assert any(row[13] for row in one["items"])  # some item is damaged
+    for table in one:
+        assert one[table] == other[table], table
+
+
+def test_a_worker_that_dies_loses_nothing(tmp_path):
+    repo = built_tracker(tmp_path)
+    dying, workers, parent_read = build(repo, tmp_path / "cache-dying", "dying")
+    assert (tmp_path / "dying.pids.died").exists()
+    assert len(workers) == 2 and parent_read  # the parent built the chunk the dead one held
+    in_process, _, _ = build(repo, tmp_path / "cache-in-process", "in-process")
+    one, other = contents(dying), contents(in_process)
+    assert len(one["items"]) == 95
     for table in one:
         assert one[table] == other[table], table
