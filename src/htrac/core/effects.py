@@ -46,6 +46,8 @@ def apply(item: Item, op: Op, who: str) -> None:
 
 
 def _unique(values: list[Any]) -> list[Any]:
+    if not values:
+        return []  # most sets are empty: spare building a dictionary for them
     return list(dict.fromkeys(values))
 
 
