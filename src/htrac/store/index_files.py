@@ -28,6 +28,7 @@ from stat import S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG
 # more than that needs: hashing, patterns and the layout are loaded where they are used.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from pathlib import Path
 
     from ..core.oplog import OpLog
@@ -94,10 +95,17 @@ def stamp_names(directory: Path | str, names: Iterable[str]) -> dict[str, Stamp 
 
 
 def is_item_id(name: str) -> bool:
-    """Is `name` (from `scan_dir`) an ID htrac lists? Checked only for files not seen before."""
-    from .layout import id_from_filename
+    """Is `name` (from `scan_dir`) an ID htrac lists (`layout.id_from_filename` of its file
+    name)? Checked only for files not seen before — every file of a first build, twice."""
+    global _FILE_ID
+    if _FILE_ID is None:  # loaded on first use: the hot read path imports this module
+        from ..core.ids import FILE_ID
 
-    return id_from_filename(f".{name}.ops") == name
+        _FILE_ID = FILE_ID
+    return _FILE_ID.fullmatch(name) is not None
+
+
+_FILE_ID: re.Pattern[str] | None = None
 
 
 def is_racy(stamp: Stamp) -> bool:
