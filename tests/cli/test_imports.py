@@ -86,10 +86,11 @@ def test_imports_hot_commands_load_neither_click_nor_the_write_half(tmp_tracker,
 
 
 # What the quick way (`service.quick`) may load beyond the interpreter's own start-up: no
-# configuration parser, policy, dataclasses, typing, json or click.
+# configuration parser, policy, dataclasses, typing, json, click or pathlib.
 QUICK_FORBIDDEN = ("htrac.core.config", "htrac.service.tracker", "htrac.policy.trustroot",
                    "htrac.policy.authority", "htrac.store.index", "htrac.store.store",
-                   "htrac.cli.state", "dataclasses", "typing", "json", "click", "inspect")
+                   "htrac.cli.state", "dataclasses", "typing", "json", "click", "inspect",
+                   "pathlib")
 
 
 @pytest.mark.parametrize("command", [("ready",), ("count-todos",), ("count-todos", "--json"),

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 from ..core.errors import HtracError
 from ..store import index_queries, places, quickindex
 from ..store.aliases import AliasStash
-from ..store.private import private_dir
+from ..store.private import private_path
 from . import openmemo
 from .queries import todo_hash_of
 
@@ -79,7 +78,7 @@ def open_hot(start: str | None = None) -> Hot | Miss:
     if root is None:
         return Miss()
     try:  # what another user could write is not trusted: its index, its memo
-        cache = str(private_dir(Path(places.cache_dir(root)), what="htrac's cache directory"))
+        cache = private_path(places.cache_dir(root), what="htrac's cache directory")
     except (OSError, HtracError):
         return Miss()  # the ordinary way says what is wrong, and records nothing there
     now = openmemo.inputs(root)
@@ -145,7 +144,7 @@ def listed(hot: Hot, statuses: tuple[str, ...]) -> list[Summary] | None:
                                    sorted(set(statuses)) if statuses else None, None, True)
     if any(row.claimed for row in rows):  # type: ignore[union-attr]
         return None
-    AliasStash(Path(hot.root)).save([i.id for i in rows])
+    AliasStash(hot.root).save([i.id for i in rows])
     return rows  # type: ignore[return-value]
 
 
@@ -175,7 +174,7 @@ def ready_view(hot: Hot) -> View | None:
     ready = index_queries._ready(db, tiers, hot.tuple_of("blocking"), hot.tuple_of("resolved"),
                                  True)
     unread = index_queries._with_unread(db, hot.tuple_of("scope"), True)
-    AliasStash(Path(hot.root)).save([i.id for i in ready])
+    AliasStash(hot.root).save([i.id for i in ready])
     return View(ready, unread)  # type: ignore[arg-type]
 
 
@@ -237,7 +236,7 @@ def _resolve(hot: Hot, ref: str) -> tuple[int, str] | None:
     an index found fresh, which are the tier directories' item files — or None."""
     if ref.startswith(":"):
         try:
-            ref = AliasStash(Path(hot.root)).lookup(ref)
+            ref = AliasStash(hot.root).lookup(ref)
         except HtracError:
             return None
     from ..core.ids import REFERENCE, matches

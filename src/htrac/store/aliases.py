@@ -9,18 +9,21 @@ other scripts' digits).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
-from pathlib import Path
 
 from ..core.errors import NotFoundError
-from .private import private_dir
+from . import places
+from .private import private_path
+
+TYPE_CHECKING = False  # the hot read path numbers its lists without `pathlib`
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ALIAS = re.compile(r":([0-9]+)")
 RECHECK_S = 2.0
-_CHECKED: dict[Path, tuple[Path, float]] = {}
+_CHECKED: dict[str, tuple[str, float]] = {}
 
 
 def cache_dir(tracker_root: Path) -> Path:
@@ -28,18 +31,20 @@ def cache_dir(tracker_root: Path) -> Path:
     watcher, stop-hook state): made 0700, or refused when someone else could have written it
     (`store.private`) — with `HTRAC_CACHE_DIR` or `XDG_CACHE_HOME` on a shared path another
     user could make it first and plant a forged index."""
-    base = os.environ.get("HTRAC_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "htrac") if xdg else os.path.expanduser("~/.cache/htrac")
-    key = hashlib.sha256(str(tracker_root.resolve()).encode()).hexdigest()[:16]
-    path = Path(base) / key
+    from pathlib import Path
+
+    return Path(cache_path(str(tracker_root)))
+
+
+def cache_path(tracker_root: str) -> str:
+    """`cache_dir`, as text."""
+    path = places.cache_dir(tracker_root)
     checked = _CHECKED.get(path)
     if checked is not None and time.monotonic() - checked[1] < RECHECK_S:
         return checked[0]  # one command asks several times: check once (a server: now and then)
     try:
-        real = private_dir(path, what="htrac's cache directory",
-                           elsewhere="set HTRAC_CACHE_DIR to a directory of your own")
+        real = private_path(path, what="htrac's cache directory",
+                            elsewhere="set HTRAC_CACHE_DIR to a directory of your own")
         _CHECKED[path] = (real, time.monotonic())
         return real
     except OSError:
@@ -49,20 +54,22 @@ def cache_dir(tracker_root: Path) -> Path:
 
 
 class AliasStash:
-    def __init__(self, tracker_root: Path) -> None:
-        self.path = cache_dir(tracker_root) / "last_list"
+    def __init__(self, tracker_root: Path | str) -> None:
+        self.path = os.path.join(cache_path(str(tracker_root)), "last_list")
 
     def save(self, ids: list[str]) -> None:
         try:
-            tmp = self.path.with_name(f".last_list.{os.getpid()}")
-            tmp.write_text("".join(f"{i}\n" for i in ids), encoding="utf-8")
+            tmp = os.path.join(os.path.dirname(self.path), f".last_list.{os.getpid()}")
+            with open(tmp, "w", encoding="utf-8") as out:
+                out.write("".join(f"{i}\n" for i in ids))
             os.replace(tmp, self.path)
         except OSError:
             pass  # aliases are a convenience; a read-only cache must not fail the listing
 
     def load(self) -> list[str]:
         try:
-            return self.path.read_text(encoding="utf-8").split()
+            with open(self.path, encoding="utf-8") as stash:
+                return stash.read().split()
         except (OSError, UnicodeDecodeError):
             return []
 

@@ -22,9 +22,13 @@ import hashlib
 import os
 import pwd
 import stat
-from pathlib import Path
 
 from ..core.errors import UnsafePathError
+
+TYPE_CHECKING = False  # the hot read path checks its cache directory without `pathlib`
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 UnsafeDirectoryError = UnsafePathError  # the name the read state's callers know
 
@@ -33,6 +37,8 @@ def state_root() -> Path:
     """This user's htrac state directory: `$HTRAC_STATE_DIR`, else `$XDG_STATE_HOME/htrac`,
     else `~/.local/state/htrac` — kept outside every repository, unlike the cache, never
     something to throw away."""
+    from pathlib import Path
+
     base = os.environ.get("HTRAC_STATE_DIR")
     if base:
         return Path(base)
@@ -62,21 +68,28 @@ def private_dir(path: Path, *, what: str = "htrac's per-user state",
 
     `what` names the directory in the message; `elsewhere` is an alternative fix, e.g.
     "set HTRAC_CACHE_DIR to a directory of your own"."""
-    given = Path(os.path.expanduser(str(path)))
+    from pathlib import Path
+
+    return Path(private_path(str(path), what=what, elsewhere=elsewhere))
+
+
+def private_path(path: str, *, what: str = "htrac's per-user state", elsewhere: str = "") -> str:
+    """`private_dir` on a path as text (what the hot read path has: no `pathlib`)."""
+    given = os.path.expanduser(path)
     if os.path.islink(given):  # htrac never makes one: someone put it there to lead elsewhere
         raise UnsafePathError(f"{what} {given} is a symbolic link, not a plain directory; "
                               f"fix: rm {given} (htrac makes a private one)")
-    real = Path(os.path.realpath(given))
+    real = os.path.realpath(given)
     uid = os.geteuid()
     missing = []
     existing = real
-    while not os.path.lexists(existing) and existing != existing.parent:
+    while not os.path.lexists(existing) and existing != os.path.dirname(existing):
         missing.append(existing)
-        existing = existing.parent
+        existing = os.path.dirname(existing)
     # Above first, so nothing is made inside a directory someone else controls.
-    above = existing if missing else existing.parent
+    above = existing if missing else os.path.dirname(existing)
     problem = None
-    for directory in (above, *above.parents):
+    for directory in _lineage(above):
         problem = _above_problem(directory, uid)
         if problem is not None:
             break
@@ -96,7 +109,15 @@ def private_dir(path: Path, *, what: str = "htrac's per-user state",
     return real
 
 
-def _own_problem(path: Path, uid: int) -> tuple[str, str] | None:
+def _lineage(path: str) -> Iterator[str]:
+    """`path`, then each directory above it up to the root (`Path.parents`, as text)."""
+    yield path
+    while (parent := os.path.dirname(path)) != path:
+        yield parent
+        path = parent
+
+
+def _own_problem(path: str, uid: int) -> tuple[str, str] | None:
     try:
         info = os.lstat(path)
     except OSError as exc:
@@ -118,7 +139,7 @@ def _own_problem(path: Path, uid: int) -> tuple[str, str] | None:
     return None
 
 
-def _above_problem(directory: Path, uid: int) -> tuple[str, str] | None:
+def _above_problem(directory: str, uid: int) -> tuple[str, str] | None:
     try:
         info = os.lstat(directory)
     except OSError as exc:
