@@ -112,3 +112,30 @@ async def test_claims_a_lease_running_out_moves_the_item_into_needs_you(make_app
             if ids["epic"] in {row.id for row in app.main.rows}:
                 break
         assert ids["epic"] in {row.id for row in app.main.rows}
+
+
+async def test_claims_release_from_the_tui_asks_then_frees_the_item(make_app, sample):
+    """`C`: the human frees an item an agent holds (cancel first: nothing written)."""
+    root, ids = sample
+    before = Tracker.open(start=root).show(ids["epic"]).status
+    claim_as_agent(root, ids["epic"], minutes_ago=1)
+    assert Tracker.open(start=root).show(ids["epic"]).status != before  # the take set it
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("1")
+        await settle(pilot, app)
+        await go_to(pilot, app, ids["epic"])
+        await pilot.press("C")
+        await settle(pilot, app)
+        assert "bob_agent/s1" in screen_text(app)  # the question names the holder
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert Tracker.open(start=root).show(ids["epic"]).claim is not None
+        await pilot.press("C")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "held by" not in detail_text(app)
+    item = Tracker.open(start=root).show(ids["epic"])
+    assert item.claim is None and item.status == before

@@ -52,6 +52,8 @@ ACTIONS: tuple[Action, ...] = (
            "Item"),
     Action("R", "repair_drift", "Repair drift", "Put back ops the frozen copy holds (asks "
            "first)", "Item"),
+    Action("C", "release_claim", "Release claim", "Free the item from whoever holds it (asks "
+           "first); it goes back to its status before the claim", "Item"),
     Action("u", "toggle_read", "Mark read/unread", "Mark the discussion read or unread", "Item"),
     Action("H", "history", "History", "The item's ops in fold order, applied or refused", "Item"),
     Action("left_square_bracket", "back", "Back", "The item shown before", "Item"),

@@ -254,6 +254,14 @@ class Backend:
         return sum(1 for s in steps if s.ident not in known and not (
             s.op.actor == me and s.op.type in ("lock", "unlock", "discuss_clear")))
 
+    def release_claim(self, item_id: str):
+        """Free the item from its claim, whoever holds it (a human may: `claims.release`)."""
+        from ..service import claims
+        from ..service.sessions import current
+
+        return claims.release(self.tracker, item_id, session=current().name,
+                              reason="released from the TUI")
+
     def repair(self, item_id: str):
         from ..service import humanops
 

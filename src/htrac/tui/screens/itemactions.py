@@ -10,6 +10,7 @@ from textual.css.query import NoMatches
 from ...core.ids import REFERENCE
 from ..actions import ACTIONS, key_label
 from ..backend import MOVES, message_of
+from ..safe import one_line
 from .forms import ChoiceForm, Confirm, ItemForm, MessageForm, Notice, PickItem, TextForm
 
 
@@ -78,6 +79,22 @@ class ItemActions:
                                        f"{item.id} from view? (the ops stay in the log)")):
                 await self._govern(self.backend.clear_discussion, item.id, self.current_seen,
                                    done="discussion cleared")
+        self.run_worker(ask(), group="form")
+
+    def action_release_claim(self) -> None:
+        item = self._item()
+        if item is None:
+            return
+        if item.claim is None:
+            self.notify(f"nobody holds {item.id}", severity="warning")
+            return
+        holder = f"{one_line(item.claim.actor)}/{one_line(item.claim.session)}"
+
+        async def ask():
+            if await self._ask(Confirm("Release claim", f"Free {item.id} from {holder}? It goes "
+                                       "back to the status it had before the claim.")):
+                await self.run_action(self.backend.release_claim, item.id,
+                                      done=f"released (was held by {holder})")
         self.run_worker(ask(), group="form")
 
     async def set_read(self, item_id: str, read: bool, *, quiet: bool = False) -> None:
