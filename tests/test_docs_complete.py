@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from htrac.core.config import DEFAULTS, FieldSpec, Kind
+from htrac.core.record import fields
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DOC = ROOT / "docs" / "configuration.md"
@@ -29,14 +30,14 @@ def test_configuration_md_documents_every_key_and_the_trust_roots_own():
     keys = [k for name, value in DEFAULTS.items() for k in _keys(name, value)]
     keys += ["index.watch", "auto_sync_threshold"]  # htrac's own, not in the defaults
     keys += [f"fields_schema.<field>.{f}" for f in ("type", "required", "description")]
-    keys += [f for f in Kind.__dataclass_fields__ if f in ("prefix", "description")]
+    keys += [f for f in fields(Kind) if f in ("prefix", "description")]
     keys += ["allowed_statuses", "deprecated_statuses", "fields_schema.<field>.min"]
     keys += ["repositories", "agent_usernames", "require_signatures", "human_keys",
              "human_only_statuses"]
     missing = [k for k in keys if f"`{k}`" not in text and f"`{k}`, " not in text]
     assert not missing, f"docs/configuration.md does not document {missing}"
     assert {"text", "integer", "list", "boolean"} <= set(re.findall(r"`(\w+)`", text))
-    assert FieldSpec.__dataclass_fields__.keys() >= {"min", "max"}
+    assert set(fields(FieldSpec)) >= {"min", "max"}
 
 
 def test_config_template_points_at_a_page_that_exists():

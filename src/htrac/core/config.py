@@ -22,6 +22,8 @@ from .claims import ClaimRules
 from .errors import ConfigError
 from .evidence import FORMS, EvidenceRule
 from .ids import default_prefix
+from .record import field as record_field
+from .record import record
 from .schema import Vocabulary
 from .yamlread import YamlError, load_block
 
@@ -53,7 +55,7 @@ FIELD_TYPES = ("text", "integer", "list", "boolean")
 SCOPES = ("all", "workspace")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FieldSpec:
     """One custom field a kind declares (`fields_schema`)."""
     name: str
@@ -64,20 +66,20 @@ class FieldSpec:
     max: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Kind:
     """A kind of item: its ID prefix, fields and statuses."""
     name: str
     prefix: str
     description: str = ""
-    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    fields: dict[str, FieldSpec] = record_field(default_factory=dict)
     allowed_statuses: tuple[str, ...] = ()
     deprecated_statuses: tuple[str, ...] = ()
     # `transitions: {from: [to, …]}` — the kind's lifecycle (policy.lifecycle); htrac's key
     transitions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ClaimSettings:
     """`claims:` in config.yaml — htrac's key, which the reference ignores (docs/design/
     claims.md). Not in DEFAULTS, so the template and `init` stay as the reference writes them."""
@@ -95,7 +97,7 @@ class ClaimSettings:
         return self.lease_minutes * 60
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Governance:
     """Who holds authority. From the in-repo config unless a trust root replaces it."""
 
@@ -105,7 +107,7 @@ class Governance:
     source: str = "config"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True)  # stays one: callers `replace` it
 class StatusSettings:
     """Which statuses exist (an op naming another is rejected by the fold), which block the
     stop hook, which are resolved, which only a human may set, and which tiers the stop hook

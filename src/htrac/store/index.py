@@ -22,10 +22,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.record import field, record
 from . import index_arrivals, index_db, index_fts
 from .index_db import FORMAT_KEY, IndexUnavailable, transaction
 from .index_files import (
@@ -63,7 +63,7 @@ Folder = Callable[[str, str, "OpLog", "list[Op]"], "Item"]
 Unreadable = Callable[[str, str], "OpLog"]
 
 
-@dataclass(slots=True)
+@record()
 class _Plan:
     """What a refresh has to do."""
 
@@ -79,7 +79,7 @@ class _Plan:
                     or self.fingerprint)
 
 
-@dataclass(slots=True)
+@record()
 class _Look:
     """What a refresh saw of the files: every file of every tier (`disk`, a scan) or only the
     ones the watcher named as changed plus the racy ones (`named`), and the edit-mode logs."""
