@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from operator import attrgetter
 
 from ..core.claims import Claim, LostClaim
 from ..core.item import Entry, Item, Memo
@@ -20,6 +21,9 @@ from ..core.record import fields
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from ..core.oplog import OpLog
 
 _ITEM = fields(Item)
@@ -35,6 +39,19 @@ _MEMO = fields(Memo)
 _MEMORY = _ITEM.index("memory")
 
 
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A record's values as a tuple, in field order, read in C (a cold build encodes every
+    item and every op)."""
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda record: (get(record),)
+
+
+_ITEM_VALUES = _getter(_ITEM)
+_ENTRY_VALUES = _getter(_ENTRY)
+_PROBLEM_VALUES = _getter(_PROBLEM)
+_OP_VALUES: Callable[[Any], tuple[Any, ...]] | None = None  # made by the first encode_log
+
+
 def shape() -> str:
     """A hash of the stored field lists (what `index_db.SHAPE` must say)."""
     shapes = (_ITEM, _ENTRY, _PROBLEM, _op_fields(), _CLAIM, _LOST, _MEMO)
@@ -42,9 +59,9 @@ def shape() -> str:
 
 
 def encode_item(item: Item) -> bytes:
-    values = [getattr(item, name) for name in _ITEM]
-    values[_DISCUSSION] = [tuple(getattr(e, n) for n in _ENTRY) for e in item.discussion]
-    values[_PROBLEMS] = [tuple(getattr(p, n) for n in _PROBLEM) for p in item.problems]
+    values = list(_ITEM_VALUES(item))
+    values[_DISCUSSION] = [_ENTRY_VALUES(e) for e in item.discussion]
+    values[_PROBLEMS] = [_PROBLEM_VALUES(p) for p in item.problems]
     values[_CLAIM_AT] = item.claim.as_tuple() if item.claim is not None else None
     values[_LOST_AT] = [tuple(getattr(c, n) for n in _LOST) for c in item.lost_claims]
     values[_MEMORY] = [tuple(getattr(m, n) for n in _MEMO) for m in item.memory]
@@ -70,9 +87,11 @@ def _op_fields() -> tuple[str, ...]:
 
 
 def encode_log(log: OpLog) -> bytes:
-    names = _op_fields()
-    ops = [tuple(getattr(op, n) for n in names) for op in log.ops]
-    problems = [tuple(getattr(p, n) for n in _PROBLEM) for p in log.problems]
+    global _OP_VALUES
+    if _OP_VALUES is None:
+        _OP_VALUES = _getter(_op_fields())
+    ops = [_OP_VALUES(op) for op in log.ops]
+    problems = [_PROBLEM_VALUES(p) for p in log.problems]
     return marshal.dumps((ops, problems, log.lines, log.duplicates))
 
 
