@@ -43,6 +43,7 @@ ITEM_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 TAG_VALUE = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 FIELD_KEY = re.compile(r"[^\x00-\x1f\x7f.]{1,128}")
 NONCE = re.compile(r"[0-9a-f]{4,64}")
+KIND_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 
 
 class SchemaError(ValueError):
@@ -236,7 +237,7 @@ def check_value(name: str, value: Any, vocab: Vocabulary, *, in_set: bool = Fals
     elif name == "priority":
         _int(value, "priority", 0, 4)
     elif name == "kind":
-        if not isinstance(value, str) or not re.fullmatch(r"[a-z_][a-z0-9_]{0,63}", value):
+        if not isinstance(value, str) or not KIND_NAME.fullmatch(value):
             raise SchemaError(f"'kind' must be a kind name, got {_short(value)}")
     elif name in ("parent", "pr_ref"):
         if value is not None:
@@ -338,10 +339,11 @@ def _int(value: Any, name: str, low: int, high: int) -> int:
 
 
 def _utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
+    if not value.isascii():  # ASCII always encodes: spare the copy for most text
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
     return "\0" not in value
 
 

@@ -9,6 +9,7 @@ granted by default.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import pwd
 
@@ -37,5 +38,12 @@ def current_actor(agent_patterns: tuple[str, ...]) -> Actor:
 
 
 def classify(name: str, agent_patterns: tuple[str, ...]) -> Actor:
+    return _classify(name, tuple(agent_patterns))
+
+
+@functools.lru_cache(maxsize=256)
+def _classify(name: str, agent_patterns: tuple[str, ...]) -> Actor:
+    """Remembered: the fold asks it for every human op's actor (Actor is frozen, so one
+    answer can be shared)."""
     is_agent = any(fnmatch.fnmatchcase(name, pattern) for pattern in agent_patterns)
     return Actor(name=name, by=AGENT if is_agent else HUMAN)
