@@ -45,6 +45,11 @@ def test_agent_run_server_gives_only_agent_rights(machine):
             answer = client.post(server.url("/api/edit-mode"), json=body)
             assert answer.status_code == 403, answer.text
         assert client.get(server.url("/api/edit-mode")).json()["active"] is False
+        # another session's live claim: only its holder or a human may release it
+        machine.ok(AGENT, "claim", item_id, "--session", "s1", cwd=repo)
+        answer = client.post(url + "/release", json={})
+        assert answer.status_code == 400 and "only the holder or a human" in answer.text
+        assert machine.item(AGENT, item_id, cwd=repo)["claim"]["session"] == "s1"
         assert not list(repo.glob("**/.edit-mode/*"))
         assert client.post(url + "/update", json={"priority": 0}).status_code == 200
         assert client.post(url + "/discuss", json={"message": "from the web"}).status_code == 200

@@ -152,3 +152,24 @@ def test_tree_shows_items_under_their_parents_and_survives_a_loop(server, page):
     for item_id in (first, second):  # each shown once, one under the other
         assert page.locator(f".tree li[data-id='{item_id}']").count() == 1
     browser.screenshot(page, "tree")
+
+
+def test_release_a_claim_from_the_page(server, page):
+    """The TUI's C on the page: asked first (naming the holder), then the item is free."""
+    item_id = server.add("Held by a session that died")
+    server.claim_long_ago(item_id)
+    log_in(page, server.origin)
+    page.goto(f"{server.origin}/items/{item_id}")
+    page.click(".actions button[name=release]")
+    dialog = page.locator("[role=alertdialog]")
+    dialog.wait_for()
+    assert "/gone-session" in dialog.inner_text()
+    page.click("[role=alertdialog] button[name=cancel]")  # said no: nothing written
+    dialog.wait_for(state="detached")
+    assert "claim" in json.loads(server.htrac("--json", "show", item_id))
+    page.click(".actions button[name=release]")
+    page.click("[role=alertdialog] button[name=confirm]")
+    page.wait_for_selector("[role=status] >> text=Released")
+    browser.screenshot(page, "detail-claim-released")
+    assert page.locator(".actions button[name=release]").count() == 0
+    assert "claim" not in json.loads(server.htrac("--json", "show", item_id))

@@ -66,3 +66,26 @@ def test_claims_need_a_login(server):
 def test_claims_route_is_in_the_openapi_document(server):
     document = server.anonymous().get(server.url("/api/openapi.json")).json()
     assert "get" in document["paths"]["/api/claims"]
+
+
+def test_release_a_claim_from_the_api(server, client):
+    """The page's "Release claim": the human frees anyone's claim, live or stale; the item goes
+    back to its status before the claim, and the op says why."""
+    live = server.add("held by a live session")
+    server.htrac("claim", live, "--session", "web-s2")
+    stale = server.add("held by a dead session")
+    server.claim_long_ago(stale)
+    for item_id in (live, stale):
+        answer = client.post(server.url(f"/api/items/{item_id}/release"),
+                             json={"reason": "the human takes it back"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["released"].endswith(("/web-s2", "/gone-session"))
+        shown = json.loads(server.htrac("--json", "show", item_id))
+        assert "claim" not in shown and shown["status"] == "todo_hard"
+    (log,) = server.repo.glob(f".agent/**/.{live}.ops")
+    assert "the human takes it back" in log.read_text()
+    again = client.post(server.url(f"/api/items/{live}/release"))
+    assert again.status_code == 400 and "nobody holds" in again.json()["error"]
+    assert client.post(server.url("/api/items/WI-nope/release")).status_code == 404
+    bad = client.post(server.url(f"/api/items/{stale}/release"), json={"reason": 7})
+    assert bad.status_code == 400

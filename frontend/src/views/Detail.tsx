@@ -19,6 +19,8 @@ type Op = { id: string; type: string; at: string; by: string; actor: string | nu
 const GOVERNANCE = ["lock", "unlock", "freeze", "unfreeze", "clear"];
 
 type Repaired = { item: Item; restored: number; has_sentinel: boolean };
+type Asked = "clear" | "repair" | "release";
+const ASKED: Record<Asked, string> = { clear: "Clear the discussion?", repair: "Repair drift?", release: "Release the claim?" };
 
 export function Detail() {
   const { params } = useRoute();
@@ -29,7 +31,7 @@ export function Detail() {
   const [ops, setOps] = useState<Op[] | null>(null);
   const [error, setError] = useState("");
   const [editing, setEditing] = useState(false);
-  const [asking, setAsking] = useState<"clear" | "repair" | null>(null);
+  const [asking, setAsking] = useState<Asked | null>(null);
   const [notice, setNotice] = useState("");
   const keptUnread = useRef(false);  // marked unread here: viewing it no longer marks it read
 
@@ -103,11 +105,25 @@ export function Detail() {
       setError(e instanceof ApiError ? e.message : String(e));
     }
   };
+  // Free the item from whoever holds it (the TUI's C, `htrac release` as the human).
+  const release = async () => {
+    if (!item) return;
+    try {
+      const answer = await post<{ item: Item; released: string }>(`/api/items/${encodeURIComponent(id)}/release`);
+      setItem({ ...answer.item, op_ids: item.op_ids });
+      setNotice(`Released: it was held by ${answer.released}.`);
+      setError("");
+      load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
   const confirmed = async () => {
     const what = asking;
     setAsking(null);
     if (what === "clear" && await act("clear")) setNotice("Discussion cleared.");
     if (what === "repair") await repair();
+    if (what === "release") await release();
   };
 
   useShortcuts([
@@ -138,11 +154,13 @@ export function Detail() {
       <Actions item={item} act={act} onEdit={() => setEditing(true)} ask={(what) => { setNotice(""); setAsking(what); }}
                markUnread={session.by === "human" && item.discussion.length > 0 ? markUnread : null} />
       {asking && (
-        <div class="confirm" role="alertdialog" aria-label={asking === "clear" ? "Clear the discussion?" : "Repair drift?"}>
+        <div class="confirm" role="alertdialog" aria-label={ASKED[asking]}>
           <p>{asking === "clear"
             ? `Clear the whole discussion of ${item.id} (${item.discussion.filter((m) => !m.is_tombstoned).length} message(s))? Everyone stops seeing it; the ops stay in the log's history.`
+            : asking === "release"
+            ? `Free ${item.id} from ${item.holding?.holder ?? "its holder"}? It goes back to the status it had before the claim.`
             : `Put back into ${item.id}'s log the ops its frozen copy holds and the log lost?`}</p>
-          <button type="button" name="confirm" onClick={confirmed}>{asking === "clear" ? "Clear discussion" : "Repair drift"}</button>
+          <button type="button" name="confirm" onClick={confirmed}>{asking === "clear" ? "Clear discussion" : asking === "release" ? "Release claim" : "Repair drift"}</button>
           <button type="button" name="cancel" onClick={() => setAsking(null)}>Cancel</button>
         </div>
       )}
@@ -181,7 +199,7 @@ export function Detail() {
 type Act = (path: string, body?: Record<string, unknown>) => Promise<boolean>;
 
 function Actions({ item, act, onEdit, ask, markUnread }: {
-  item: Item; act: Act; onEdit: () => void; ask: (what: "clear" | "repair") => void; markUnread: (() => void) | null }) {
+  item: Item; act: Act; onEdit: () => void; ask: (what: Asked) => void; markUnread: (() => void) | null }) {
   const session = useSession();
   const moves = item.tier === "workspace" ? ["canonical", "stealth"] : ["workspace"];
   return (
@@ -202,6 +220,7 @@ function Actions({ item, act, onEdit, ask, markUnread }: {
       {markUnread && <button type="button" name="unread" onClick={markUnread}>Mark unread</button>}
       <button type="button" name="clear" onClick={() => ask("clear")}>Clear discussion…</button>
       {item.frozen && <button type="button" name="repair" onClick={() => ask("repair")}>Repair drift…</button>}
+      {item.holding && <button type="button" name="release" onClick={() => ask("release")}>Release claim…</button>}
     </section>
   );
 }

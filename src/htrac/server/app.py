@@ -104,6 +104,10 @@ ENDPOINTS: list[Endpoint] = [
              body_required=False),
     Endpoint("POST", ID + "/repair", gov.repair, "Put back the ops a frozen item's log lost "
              "since it was frozen (human only)", answer_schema=s.REPAIR),
+    Endpoint("POST", ID + "/release", gov.release, "Free the item from its claim (a human: "
+             "anyone's; an agent: its own, or an expired one where claims.reclaim allows); the "
+             "item goes back to its status before the claim", body=s.RELEASE,
+             body_required=False),
     Endpoint("POST", ID + "/move", items.move, "Move to another tier", body=s.MOVE,
              if_match=True),
     Endpoint("POST", ID + "/read", items.mark_read, "Mark the discussion read (or unread) "

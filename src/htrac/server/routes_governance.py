@@ -1,5 +1,6 @@
 """What the human governs beyond one field: clearing a discussion, repairing a frozen item's
-drift, opening and closing an edit-mode window — and the activity feed that shows who did what.
+drift, releasing a claim, opening and closing an edit-mode window — and the activity feed that
+shows who did what.
 Authority is the service's: an agent's server is refused (403) exactly as the agent's CLI is."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ..service import activity, editwindow, humanops
+from ..service import activity, claims, editwindow, humanops
 from .itemjson import item_json
 from .responses import HTTPError
 from .routing import field_of, item_ref, json_body, seen_of
@@ -32,6 +33,24 @@ async def repair(request: Request, state: ServerState) -> dict[str, Any]:
         item = state.tracker.show(ref)
         return {"ok": True, "restored": done.restored, "has_sentinel": done.has_sentinel,
                 "item": item_json(item, state.tracker)}
+
+    return await state.worker.run(run)
+
+
+WEB_SESSION = "web"  # the session a release from the page is written under
+
+
+async def release(request: Request, state: ServerState) -> dict[str, Any]:
+    """Free the item from its claim, as `htrac release` does: a human may release anyone's;
+    an agent its own, or an expired one where `claims.reclaim` allows (the service decides)."""
+    ref = item_ref(request)
+    data = await json_body(request, empty_ok=True)
+    reason = field_of(data, "reason", str, default="released from the web page")
+
+    def run() -> dict[str, Any]:
+        done = claims.release(state.tracker, ref, session=WEB_SESSION, reason=reason)
+        return {"ok": True, "released": done.released_from,
+                "item": item_json(done.item, state.tracker)}
 
     return await state.worker.run(run)
 

@@ -37,6 +37,7 @@ HOLDING = obj({"id": STR, "title": STR, "status": STR, "holder": STR, "actor": S
                "lease": LEASE, "live": BOOL, "text": STR},
               ("id", "holder", "actor", "session", "lease", "live", "text"))
 CLAIMS = obj({"claims": {"type": "array", "items": HOLDING}}, ("claims",))
+RELEASE = obj({"reason": STR})
 ITEM = obj({
     "id": STR, "kind": STR, "title": STR, "status": STR, "priority": INT,
     "parent": {"type": ["string", "null"]}, "tags": STRS, "isbefore": STRS,
