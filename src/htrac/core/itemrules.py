@@ -13,7 +13,6 @@ have a breach it didn't have before — so an item that arrived broken can still
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -91,6 +90,8 @@ def field_breaches(spec: Kind, fields: dict[str, Any], item_id: str = "<ID>") ->
                                 f"'{normal}'", f"htrac update {item_id} --remove-field {name}, "
                                 f"and use --{normal.replace('_', '-')} for it"))
         elif spec.fields and name not in spec.fields:
+            import difflib  # only to suggest a name for an undeclared field
+
             close = difflib.get_close_matches(name, list(spec.fields), n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             found.append(Breach(WARNING, f"field '{name}' is not in kind '{spec.name}' schema",
