@@ -103,9 +103,13 @@ def decoded(index: Index, keys: Sequence[tuple[str, str]]) -> Iterator[Item]:
     """The compiled items of `keys` (tier, ID) as the index holds them now, decoded one at a
     time — a listing's rows, right after the listing refreshed the index (an item gone since
     is skipped)."""
+    db = index._connect()  # here, not at the first item: `Store.indexed` sees its failure
+    return _decoded(db, keys)
+
+
+def _decoded(db: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> Iterator[Item]:
     from .index_codec import decode_item
 
-    db = index._connect()
     for tier, item_id in keys:
         row = db.execute("SELECT item FROM blobs WHERE rank = ? AND id = ?",
                          (RANK[tier], item_id)).fetchone()
