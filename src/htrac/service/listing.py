@@ -55,12 +55,9 @@ def ready_view(tracker: Tracker, *, summary: bool = False, numbered: bool = True
     return view
 
 
-def whole(tracker: Tracker, rows: list[Item] | list[Summary]) -> Iterator[Item]:
+def whole(tracker: Tracker, rows: list[Summary]) -> Iterator[Item]:
     """The whole items of listing `rows`, one at a time: `--json ready` at 100,000 items writes
     20,000 items as each is decoded instead of holding them all (issue 19: ≤ 100 MB a command)."""
-    if rows and not isinstance(rows[0], Summary):
-        yield from rows  # type: ignore[misc]
-        return
     keys = [(row.tier, row.id) for row in rows]
     from ..store import index_queries
 
