@@ -41,6 +41,8 @@ from .index_files import (
     stamp_names,
     stamp_path,
 )
+from .index_rows import COLUMNS, DERIVED
+from .index_rows import derived as derive_row
 from .index_stamps import StampDirectory
 from .layout import Layout
 from .places import EDIT_LOG as EDIT_LOG  # re-exported: other modules import them from here
@@ -442,14 +444,14 @@ class Index:
     def _row(self, tier: str, item_id: str, log: OpLog, snap: Snapshot | None) -> Row:
         """The index row for a file read as `snap` and parsed as `log` (no database use:
         workers call this too): (rank, tier, id, ino, size, mtime, ctime, racy, digest),
-        the parsed log's blob, then `_derived` of the compiled item."""
+        the parsed log's blob, then `index_rows.derived` of the compiled item."""
         from .index_codec import encode_log
 
         stamp: tuple[int | None, ...] = snap.stamp if snap else (None, None, None, None)
         item = self._fold(tier, item_id, log, self._edit_ops[EDIT_LOG[tier]])
         racy = snap.racy if snap else True  # unreadable: look again next time
         return ((RANK[tier], tier, item_id, *stamp, int(racy), snap.digest if snap else None),
-                encode_log(log), *_derived(item, log))
+                encode_log(log), *derive_row(item, log))
 
     def _insert(self, db: sqlite3.Connection, row: Row) -> None:
         """Record one file's row (`_row`), replacing what was recorded for it."""
@@ -487,7 +489,7 @@ class Index:
 
     def _write_item(self, db: sqlite3.Connection, tier: str, item_id: str, item: Item,
                     log: OpLog) -> None:
-        blob, columns, *derived = _derived(item, log)
+        blob, columns, *derived = derive_row(item, log)
         db.execute(f"UPDATE items SET {', '.join(c + ' = ?' for c in COLUMNS)} "
                    "WHERE rank = ? AND id = ?", (*columns, RANK[tier], item_id))
         db.execute("UPDATE blobs SET item = ? WHERE rank = ? AND id = ?",
@@ -545,43 +547,5 @@ class Index:
         return transaction(db)
 
 
-# The columns of `items` computed from the compiled item, in `_derived`'s order.
-COLUMNS = ("status", "priority", "created_at", "title", "kind", "damaged", "duplicate",
-           "conflict", "unread", "updated_at", "parent", "rejected", "frozen", "locked", "dlen",
-           "dlast_human", "claimed", "renewals")
-# Tables of rows derived from one item, replaced with it.
-DERIVED = ("links", "parents", "tags", "actors")
 CHANGELOG_ITEMS = 2000  # a refresh that changed more is logged as "everything changed"
 CHANGELOG_KEEP = 20000
-
-
-def _renewals(item: Item) -> str:
-    """The claim's renewal spans as JSON (`core.claims.spans`), '' without a claim: what the
-    `is:claimed` and `is:stale` predicates read (core.claimterms)."""
-    if item.claim is None:
-        return ""
-    import json
-
-    from ..core.claims import spans
-
-    return json.dumps(spans(item.claim))
-
-
-def _derived(item: Item, log: OpLog) -> tuple[Any, ...]:
-    """(compiled item blob, `COLUMNS` values, isbefore links, parent (none or one), tags,
-    actors, full-text document)."""
-    from ..core.problems import REJECTED
-    from ..core.summary import sortable_priority
-    from .index_codec import encode_item
-
-    last = item.discussion[-1].by if item.discussion else ""
-    columns = (item.status, sortable_priority(item.priority), item.created_at, item.title,
-               item.kind, int(item.damaged), int(bool(item.duplicate_of)),
-               int(item.cross_tier_conflict), len(item.unread_human()), item.updated_at,
-               item.parent, sum(p.kind == REJECTED for p in item.problems), int(item.frozen),
-               len(item.locked_fields), len(item.discussion), int(last == "human"),
-               int(item.claim is not None or bool(item.lost_claims)), _renewals(item))
-    actors = sorted({op.actor for op in log.ops if isinstance(op.actor, str) and op.actor})
-    parent = (item.parent,) if item.parent else ()
-    return (encode_item(item), columns, tuple(item.isbefore), parent, tuple(item.tags),
-            tuple(actors), index_fts.document(item))
